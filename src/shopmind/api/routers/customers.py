@@ -1,0 +1,57 @@
+"""Customers and their behaviour events (admin only: personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from shopmind.api.deps import admin, get_store
+from shopmind.api.routers.common import BatchResult, Page, Paging, page
+from shopmind.data.ingest import ingest_records
+from shopmind.data.schema import Customer, Event, EventType
+from shopmind.data.store import Store
+
+router = APIRouter(tags=["customers"], dependencies=[admin])
+
+
+@router.get("/customers", response_model=Page[Customer])
+def list_customers(paging: Paging = Depends(), store: Store = Depends(get_store)) -> dict[str, Any]:
+    rows, total = store.list_customers(limit=paging.limit, offset=paging.offset)
+    return page(rows, total, paging)
+
+
+@router.get("/customers/{customer_id}", response_model=Customer)
+def get_customer(customer_id: str, store: Store = Depends(get_store)) -> dict[str, Any]:
+    return store.get_customer(customer_id)
+
+
+@router.post("/customers", response_model=BatchResult)
+def upsert_customers(customers: list[dict[str, Any]] = Body(...), store: Store = Depends(get_store)) -> dict:
+    """Create or replace customers by id; invalid ones come back with their reason."""
+    written, rejected = ingest_records(store, "customers", customers)
+    return {"written": written, "rejected": rejected}
+
+
+@router.get("/events", response_model=Page[Event])
+def list_events(
+    paging: Paging = Depends(),
+    customer_id: str | None = None,
+    type: EventType | None = Query(None),
+    store: Store = Depends(get_store),
+) -> dict[str, Any]:
+    """Events, newest first."""
+    rows, total = store.list_events(
+        customer_id=customer_id, type=type.value if type else None, limit=paging.limit, offset=paging.offset
+    )
+    return page(rows, total, paging)
+
+
+@router.post("/events", response_model=BatchResult)
+def ingest_events(
+    events: list[dict[str, Any]] = Body(..., description="Events as in the Event schema; event_id optional"),
+    store: Store = Depends(get_store),
+) -> dict[str, Any]:
+    """Batch ingestion of behaviour events, by the same rules as `shopmind ingest events`."""
+    written, rejected = ingest_records(store, "events", events)
+    return {"written": written, "rejected": rejected}

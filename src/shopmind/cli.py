@@ -1,0 +1,267 @@
+"""`shopmind` command line: one sub-command group per capability. Thin: it calls the library."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="ShopMind: a self-hosted AI engine for online shops.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema: upgrade, reset, info.", no_args_is_help=True)
+datasets_app = typer.Typer(help="Public data sets: list, fetch, verify.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys with scopes (admin, storefront).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(datasets_app, name="datasets")
+app.add_typer(keys_app, name="keys")
+console = Console()
+err = Console(stderr=True)
+
+KINDS = ("products", "customers", "events", "orders", "docs")
+
+
+def _store(database_url: str | None = None, migrate: bool = True):
+    from shopmind.data.store import Store
+
+    store = Store(database_url) if database_url else Store()
+    if migrate:
+        store.migrate()
+    return store
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")] = False) -> None:
+    from shopmind.config import get_settings
+
+    level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+# ---------------------------------------------------------------------------- db
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision."""
+    store = _store()
+    console.print(f"schema at revision {store.schema_revision()} ({store.dialect}: {store.engine.url!r})")
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False) -> None:
+    """Drop every ShopMind table and create an empty schema."""
+    store = _store(migrate=False)
+    if not yes and not typer.confirm(f"Delete all data in {store.engine.url!r}?"):
+        raise typer.Abort()
+    store.drop_all()
+    store.migrate()
+    console.print("database reset")
+
+
+@db_app.command("info")
+def db_info() -> None:
+    """Backend, schema revision and row counts."""
+    store = _store()
+    table = Table("table", "rows", title=f"{store.dialect} · revision {store.schema_revision()}")
+    for name, n in store.counts().items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+
+
+# ---------------------------------------------------------------------------- ingest
+def _parse_mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        if "=" not in pair:
+            _fail(f"--map takes FIELD=COLUMN (e.g. --map product_id=sku), got {pair!r}")
+        field, column = pair.split("=", 1)
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+@app.command()
+def ingest(
+    kind: Annotated[str, typer.Argument(help=f"What the file holds: {', '.join(KINDS)}.")],
+    file: Annotated[Path, typer.Argument(help="CSV, JSON Lines or Parquet file.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by suffix).")
+    ] = None,
+    mapping: Annotated[list[str], typer.Option("--map", help="FIELD=COLUMN: read COLUMN as FIELD.")] = [],  # noqa: B006
+    rejects: Annotated[Path | None, typer.Option(help="Where to write rejected rows (CSV).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Rows per transaction.")] = None,
+    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8-sig",
+) -> None:
+    """Validate FILE and upsert its rows; invalid rows go to a rejects file and never stop the valid ones."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shopmind.data.ingest import IngestError, ingest_file
+
+    if kind not in KINDS:
+        _fail(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    store = _store()
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(f"{kind} ← {file.name}", total=file.stat().st_size if file.is_file() else None)
+        try:
+            report = ingest_file(
+                store,
+                kind,
+                file,
+                fmt=fmt,
+                mapping=_parse_mapping(mapping),
+                batch_size=batch_size,
+                rejects_path=rejects,
+                encoding=encoding,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except IngestError as exc:
+            _fail(str(exc))
+    console.print(
+        f"[green]{report.rows_written:,}[/] rows written, [red]{report.rows_rejected:,}[/] rejected "
+        f"of {report.rows_read:,} read in {report.seconds:.1f}s"
+    )
+    if report.ignored_columns:
+        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
+    for line in report.errors[:10]:
+        console.print(f"  [yellow]{line}[/]")
+    if report.rejects_path:
+        console.print(f"rejected rows with reasons: {report.rejects_path}")
+
+
+# ---------------------------------------------------------------------------- demo data
+@app.command("demo-data")
+def demo_data(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same shop.")] = 7,
+    scale: Annotated[float, typer.Option(help="Size factor (1.0 ≈ 3,000 products, 5,000 customers).")] = 1.0,
+    reset: Annotated[bool, typer.Option(help="Empty the database first.")] = False,
+) -> None:
+    """Generate the bilingual demo shop and load it into the database."""
+    from shopmind.config import get_settings
+    from shopmind.data.demo import load_demo_shop
+
+    store = _store(migrate=False)
+    if reset:
+        store.drop_all()
+    truth = get_settings().var_dir / "demo" / f"truth-seed{seed}.json"
+    with console.status(f"generating the demo shop (seed {seed}, scale {scale:g})…"):
+        written = load_demo_shop(store, seed=seed, scale=scale, truth_path=truth)
+    table = Table("table", "rows", title="demo shop")
+    for name, n in written.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+    console.print(f"latent customer tastes: {truth}")
+
+
+# ---------------------------------------------------------------------------- datasets
+@datasets_app.command("list")
+def datasets_list() -> None:
+    """The registered public data sets and whether they are available locally."""
+    from shopmind.data import datasets
+
+    table = Table("name", "what", "license", "local")
+    for name, ds in sorted(datasets.REGISTRY.items()):
+        try:
+            datasets.locate(name)
+            local = "[green]yes[/]"
+        except datasets.DatasetNotFoundError:
+            local = "no"
+        table.add_row(name, ds.title, ds.license, local)
+    console.print(table)
+    console.print(
+        "local folder: SHOPMIND_DATASETS_DIR (then `shopmind datasets fetch NAME` needs no network)"
+    )
+
+
+@datasets_app.command("fetch")
+def datasets_fetch(
+    name: str,
+    dest: Annotated[Path | None, typer.Option(help="Target folder (default: SHOPMIND_DATASETS_DIR).")] = None,
+) -> None:
+    """Get a data set: use the local copy when its checksums match, else download and verify it."""
+    from shopmind.data import datasets
+
+    try:
+        path = datasets.fetch(name, dest)
+    except (KeyError, OSError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(f"{name}: {path}")
+
+
+@datasets_app.command("verify")
+def datasets_verify(name: str) -> None:
+    """Check the local files of a data set against the registry's SHA-256."""
+    from shopmind.data import datasets
+
+    try:
+        problems = datasets.verify(name)
+    except (KeyError, OSError, ValueError) as exc:
+        _fail(str(exc))
+    if problems:
+        _fail("; ".join(problems))
+    console.print(f"{name}: all files match their SHA-256")
+
+
+# ---------------------------------------------------------------------------- keys and serving
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[str, typer.Option(help="admin or storefront.")] = "storefront",
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    try:
+        key = _store().create_api_key(scope, name)
+    except ValueError as exc:
+        _fail(str(exc))
+    console.print(key)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+) -> None:
+    """Serve the API and web UI."""
+    import uvicorn
+
+    from shopmind.api.app import create_app
+    from shopmind.config import get_settings
+
+    settings = get_settings()
+    _store()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Demo shop seed.")] = 7,
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Build the demo shop on first run (SQLite, offline) and serve the API and web UI."""
+    import uvicorn
+
+    from shopmind.api.app import create_app
+    from shopmind.config import get_settings
+    from shopmind.data.demo import load_demo_shop
+
+    settings = get_settings()
+    store = _store()
+    if store.counts()["products"] == 0:
+        with console.status("building the demo shop…"):
+            load_demo_shop(store, seed=seed, truth_path=settings.var_dir / "demo" / f"truth-seed{seed}.json")
+    admin_key = store.create_api_key("admin", "demo admin")
+    web_key = store.create_api_key("storefront", "demo web UI")
+    host, port = host or settings.host, port or settings.port
+    console.print(f"\n[bold green]ShopMind demo shop[/] on [link]http://{host}:{port}[/]  (API docs: /docs)")
+    console.print(f"admin API key for this run: [bold]{admin_key}[/]  (send as X-API-Key)\n")
+    uvicorn.run(create_app(settings, store, web_storefront_key=web_key), host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

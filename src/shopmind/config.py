@@ -1,0 +1,57 @@
+"""Settings: the one place for paths, URLs and keys.
+
+Every field can be set by an environment variable with the ``SHOPMIND_`` prefix
+(``SHOPMIND_DATABASE_URL``, ``SHOPMIND_DATASETS_DIR`` …) or a ``.env`` file in the
+working directory. Nothing here touches the disk or the network on import.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHOPMIND_", env_file=".env", extra="ignore")
+
+    # Folder for everything the engine writes at run time (database file, rejects, truth files).
+    var_dir: Path = Path("var")
+    # SQLAlchemy URL; empty means a SQLite file in var_dir. PostgreSQL: postgresql+psycopg://user@host/db
+    database_url: str = ""
+    # Folder of versioned model artifacts: artifacts/<kind>/<version>/
+    artifacts_dir: Path = Path("artifacts")
+    # Folder holding the public data sets (../shared/data here); None = not available offline.
+    datasets_dir: Path | None = None
+    # Admin API key accepted in addition to keys stored in the database (for deployments).
+    admin_api_key: str | None = Field(default=None, repr=False)
+    # Storefront API key accepted in addition to stored keys.
+    storefront_api_key: str | None = Field(default=None, repr=False)
+    # Address the HTTP server binds to.
+    host: str = "127.0.0.1"
+    # Port the HTTP server listens on.
+    port: int = 8000
+    # Rows per transaction when ingesting files.
+    ingest_batch_size: int = 20_000
+    # Log level of the library's loggers.
+    log_level: str = "INFO"
+
+    @field_validator("datasets_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to ``sqlite:///<var_dir>/shopmind.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'shopmind.db').as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; call ``get_settings.cache_clear()`` in tests)."""
+    return Settings()
