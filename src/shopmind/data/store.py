@@ -43,6 +43,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache: large upserts stay fast
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 

@@ -1,0 +1,71 @@
+"""The `shopmind` command line, run in-process with Typer's runner against a temporary SQLite file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopmind.cli import app
+from shopmind.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("SHOPMIND_DATABASE_URL", url)
+    get_settings.cache_clear()
+    return url
+
+
+def test_every_command_has_help() -> None:
+    for args in (["--help"], ["ingest", "--help"], ["db", "--help"], ["datasets", "--help"], ["keys", "--help"],
+                 ["demo-data", "--help"], ["serve", "--help"], ["demo", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Usage" in result.output
+
+
+def test_ingest_reports_rejects_and_writes_the_file(db: str, tmp_path: Path) -> None:
+    src = tmp_path / "catalog.csv"
+    src.write_text("sku,name,price\nA1,Mug,3\nA2,Plate,x\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    result = runner.invoke(app, ["ingest", "products", str(src), "--map", "product_id=sku", "--map", "title=name",
+                                 "--rejects", str(rejects)])
+    assert result.exit_code == 0, result.output
+    assert "1 rows written" in result.output and "1 rejected" in result.output
+    assert "row 2: price: price must be a number" in result.output
+    assert rejects.read_text(encoding="utf-8").splitlines()[1].startswith("2,price,")
+    info = runner.invoke(app, ["db", "info"])
+    assert info.exit_code == 0 and "products" in info.output
+
+
+def test_ingest_file_level_errors_exit_non_zero(db: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["ingest", "products", str(empty)])
+    assert result.exit_code == 1 and "empty (0 bytes)" in result.output
+    result = runner.invoke(app, ["ingest", "widgets", str(empty)])
+    assert result.exit_code == 1 and "unknown kind" in result.output
+    result = runner.invoke(app, ["ingest", "products", str(empty), "--map", "nonsense"])
+    assert result.exit_code == 1 and "FIELD=COLUMN" in result.output
+
+
+def test_keys_create(db: str) -> None:
+    result = runner.invoke(app, ["keys", "create", "--scope", "admin", "--name", "ops"])
+    assert result.exit_code == 0 and result.output.strip().startswith("sm_ad_")
+    result = runner.invoke(app, ["keys", "create", "--scope", "root"])
+    assert result.exit_code == 1 and "unknown scope" in result.output
+
+
+def test_importing_shopmind_loads_no_heavy_modules() -> None:
+    code = ("import sys, shopmind, shopmind.config, shopmind.cli; "
+            "heavy = [m for m in ('torch', 'pandas', 'sqlalchemy', 'fastapi', 'numpy') if m in sys.modules]; "
+            "print(heavy); sys.exit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
