@@ -24,8 +24,16 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["ingest", "--help"], ["db", "--help"], ["datasets", "--help"], ["keys", "--help"],
-                 ["demo-data", "--help"], ["serve", "--help"], ["demo", "--help"]):
+    for args in (
+        ["--help"],
+        ["ingest", "--help"],
+        ["db", "--help"],
+        ["datasets", "--help"],
+        ["keys", "--help"],
+        ["demo-data", "--help"],
+        ["serve", "--help"],
+        ["demo", "--help"],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)
         assert "Usage" in result.output
@@ -35,8 +43,20 @@ def test_ingest_reports_rejects_and_writes_the_file(db: str, tmp_path: Path) -> 
     src = tmp_path / "catalog.csv"
     src.write_text("sku,name,price\nA1,Mug,3\nA2,Plate,x\n", encoding="utf-8")
     rejects = tmp_path / "rejects.csv"
-    result = runner.invoke(app, ["ingest", "products", str(src), "--map", "product_id=sku", "--map", "title=name",
-                                 "--rejects", str(rejects)])
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "products",
+            str(src),
+            "--map",
+            "product_id=sku",
+            "--map",
+            "title=name",
+            "--rejects",
+            str(rejects),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "1 rows written" in result.output and "1 rejected" in result.output
     assert "row 2: price: price must be a number" in result.output
@@ -64,8 +84,10 @@ def test_keys_create(db: str) -> None:
 
 
 def test_importing_shopmind_loads_no_heavy_modules() -> None:
-    code = ("import sys, shopmind, shopmind.config, shopmind.cli; "
-            "heavy = [m for m in ('torch', 'pandas', 'sqlalchemy', 'fastapi', 'numpy') if m in sys.modules]; "
-            "print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, shopmind, shopmind.config, shopmind.cli; "
+        "heavy = [m for m in ('torch', 'pandas', 'sqlalchemy', 'fastapi', 'numpy') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -24,8 +24,13 @@ def api(store: Store) -> Iterator[tuple[httpx.Client, dict[str, str], dict[str, 
 
 
 def product(pid: str, **kw) -> dict:
-    return {"product_id": pid, "title": f"Dress {pid}", "price": 10.0, "category": "Clothing > Dresses",
-            "stock": 2} | kw
+    return {
+        "product_id": pid,
+        "title": f"Dress {pid}",
+        "price": 10.0,
+        "category": "Clothing > Dresses",
+        "stock": 2,
+    } | kw
 
 
 def assert_error(resp: httpx.Response, status: int, code: str, text: str = "") -> None:
@@ -45,9 +50,13 @@ def test_health_is_open_and_reports_the_backend(api) -> None:
 def test_keys_and_scopes(api) -> None:
     client, admin, shop = api
     assert_error(client.get("/products"), 401, "unauthorized", "X-API-Key")
-    assert_error(client.get("/products", headers={"X-API-Key": "wrong"}), 401, "unauthorized", "unknown API key")
+    assert_error(
+        client.get("/products", headers={"X-API-Key": "wrong"}), 401, "unauthorized", "unknown API key"
+    )
     assert client.get("/products", headers=shop).status_code == 200
-    assert client.get("/products", headers={"Authorization": f"Bearer {shop['X-API-Key']}"}).status_code == 200
+    assert (
+        client.get("/products", headers={"Authorization": f"Bearer {shop['X-API-Key']}"}).status_code == 200
+    )
     assert_error(client.post("/products", json=[product("P1")], headers=shop), 403, "forbidden", "admin key")
     assert_error(client.get("/customers", headers=shop), 403, "forbidden")
     assert_error(client.get("/orders", headers=shop), 403, "forbidden")
@@ -56,15 +65,27 @@ def test_keys_and_scopes(api) -> None:
 
 def test_product_batch_write_read_page_delete(api) -> None:
     client, admin, shop = api
-    batch = [product("P1"), product("P2", lang="zh", title="红色连衣裙"), product("P3", price=-1), {"title": "x"}]
-    assert_error(client.post("/products", json=[{"title": "x"}], headers=admin), 422, "invalid_input",
-                 "product_id, price")
+    batch = [
+        product("P1"),
+        product("P2", lang="zh", title="红色连衣裙"),
+        product("P3", price=-1),
+        {"title": "x"},
+    ]
+    assert_error(
+        client.post("/products", json=[{"title": "x"}], headers=admin),
+        422,
+        "invalid_input",
+        "product_id, price",
+    )
     resp = client.post("/products", json=batch, headers=admin)
     assert resp.status_code == 200
-    assert resp.json() == {"written": 2, "rejected": [
-        {"row": 3, "field": "price", "reason": "price must be at least 0"},
-        {"row": 4, "field": "product_id", "reason": "product_id is required"},
-    ]}
+    assert resp.json() == {
+        "written": 2,
+        "rejected": [
+            {"row": 3, "field": "price", "reason": "price must be at least 0"},
+            {"row": 4, "field": "product_id", "reason": "product_id is required"},
+        ],
+    }
     page = client.get("/products", params={"lang": "zh"}, headers=shop).json()
     assert page["total"] == 1 and page["items"][0]["title"] == "红色连衣裙"
     got = client.get("/products/P1", headers=shop).json()
@@ -82,9 +103,11 @@ def test_validation_errors_use_the_one_shape(api) -> None:
     assert_error(resp, 422, "invalid_input", "limit")
     assert resp.json()["error"]["details"][0]["field"] == "query.limit"
     assert_error(client.put("/products/P1", json={"title": "x"}, headers=admin), 422, "invalid_input")
-    assert_error(client.post("/products", content=b"{not json", headers=admin | {"content-type":
-                                                                               "application/json"}),
-                 422, "invalid_input")
+    assert_error(
+        client.post("/products", content=b"{not json", headers=admin | {"content-type": "application/json"}),
+        422,
+        "invalid_input",
+    )
     assert_error(client.get("/no/such/route"), 404, "not_found")
 
 
@@ -106,16 +129,29 @@ def test_events_batch_ingestion(api) -> None:
 
 def test_orders_and_status_changes(api) -> None:
     client, admin, _ = api
-    order = {"order_id": "O1", "customer_id": "C1", "placed_at": "2025-05-01T10:00:00Z", "status": "paid",
-             "items": [{"product_id": "P1", "quantity": 2, "unit_price": 10}]}
+    order = {
+        "order_id": "O1",
+        "customer_id": "C1",
+        "placed_at": "2025-05-01T10:00:00Z",
+        "status": "paid",
+        "items": [{"product_id": "P1", "quantity": 2, "unit_price": 10}],
+    }
     assert client.post("/orders", json=[order], headers=admin).json()["written"] == 1
     got = client.get("/orders/O1", headers=admin).json()
     assert got["total"] == 20 and [t["status"] for t in got["timeline"]] == ["placed", "paid"]
-    moved = client.post("/orders/O1/status", json={"status": "shipped", "tracking_number": "SF1"}, headers=admin)
+    moved = client.post(
+        "/orders/O1/status", json={"status": "shipped", "tracking_number": "SF1"}, headers=admin
+    )
     assert moved.status_code == 200 and moved.json()["tracking_number"] == "SF1"
-    assert_error(client.post("/orders/O1/status", json={"status": "cancelled"}, headers=admin), 409, "conflict",
-                 "allowed: delivered")
-    assert_error(client.post("/orders/O1/status", json={"status": "lost"}, headers=admin), 422, "invalid_input")
+    assert_error(
+        client.post("/orders/O1/status", json={"status": "cancelled"}, headers=admin),
+        409,
+        "conflict",
+        "allowed: delivered",
+    )
+    assert_error(
+        client.post("/orders/O1/status", json={"status": "lost"}, headers=admin), 422, "invalid_input"
+    )
     page = client.get("/orders", params={"customer_id": "C1"}, headers=admin).json()
     assert page["total"] == 1 and page["items"][0]["status"] == "shipped"
 

@@ -49,7 +49,9 @@ def test_reingesting_is_idempotent(store: Store, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(before, after)
 
 
-def test_bad_rows_are_rejected_with_row_field_reason_and_valid_rows_kept(store: Store, tmp_path: Path) -> None:
+def test_bad_rows_are_rejected_with_row_field_reason_and_valid_rows_kept(
+    store: Store, tmp_path: Path
+) -> None:
     text = (
         "product_id,title,price,stock,created_at\n"
         "P1,Good,10,1,2025-01-01T00:00:00Z\n"
@@ -69,8 +71,13 @@ def test_bad_rows_are_rejected_with_row_field_reason_and_valid_rows_kept(store: 
     assert store.get_product("P1")["title"] == "Good"  # the duplicate did not overwrite the first row
     rows = read_rejects(report.rejects_path)
     assert [(r["row"], r["field"]) for r in rows] == [
-        ("2", "price"), ("3", "title"), ("4", "stock"), ("5", "stock"), ("6", "product_id"),
-        ("7", "created_at"), ("8", "product_id"),
+        ("2", "price"),
+        ("3", "title"),
+        ("4", "stock"),
+        ("5", "stock"),
+        ("6", "product_id"),
+        ("7", "created_at"),
+        ("8", "product_id"),
     ]
     assert "must be a number" in rows[0]["reason"] and rows[0]["price"] == "ten"
     assert "duplicate product_id (first at row 1)" in rows[6]["reason"]
@@ -113,7 +120,9 @@ def test_utf8_bom_is_accepted(store: Store, tmp_path: Path) -> None:
 
 def test_jsonl_with_broken_lines(store: Store, tmp_path: Path) -> None:
     lines = [
-        json.dumps({"customer_id": "C1", "name": "王芳", "lang": "zh", "signup_at": "2025-01-02T03:04:05+08:00"}),
+        json.dumps(
+            {"customer_id": "C1", "name": "王芳", "lang": "zh", "signup_at": "2025-01-02T03:04:05+08:00"}
+        ),
         "{not json",
         json.dumps(["a", "list"]),
         "",
@@ -129,14 +138,18 @@ def test_jsonl_with_broken_lines(store: Store, tmp_path: Path) -> None:
 
 
 def test_parquet_events_get_stable_ids(store: Store, tmp_path: Path) -> None:
-    df = pd.DataFrame({
-        "customer_id": ["C1", "C1", "C2", "C2"],
-        "type": ["view", "search", "purchase", "rating"],
-        "product_id": ["P1", None, "P2", "P2"],
-        "query": [None, "红色连衣裙", None, None],
-        "value": [None, None, 2.0, 7.0],
-        "ts": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:01", "2025-01-02 00:00", "2025-01-03 00:00"], utc=True),
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", "C2", "C2"],
+            "type": ["view", "search", "purchase", "rating"],
+            "product_id": ["P1", None, "P2", "P2"],
+            "query": [None, "红色连衣裙", None, None],
+            "value": [None, None, 2.0, 7.0],
+            "ts": pd.to_datetime(
+                ["2025-01-01 10:00", "2025-01-01 10:01", "2025-01-02 00:00", "2025-01-03 00:00"], utc=True
+            ),
+        }
+    )
     path = tmp_path / "e.parquet"
     df.to_parquet(path)
     report = ingest_file(store, "events", path)
@@ -147,15 +160,24 @@ def test_parquet_events_get_stable_ids(store: Store, tmp_path: Path) -> None:
 
 
 def test_event_rules(store: Store) -> None:
-    written, rejected = ingest_records(store, "events", [
-        {"type": "search", "ts": "2025-01-01T00:00:00Z"},
-        {"type": "view", "ts": "2025-01-01T00:00:00Z", "customer_id": "C1"},
-        {"type": "teleport", "ts": "2025-01-01T00:00:00Z", "product_id": "P1"},
-        {"type": "view", "product_id": "P1"},
-        {"type": "click", "ts": "2025-01-01T00:00:00Z", "product_id": "P1"},
-    ])
+    written, rejected = ingest_records(
+        store,
+        "events",
+        [
+            {"type": "search", "ts": "2025-01-01T00:00:00Z"},
+            {"type": "view", "ts": "2025-01-01T00:00:00Z", "customer_id": "C1"},
+            {"type": "teleport", "ts": "2025-01-01T00:00:00Z", "product_id": "P1"},
+            {"type": "view", "product_id": "P1"},
+            {"type": "click", "ts": "2025-01-01T00:00:00Z", "product_id": "P1"},
+        ],
+    )
     assert written == 1
-    assert [(r["row"], r["field"]) for r in rejected] == [(1, "query"), (2, "product_id"), (3, "type"), (4, "ts")]
+    assert [(r["row"], r["field"]) for r in rejected] == [
+        (1, "query"),
+        (2, "product_id"),
+        (3, "type"),
+        (4, "ts"),
+    ]
 
 
 def test_orders_flat_csv_builds_items_totals_and_timeline(store: Store, tmp_path: Path) -> None:
@@ -179,8 +201,16 @@ def test_orders_flat_csv_builds_items_totals_and_timeline(store: Store, tmp_path
 
 def test_orders_nested_jsonl(store: Store, tmp_path: Path) -> None:
     orders = [
-        {"order_id": "O1", "customer_id": "C1", "status": "paid", "placed_at": "2025-01-01T00:00:00Z",
-         "items": [{"product_id": "P1", "quantity": 1, "unit_price": 3}, {"product_id": "P2", "unit_price": 4}]},
+        {
+            "order_id": "O1",
+            "customer_id": "C1",
+            "status": "paid",
+            "placed_at": "2025-01-01T00:00:00Z",
+            "items": [
+                {"product_id": "P1", "quantity": 1, "unit_price": 3},
+                {"product_id": "P2", "unit_price": 4},
+            ],
+        },
         {"order_id": "O2", "customer_id": "C1", "placed_at": "2025-01-01T00:00:00Z", "items": []},
     ]
     path = write(tmp_path, "o.jsonl", "\n".join(json.dumps(o) for o in orders))
@@ -189,8 +219,9 @@ def test_orders_nested_jsonl(store: Store, tmp_path: Path) -> None:
     assert store.get_order("O1")["total"] == 7
 
 
-def test_each_batch_is_one_transaction(sqlite_store: Store, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_batch_is_one_transaction(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crash in the third batch leaves the first two batches whole and nothing of the third."""
     rows = "\n".join(f"P{i},Item {i},{i}" for i in range(10))
     path = write(tmp_path, "p.csv", "product_id,title,price\n" + rows + "\n")

@@ -14,22 +14,49 @@ T0 = datetime(2025, 3, 1, 12, 30, tzinfo=UTC)
 
 def product(pid: str, **kw) -> dict:
     row = {
-        "product_id": pid, "title": f"Product {pid}", "description": "", "category": "Clothing > Dresses",
-        "brand": "Bloom", "price": 99.5, "currency": "CNY", "attributes": {"colour": "red", "颜色": "红色"},
-        "stock": 3, "image_url": "", "lang": "zh", "created_at": T0,
+        "product_id": pid,
+        "title": f"Product {pid}",
+        "description": "",
+        "category": "Clothing > Dresses",
+        "brand": "Bloom",
+        "price": 99.5,
+        "currency": "CNY",
+        "attributes": {"colour": "red", "颜色": "红色"},
+        "stock": 3,
+        "image_url": "",
+        "lang": "zh",
+        "created_at": T0,
     }
     return row | kw
 
 
 def add_order(store: Store, oid: str = "O1", status: str = "placed") -> None:
     with store.begin() as conn:
-        store.upsert("orders", [{
-            "order_id": oid, "customer_id": "C1", "status": status, "placed_at": T0, "currency": "CNY",
-            "total": 20.0, "shipping_address": "1 Main St", "tracking_number": "", "carrier": "",
-        }], conn)
-        store.upsert("order_status", [{"order_id": oid, "seq": 1, "status": "placed", "at": T0, "note": ""}], conn)
-        store.upsert("order_items", [{"order_id": oid, "line_no": 1, "product_id": "P1", "quantity": 2,
-                                      "unit_price": 10.0}], conn)
+        store.upsert(
+            "orders",
+            [
+                {
+                    "order_id": oid,
+                    "customer_id": "C1",
+                    "status": status,
+                    "placed_at": T0,
+                    "currency": "CNY",
+                    "total": 20.0,
+                    "shipping_address": "1 Main St",
+                    "tracking_number": "",
+                    "carrier": "",
+                }
+            ],
+            conn,
+        )
+        store.upsert(
+            "order_status", [{"order_id": oid, "seq": 1, "status": "placed", "at": T0, "note": ""}], conn
+        )
+        store.upsert(
+            "order_items",
+            [{"order_id": oid, "line_no": 1, "product_id": "P1", "quantity": 2, "unit_price": 10.0}],
+            conn,
+        )
 
 
 def test_migrate_is_idempotent(store: Store) -> None:
@@ -58,8 +85,10 @@ def test_non_utc_timestamps_are_stored_as_the_same_instant(store: Store) -> None
 
 
 def test_list_products_filters_and_pages(store: Store) -> None:
-    rows = [product(f"P{i}", category="Clothing > Dresses" if i % 2 else "Home > Kitchen", stock=i % 3)
-            for i in range(10)]
+    rows = [
+        product(f"P{i}", category="Clothing > Dresses" if i % 2 else "Home > Kitchen", stock=i % 3)
+        for i in range(10)
+    ]
     store.upsert("products", rows)
     page, total = store.list_products(category="Clothing", limit=3)
     assert total == 5 and len(page) == 3 and all(p["category"].startswith("Clothing") for p in page)
@@ -106,7 +135,9 @@ def test_write_frames_replaces_children(store: Store) -> None:
     import pandas as pd
 
     add_order(store)
-    items = pd.DataFrame([{"order_id": "O1", "line_no": 1, "product_id": "P9", "quantity": 1, "unit_price": 3.0}])
+    items = pd.DataFrame(
+        [{"order_id": "O1", "line_no": 1, "product_id": "P9", "quantity": 1, "unit_price": 3.0}]
+    )
     store.write_frames({"order_items": items})
     assert [i["product_id"] for i in store.get_order("O1")["items"]] == ["P9"]
 

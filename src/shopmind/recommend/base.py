@@ -321,6 +321,20 @@ class Recommender(ABC):
         ]
         return [(self.items_.ids[i], s) for i, s in pairs[:k]]
 
+    def score_history(self, item_idx: np.ndarray) -> np.ndarray:
+        """(I,) scores for a user the model has not seen, from the items they touched (oldest first).
+
+        Default: cosine to the mean item vector, else item co-occurrence; models may override.
+        """
+        self._check_fitted()
+        item_idx = np.asarray(item_idx, dtype=np.int64)
+        vecs = self.item_vectors()
+        if vecs is not None:
+            unit = vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12)  # (I, D)
+            return unit @ unit[item_idx].mean(0)  # (I, D) @ (D,) -> (I,)
+        co = self.seen_.T @ self.seen_[:, item_idx]  # (I, U) @ (U, n) -> (I, n) co-occurrence counts
+        return np.asarray(co.sum(axis=1)).ravel().astype(np.float32)
+
     def similar(self, item_id: str, k: int = 10) -> list[tuple[str, float]]:
         """The k items most like ``item_id`` (cosine of item vectors, else co-occurrence)."""
         self._check_fitted()

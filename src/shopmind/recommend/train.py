@@ -1,0 +1,72 @@
+"""Training a recommender on the store's events: split, fit with early stopping, evaluate, save, publish."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shopmind import artifacts
+from shopmind.data.store import Store
+from shopmind.recommend.base import Recommender, create
+from shopmind.recommend.data import interactions_from_store
+from shopmind.recommend.evaluate import evaluate, leave_one_out, merge
+
+log = logging.getLogger(__name__)
+KIND = "rec"
+
+
+@dataclass
+class TrainResult:
+    version_dir: Path
+    metrics: dict[str, float]
+    seconds: float
+
+
+def train_and_publish(
+    store: Store,
+    model_name: str,
+    params: dict[str, Any] | None = None,
+    root: str | Path | None = None,
+    publish: bool = True,
+) -> TrainResult:
+    """Fit ``model_name`` on the store's events and save it as a new version (published unless told not to).
+
+    Validation is the second-last interaction of each customer (early stopping); the reported test
+    metrics come from the last interaction, with the model fitted on everything before it. The
+    served model is then refitted on all events (with the epoch count found on validation).
+    """
+    start = time.perf_counter()
+    data = interactions_from_store(store)
+    if len(data) == 0:
+        raise ValueError("no behaviour events in the store: ingest events or run `shopmind demo-data` first")
+    split = leave_one_out(data)
+    params = dict(params or {})
+    probe = create(model_name, **params).fit(split.train, split.valid)
+    metrics = {f"valid_{k}": v for k, v in evaluate(probe, split.valid, ks=(10, 20)).items()}
+    tested = create(model_name, **_final_params(probe, params)).fit(merge(split.train, split.valid))
+    metrics |= {f"test_{k}": v for k, v in evaluate(tested, split.test, ks=(10, 20)).items()}
+    final = create(model_name, **_final_params(probe, params)).fit(data)
+    final.meta_ |= {
+        "metrics": metrics,
+        "trained_until": int(data.ts.max()) if data.ts is not None and len(data) else None,
+        "params": dataclasses.asdict(final.config),
+    }
+    path = final.save(artifacts.new_version_dir(KIND, model_name, root))
+    if publish:
+        artifacts.publish(KIND, path, root)
+    seconds = time.perf_counter() - start
+    log.info("%s trained in %.1fs: %s", model_name, seconds, {k: round(v, 4) for k, v in metrics.items()})
+    return TrainResult(path, metrics, seconds)
+
+
+def _final_params(probe: Recommender, params: dict[str, Any]) -> dict[str, Any]:
+    """Refit settings: the epoch count that early stopping found, without further early stopping."""
+    best = getattr(probe, "best_epoch_", None)
+    fields = {f.name for f in dataclasses.fields(probe.config)}
+    if best and "epochs" in fields:
+        return params | {"epochs": int(best)}
+    return params
