@@ -17,6 +17,12 @@ keys_app = typer.Typer(help="API keys with scopes (admin, storefront).", no_args
 app.add_typer(db_app, name="db")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(keys_app, name="keys")
+rec_app = typer.Typer(
+    help="Recommendations: evaluate, benchmark, recommend, similar, versions.", no_args_is_help=True
+)
+train_app = typer.Typer(help="Train models on the store's data and publish them.", no_args_is_help=True)
+app.add_typer(rec_app, name="rec")
+app.add_typer(train_app, name="train")
 console = Console()
 err = Console(stderr=True)
 
@@ -205,6 +211,141 @@ def datasets_verify(name: str) -> None:
     if problems:
         _fail("; ".join(problems))
     console.print(f"{name}: all files match their SHA-256")
+
+
+# ---------------------------------------------------------------------------- recommendations
+def _parse_params(pairs: list[str]) -> dict[str, object]:
+    """``name=value`` pairs; values are read as JSON where they parse (numbers, true/false), else text."""
+    import json
+
+    out: dict[str, object] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            _fail(f"--param takes NAME=VALUE (e.g. --param epochs=50), got {pair!r}")
+        key, value = pair.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
+
+
+@train_app.command("rec")
+def train_rec(
+    model: Annotated[str, typer.Option(help="Recommender name (see `shopmind rec models`).")] = "sasrec",
+    param: Annotated[list[str], typer.Option(help="Model config NAME=VALUE.")] = [],  # noqa: B006
+    publish: Annotated[bool, typer.Option(help="Serve the new version at once.")] = True,
+) -> None:
+    """Train a recommender on the store's events, evaluate it, save a version and publish it."""
+    from shopmind.recommend.base import UnknownModelError
+    from shopmind.recommend.train import train_and_publish
+
+    store = _store()
+    try:
+        with console.status(f"training {model}… (progress in the log)"):
+            result = train_and_publish(store, model, _parse_params(param), publish=publish)
+    except (UnknownModelError, ValueError, TypeError) as exc:
+        _fail(str(exc))
+    table = Table("metric", "validation", "test", title=f"{model} · {result.seconds:.0f}s")
+    for name in ("hr@10", "ndcg@10", "recall@20", "ndcg@20", "mrr", "coverage@10"):
+        table.add_row(name, f"{result.metrics[f'valid_{name}']:.4f}", f"{result.metrics[f'test_{name}']:.4f}")
+    console.print(table)
+    console.print(f"saved {result.version_dir}" + (" (published)" if publish else ""))
+
+
+def _run_benchmark(dataset: str, models: list[str], params: dict, split: str, json_out: Path | None) -> None:
+    from shopmind.recommend import benchmark
+
+    try:
+        data = benchmark.load_split(dataset, split, store=_store() if dataset == "demo" else None)
+        with console.status(f"{dataset}: fitting {', '.join(models)}…"):
+            results = benchmark.run(data, models, params)
+    except (KeyError, FileNotFoundError, ValueError, TypeError) as exc:
+        _fail(str(exc))
+    console.print(benchmark.markdown(results, title=f"{dataset} ({split}, full ranking)"))
+    if json_out:
+        benchmark.to_json(results, json_out, dataset=dataset, split=split)
+        console.print(f"JSON: {json_out}")
+
+
+@rec_app.command("evaluate")
+def rec_evaluate(
+    model: Annotated[str, typer.Option(help="Recommender name.")],
+    dataset: Annotated[
+        str, typer.Option(help="beauty, ml-100k, gowalla or demo (the store's events).")
+    ] = "demo",
+    param: Annotated[list[str], typer.Option(help="Model config NAME=VALUE.")] = [],  # noqa: B006
+    split: Annotated[str, typer.Option(help="loo (leave-one-out) or temporal.")] = "loo",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the results as JSON.")] = None,
+) -> None:
+    """Fit one model (early stopping on validation) and report full-ranking test metrics."""
+    _run_benchmark(dataset, [model], {model: _parse_params(param)}, split, json_out)
+
+
+@rec_app.command("benchmark")
+def rec_benchmark(
+    dataset: Annotated[str, typer.Option(help="beauty, ml-100k, gowalla or demo.")] = "ml-100k",
+    models: Annotated[
+        str, typer.Option(help="Comma-separated model names.")
+    ] = "popular,itemknn,bpr,lightgcn,sasrec",
+    split: Annotated[str, typer.Option(help="loo or temporal.")] = "loo",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the results as JSON.")] = None,
+) -> None:
+    """Compare models on one data set: a Markdown table (and JSON) of full-ranking metrics."""
+    _run_benchmark(dataset, [m.strip() for m in models.split(",") if m.strip()], {}, split, json_out)
+
+
+@rec_app.command("models")
+def rec_models() -> None:
+    """Registered recommenders and the saved versions (the one in service is marked)."""
+    from shopmind import artifacts
+    from shopmind.recommend.base import available
+    from shopmind.recommend.train import KIND
+
+    console.print("registered: " + ", ".join(available()))
+    table = Table("version", "model", "in service", "test ndcg@10")
+    for v in artifacts.versions(KIND):
+        ndcg = v.get("metrics", {}).get("test_ndcg@10")
+        table.add_row(
+            v["version"], v.get("model", "?"), "✓" if v["current"] else "", f"{ndcg:.4f}" if ndcg else ""
+        )
+    console.print(table)
+
+
+@rec_app.command("recommend")
+def rec_recommend(
+    customer_id: str,
+    k: Annotated[int, typer.Option(help="How many.")] = 10,
+    category: Annotated[str | None, typer.Option(help="Category path or prefix.")] = None,
+    max_price: Annotated[float | None, typer.Option(help="Highest price.")] = None,
+) -> None:
+    """Recommendations for a customer from the published model and the live store."""
+    from shopmind.recommend.service import RecommendationService
+
+    result = RecommendationService(_store()).recommend(customer_id, k, category=category, max_price=max_price)
+    _print_items(result["items"], f"for {customer_id} · {result['source']}")
+
+
+@rec_app.command("similar")
+def rec_similar(product_id: str, k: Annotated[int, typer.Option(help="How many.")] = 10) -> None:
+    """Products similar to PRODUCT_ID."""
+    from shopmind.data.store import NotFoundError
+    from shopmind.recommend.service import RecommendationService
+
+    try:
+        result = RecommendationService(_store()).similar(product_id, k)
+    except NotFoundError as exc:
+        _fail(str(exc))
+    _print_items(result["items"], f"like {product_id} · {result['source']}")
+
+
+def _print_items(items: list[dict], title: str) -> None:
+    table = Table("product", "title", "category", "price", "score", title=title)
+    for it in items:
+        table.add_row(
+            it["product_id"], it["title"], it["category"], f"{it['price']:.2f}", f"{it['score']:.3f}"
+        )
+    console.print(table)
 
 
 # ---------------------------------------------------------------------------- keys and serving

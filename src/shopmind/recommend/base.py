@@ -291,6 +291,16 @@ class Recommender(ABC):
         self._fit(data, valid)
         return self
 
+    def update_history(self, data: Interactions) -> Recommender:
+        """Take ``data`` (same id maps) as the users' whole history from now on, without retraining:
+        its items are excluded as seen, and sequential models read their input from it (e.g. train +
+        validation before the test)."""
+        self._check_fitted()
+        if len(data.users) != len(self.users_) or len(data.items) != len(self.items_):
+            raise ValueError("update_history needs interactions with the id maps the model was fitted on")
+        self.seen_ = data.csr(binary=True)
+        return self
+
     def _check_fitted(self) -> None:
         if self.users_ is None or self.items_ is None:
             raise RuntimeError(f"{self.name} is not fitted: call fit() or load() first")

@@ -35,8 +35,8 @@ def train_and_publish(
 ) -> TrainResult:
     """Fit ``model_name`` on the store's events and save it as a new version (published unless told not to).
 
-    Validation is the second-last interaction of each customer (early stopping); the reported test
-    metrics come from the last interaction, with the model fitted on everything before it. The
+    Validation is the second-last interaction of each customer (early stopping); the test metrics
+    come from the last interaction, with the validation interactions added to the history. The
     served model is then refitted on all events (with the epoch count found on validation).
     """
     start = time.perf_counter()
@@ -47,8 +47,8 @@ def train_and_publish(
     params = dict(params or {})
     probe = create(model_name, **params).fit(split.train, split.valid)
     metrics = {f"valid_{k}": v for k, v in evaluate(probe, split.valid, ks=(10, 20)).items()}
-    tested = create(model_name, **_final_params(probe, params)).fit(merge(split.train, split.valid))
-    metrics |= {f"test_{k}": v for k, v in evaluate(tested, split.test, ks=(10, 20)).items()}
+    probe.update_history(merge(split.train, split.valid))
+    metrics |= {f"test_{k}": v for k, v in evaluate(probe, split.test, ks=(10, 20)).items()}
     final = create(model_name, **_final_params(probe, params)).fit(data)
     final.meta_ |= {
         "metrics": metrics,
