@@ -180,13 +180,13 @@ class Store:
         written: dict[str, int] = {}
         order = ["products", "customers", "orders", "order_items", "order_status", "events", "docs"]
         for name in [n for n in order if n in frames] + [n for n in frames if n not in order]:
-            records = frame_records(frames[name])
+            df = frames[name]
             with self.begin() as conn:
                 if name in ("order_items", "order_status"):
-                    self.replace_children(name, "order_id", (r["order_id"] for r in records), [], conn)
-                for i in range(0, len(records), batch_size):
-                    self.upsert(name, records[i : i + batch_size], conn)
-            written[name] = len(records)
+                    self.replace_children(name, "order_id", df["order_id"].astype(str), [], conn)
+                for i in range(0, len(df), batch_size):
+                    self.upsert_frame(name, df.iloc[i : i + batch_size], conn)
+            written[name] = len(df)
         return written
 
     # ------------------------------------------------------------------ reads
