@@ -91,3 +91,16 @@ def test_importing_shopmind_loads_no_heavy_modules() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_demo_data_then_train_and_recommend(db: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo-data", "--seed", "3", "--scale", "0.05"])
+    assert result.exit_code == 0, result.output
+    assert "products" in result.output and (tmp_path / "var" / "demo" / "truth-seed3.json").exists()
+    result = runner.invoke(app, ["train", "rec", "--model", "itemknn", "--param", "k=50"])
+    assert result.exit_code == 0, result.output
+    assert "ndcg@10" in result.output and "(published)" in result.output
+    result = runner.invoke(app, ["rec", "recommend", "C00001", "--k", "3"])
+    assert result.exit_code == 0 and "itemknn" in result.output
+    result = runner.invoke(app, ["train", "rec", "--model", "nope"])
+    assert result.exit_code == 1 and "valid names" in result.output

@@ -49,6 +49,8 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show deb
 
     level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 # ---------------------------------------------------------------------------- db
@@ -381,21 +383,28 @@ def serve(
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Demo shop seed.")] = 7,
+    model: Annotated[str, typer.Option(help="Recommender to train when none is published yet.")] = "itemknn",
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
-    """Build the demo shop on first run (SQLite, offline) and serve the API and web UI."""
+    """Build the demo shop and its default models on first run (SQLite, offline); serve the API and web UI."""
     import uvicorn
 
+    from shopmind import artifacts
     from shopmind.api.app import create_app
     from shopmind.config import get_settings
     from shopmind.data.demo import load_demo_shop
+    from shopmind.recommend.train import KIND, train_and_publish
 
     settings = get_settings()
     store = _store()
     if store.counts()["products"] == 0:
         with console.status("building the demo shop…"):
             load_demo_shop(store, seed=seed, truth_path=settings.var_dir / "demo" / f"truth-seed{seed}.json")
+    if artifacts.current(KIND) is None:
+        with console.status(f"training the {model} recommender on the demo shop…"):
+            result = train_and_publish(store, model)
+        console.print(f"{model}: test NDCG@10 {result.metrics['test_ndcg@10']:.4f} ({result.seconds:.0f}s)")
     admin_key = store.create_api_key("admin", "demo admin")
     web_key = store.create_api_key("storefront", "demo web UI")
     host, port = host or settings.host, port or settings.port
