@@ -104,3 +104,22 @@ def test_demo_data_then_train_and_recommend(db: str, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "itemknn" in result.output
     result = runner.invoke(app, ["train", "rec", "--model", "nope"])
     assert result.exit_code == 1 and "valid names" in result.output
+
+
+@pytest.mark.datasets
+def test_import_online_retail_as_a_shop(db: str) -> None:
+    import os
+
+    folder = os.environ.get("SHOPMIND_DATASETS_DIR")
+    if not folder or not (Path(folder) / "marketing/online-retail-uci").is_dir():
+        pytest.skip("SHOPMIND_DATASETS_DIR with marketing/online-retail-uci is needed")
+    result = runner.invoke(app, ["datasets", "import-shop", "online-retail-uci", "--months", "2010-12"])
+    assert result.exit_code == 0, result.output
+    from shopmind.data.store import Store
+
+    store = Store(db)
+    counts = store.counts()
+    assert counts["orders"] > 1000 and counts["customers"] > 500 and counts["events"] > 10_000
+    order = store.list_orders(status="delivered")[0][0]
+    assert [t["status"] for t in store.get_order(order["order_id"])["timeline"]][-1] == "delivered"
+    assert runner.invoke(app, ["datasets", "import-shop", "hillstrom"]).exit_code == 1

@@ -201,6 +201,33 @@ def datasets_fetch(
     console.print(f"{name}: {path}")
 
 
+@datasets_app.command("import-shop")
+def datasets_import_shop(
+    name: Annotated[str, typer.Argument(help="The data set to load as a shop: online-retail-uci.")],
+    months: Annotated[str | None, typer.Option(help="Comma-separated months, e.g. 2011-01,2011-02.")] = None,
+) -> None:
+    """Load a real shop's data set into the database as products, customers, orders and events."""
+    from shopmind.data import datasets
+    from shopmind.data.ingest import canonical_timeline
+
+    if name != "online-retail-uci":
+        _fail(f"{name!r} cannot be imported as a shop; available: online-retail-uci")
+    store = _store()
+    try:
+        with console.status(f"reading {name}…"):
+            frame = datasets.load_online_retail(months.split(",") if months else None)
+    except (KeyError, OSError, ValueError) as exc:
+        _fail(str(exc))
+    frames = datasets.online_retail_to_shop(frame)
+    frames["order_status"] = canonical_timeline(frames["orders"])
+    with console.status("writing…"):
+        written = store.write_frames(frames)
+    table = Table("table", "rows", title=name)
+    for table_name, n in written.items():
+        table.add_row(table_name, f"{n:,}")
+    console.print(table)
+
+
 @datasets_app.command("verify")
 def datasets_verify(name: str) -> None:
     """Check the local files of a data set against the registry's SHA-256."""

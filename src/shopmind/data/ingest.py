@@ -431,12 +431,18 @@ def _order_tables(df: pd.DataFrame) -> tuple[list[dict], list[dict], list[dict]]
     heads["total"] = heads["total"].fillna(heads["order_id"].map(sums)).round(2)
     orders = frame_records(heads[list(ORDER_HEADER)])
     items = frame_records(df[["order_id", "line_no", "product_id", "quantity", "unit_price"]])
-    timeline = [
-        {"order_id": o["order_id"], "seq": i + 1, "status": st, "at": o["placed_at"], "note": "imported"}
-        for o in orders
-        for i, st in enumerate(CANONICAL_PATH[o["status"]])
-    ]
-    return orders, items, timeline
+    return orders, items, frame_records(canonical_timeline(heads))
+
+
+def canonical_timeline(orders: pd.DataFrame) -> pd.DataFrame:
+    """The status timeline of imported orders that come without one: the life cycle's path to each
+    order's status (:data:`CANONICAL_PATH`), every step stamped at ``placed_at`` with note "imported"."""
+    steps = orders["status"].map(CANONICAL_PATH)
+    out = pd.DataFrame({"order_id": orders["order_id"], "status": steps, "at": orders["placed_at"]})
+    out = out.explode("status", ignore_index=True)
+    out.insert(1, "seq", out.groupby("order_id", sort=False).cumcount() + 1)
+    out["note"] = "imported"
+    return out
 
 
 def _explode_nested_orders(raw: pd.DataFrame) -> pd.DataFrame:
