@@ -23,18 +23,24 @@ from shopmind.data.store import Store
 def make_events_csv(path: Path, rows: int, seed: int = 0) -> None:
     """A realistic event file: 5% searches, the rest product events, timestamps over a year."""
     rng = np.random.default_rng(seed)
-    types = rng.choice(["view", "click", "add_to_cart", "purchase", "search"], rows, p=[.6, .2, .08, .07, .05])
+    types = rng.choice(
+        ["view", "click", "add_to_cart", "purchase", "search"], rows, p=[0.6, 0.2, 0.08, 0.07, 0.05]
+    )
     start = pd.Timestamp("2025-01-01", tz="UTC").value // 10**9
     ts = pd.to_datetime(np.sort(rng.integers(start, start + 365 * 86400, rows)), unit="s", utc=True)
-    df = pd.DataFrame({
-        "customer_id": np.char.add("C", rng.integers(0, 50_000, rows).astype(str)),
-        "session_id": np.char.add("S", (np.arange(rows) // 8).astype(str)),
-        "type": types,
-        "product_id": np.where(types == "search", "", np.char.add("P", rng.integers(0, 100_000, rows).astype(str))),
-        "query": np.where(types == "search", "red dress", ""),
-        "value": np.where(types == "purchase", "1", ""),
-        "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": np.char.add("C", rng.integers(0, 50_000, rows).astype(str)),
+            "session_id": np.char.add("S", (np.arange(rows) // 8).astype(str)),
+            "type": types,
+            "product_id": np.where(
+                types == "search", "", np.char.add("P", rng.integers(0, 100_000, rows).astype(str))
+            ),
+            "query": np.where(types == "search", "red dress", ""),
+            "value": np.where(types == "purchase", "1", ""),
+            "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
     df.to_csv(path, index=False)
 
 
