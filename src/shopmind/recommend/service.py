@@ -39,9 +39,10 @@ class Catalog:
     index: dict[str, int]
     price: np.ndarray  # (I,) float, NaN where the product is gone
     in_stock: np.ndarray  # (I,) bool (False where the product is gone)
-    category: np.ndarray  # (I,) object
+    category: np.ndarray  # (I,) str
     title: np.ndarray  # (I,) object
     loaded_at: float
+    trending: np.ndarray | None = None  # (I,) trending scores, computed on first use
 
 
 class RecommendationService:
@@ -79,7 +80,7 @@ class RecommendationService:
             in_stock[at] = frame["stock"].to_numpy()[known] > 0
             category[at] = frame["category"].to_numpy(dtype=object)[known]
             title[at] = frame["title"].to_numpy(dtype=object)[known]
-            cat = Catalog(ids, index, price, in_stock, category, title, time.monotonic())
+            cat = Catalog(ids, index, price, in_stock, category.astype(str), title, time.monotonic())
             self._catalog = (version, cat)
             return cat
 
@@ -169,6 +170,12 @@ class RecommendationService:
         return None, "trending"
 
     def _trending_scores(self, cat: Catalog, days: int = 14) -> np.ndarray:
+        """Event-weighted engagement of the last ``days`` of activity (cached with the catalog)."""
+        if cat.trending is None:
+            cat.trending = self._compute_trending(cat, days)
+        return cat.trending
+
+    def _compute_trending(self, cat: Catalog, days: int) -> np.ndarray:
         e = T.events
         since = datetime.now(UTC) - timedelta(days=days)
         with self.store.engine.connect() as conn:
