@@ -1,0 +1,114 @@
+"""Data-parallel training with PyTorch DDP, launched by ``torchrun`` (gloo on CPU, nccl on GPU).
+
+    torchrun --nproc_per_node=2 -m shopmind.train.run rec --model lightgcn ...
+
+Each process trains on its own shard of every batch; DDP averages the gradients, so all
+processes hold the same weights after every step and the result matches one process that
+sees the whole batch. Outside torchrun everything here is a no-op (world size 1).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DistInfo:
+    rank: int = 0  # this process's index
+    world_size: int = 1  # how many processes train together
+    local_rank: int = 0  # index on this machine (picks the GPU)
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def info() -> DistInfo:
+    """Rank and world size from torchrun's environment (1 process when not under torchrun)."""
+    return DistInfo(
+        rank=int(os.environ.get("RANK", 0)),
+        world_size=int(os.environ.get("WORLD_SIZE", 1)),
+        local_rank=int(os.environ.get("LOCAL_RANK", 0)),
+    )
+
+
+def init() -> DistInfo:
+    """Join the process group when launched by torchrun (idempotent)."""
+    import torch
+    import torch.distributed as dist
+
+    d = info()
+    if d.enabled and not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        if backend == "nccl":
+            torch.cuda.set_device(d.local_rank)
+        dist.init_process_group(backend=backend)
+    return d
+
+
+def shard(batch: np.ndarray, d: DistInfo | None = None) -> np.ndarray:
+    """This process's contiguous slice of a batch (all processes together cover it exactly)."""
+    d = d or info()
+    if not d.enabled:
+        return batch
+    bounds = np.linspace(0, len(batch), d.world_size + 1).astype(int)
+    return batch[bounds[d.rank] : bounds[d.rank + 1]]
+
+
+def wrap(module):
+    """``module`` inside DistributedDataParallel when training with several processes."""
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel
+
+    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+        return DistributedDataParallel(module)
+    return module
+
+
+def unwrap(module):
+    return getattr(module, "module", module)
+
+
+def mean(value: float) -> float:
+    """The mean of a number over all processes (e.g. a loss for logging)."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return value
+    t = torch.tensor([value], dtype=torch.float64)
+    dist.all_reduce(t)
+    return float(t.item() / dist.get_world_size())
+
+
+def broadcast_flag(flag: bool) -> bool:
+    """Rank 0's decision (e.g. early stopping) for every process."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return flag
+    t = torch.tensor([1 if flag else 0])
+    dist.broadcast(t, src=0)
+    return bool(t.item())
+
+
+def barrier() -> None:
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+
+
+def shutdown() -> None:
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
