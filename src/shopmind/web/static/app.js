@@ -1,5 +1,5 @@
 // Plain storefront over the ShopMind API: categories, a paged product grid and a detail view.
-const state = { key: null, category: "", offset: 0, limit: 24 };
+const state = { key: null, category: "", offset: 0, limit: 24, customer: "" };
 const $ = (id) => document.getElementById(id);
 
 async function api(path) {
@@ -68,6 +68,29 @@ async function render() {
   }
 }
 
+function cards(target, items) {
+  target.replaceChildren();
+  for (const p of items) {
+    const card = document.createElement("div");
+    card.className = "card";
+    card.append(text("div", p.title), text("div", `${p.price.toFixed(2)}`, "price"), text("div", p.category, "meta"));
+    card.onclick = () => show(p.product_id);
+    target.append(card);
+  }
+}
+
+async function renderRail() {
+  try {
+    const forYou = state.customer
+      ? await api(`/recommendations/${encodeURIComponent(state.customer)}?k=6`)
+      : await api("/trending?k=6");
+    $("rail-title").textContent = state.customer ? `For you (${forYou.source})` : "Trending";
+    cards($("rail-items"), forYou.items);
+  } catch (err) {
+    $("rail-title").textContent = `Recommendations unavailable: ${err.message}`;
+  }
+}
+
 async function show(id) {
   const p = await api(`/products/${encodeURIComponent(id)}`);
   const body = $("detail-body");
@@ -76,6 +99,11 @@ async function show(id) {
   const attrs = Object.entries(p.attributes || {}).map(([k, v]) => `${k}: ${v}`).join(" · ");
   if (attrs) body.append(text("p", attrs, "meta"));
   $("detail").showModal();
+  try {
+    cards($("similar"), (await api(`/products/${encodeURIComponent(id)}/similar?k=4`)).items);
+  } catch (err) {
+    $("similar").textContent = err.message;
+  }
 }
 
 async function main() {
@@ -85,6 +113,12 @@ async function main() {
   $("lang").onchange = () => { state.offset = 0; render(); };
   $("instock").onchange = () => { state.offset = 0; render(); };
   $("close").onclick = () => $("detail").close();
+  $("login").onclick = () => {
+    state.customer = $("customer").value.trim();
+    $("who").textContent = state.customer || "guest";
+    renderRail();
+  };
+  renderRail();
   try { await loadCategories(); } catch (err) { $("status").textContent = `Error: ${err.message}`; return; }
   render();
 }
