@@ -23,6 +23,15 @@ rec_app = typer.Typer(
 train_app = typer.Typer(help="Train models on the store's data and publish them.", no_args_is_help=True)
 app.add_typer(rec_app, name="rec")
 app.add_typer(train_app, name="train")
+
+
+def _register_search() -> None:
+    from shopmind.search.cli import search_app
+
+    app.add_typer(search_app, name="search")
+
+
+_register_search()
 console = Console()
 err = Console(stderr=True)
 

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from shopmind import __version__
 from shopmind.api import errors
-from shopmind.api.routers import admin, catalog, customers, health, orders, recommend
+from shopmind.api.routers import admin, catalog, customers, health, orders, recommend, search
 from shopmind.config import Settings, get_settings
 from shopmind.data.store import Store
 
@@ -31,7 +31,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     errors.install(app)
-    for module in (health, catalog, customers, orders, recommend, admin):
+    for module in (health, catalog, customers, orders, recommend, search, admin):
         app.include_router(module.router)
 
     @app.get("/web/config.json", include_in_schema=False)

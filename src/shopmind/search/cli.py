@@ -1,0 +1,110 @@
+"""`shopmind search …`: search the shop, evaluate retrieval quality, benchmark.
+
+``shopmind search "红色连衣裙"`` is short for ``shopmind search query "红色连衣裙"``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+
+class _QueryByDefault(TyperGroup):
+    """Runs ``query`` when the first word is not a sub-command (``shopmind search "red dress"``)."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["query", *args]
+        return super().parse_args(ctx, args)
+
+
+search_app = typer.Typer(
+    cls=_QueryByDefault, help="Search the catalog; evaluate and benchmark search.", no_args_is_help=True
+)
+console = Console()
+
+
+@search_app.command("query")
+def query_cmd(
+    text: Annotated[str, typer.Argument(help="The query, Chinese or English")],
+    page: int = 1,
+    size: int = 10,
+    customer: Annotated[str | None, typer.Option(help="Personalise for this customer id")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON")] = False,
+) -> None:
+    """Search the shop's catalog (the store in SHOPMIND_DATABASE_URL / var/)."""
+    from shopmind.data.store import Store
+    from shopmind.search.service import SearchConfig, SearchService
+
+    service = SearchService(Store(), SearchConfig(mode=mode, log_events=False))
+    try:
+        answer = service.search(text, None, page, customer, page_size=size)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        console.print_json(json.dumps(answer, ensure_ascii=False, default=str))
+        return
+    chips = ", ".join(f"{c['type']}: {c.get('value', c.get('text'))}" for c in answer["parsed"]["chips"])
+    console.print(f"[bold]{answer['total']}[/bold] results ({answer['took_ms']} ms)  {chips}")
+    if answer["relaxed"]:
+        console.print(f"[yellow]relaxed: {', '.join(c['text'] for c in answer['relaxed'])}[/yellow]")
+    table = Table("id", "title", "price", "stock", "score")
+    for p in answer["products"]:
+        table.add_row(p["product_id"], p["title"], f"{p['price']:g}", str(p["stock"]), f"{p['score']:.3f}")
+    console.print(table)
+
+
+@search_app.command("evaluate")
+def evaluate_cmd(
+    dataset: Annotated[str, typer.Option(help="homedepot or demo")] = "homedepot",
+    max_queries: Annotated[int | None, typer.Option(help="Home Depot: use this many queries")] = None,
+    tune: Annotated[bool, typer.Option(help="Tune the fusion on the validation queries first")] = True,
+) -> None:
+    """NDCG@10 / MRR / Recall@100 of BM25-only, dense-only and hybrid (needs SHOPMIND_DATASETS_DIR for
+    Home Depot). Home Depot: tuned on the validation queries, reported on the test queries."""
+    from shopmind.search import evaluate as E
+
+    results = {}
+    if dataset == "homedepot":
+        products, valid, test = E.homedepot(max_queries=max_queries)
+        service = _service(products)
+        if tune:
+            best, grid = E.tune(service, valid)
+            service.config.fusion = best
+            console.print(f"tuned on {len(valid)} validation queries: {best}")
+        results[test.name] = E.compare(service, test)
+    elif dataset == "demo":
+        products, zh, en = E.demo_queries()
+        service = _service(products)
+        results[zh.name] = E.compare(service, zh)
+        results[en.name] = E.compare(service, en)
+    else:
+        console.print(f"[red]unknown dataset {dataset!r}: use homedepot or demo[/red]")
+        raise typer.Exit(2)
+    console.print(E.markdown_table(results))
+
+
+@search_app.command("benchmark")
+def benchmark_cmd(
+    products: Annotated[int, typer.Option(help="Catalog size")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Queries to time")] = 300,
+) -> None:
+    """Index build time and memory, p50/p99 latency at 1 client, QPS at 4 clients (bench/bench_search.py)."""
+    from shopmind.search.bench import run_benchmark
+
+    console.print(run_benchmark(n_products=products, n_queries=queries))
+
+
+def _service(products):
+    from shopmind.search.index import IndexConfig, ProductIndex
+    from shopmind.search.service import SearchConfig, SearchService
+
+    index = ProductIndex.from_frame(products, IndexConfig(cache_queries=True))
+    return SearchService(None, SearchConfig(log_events=False), index=index)

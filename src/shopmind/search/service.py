@@ -1,0 +1,409 @@
+"""SearchService: the one entry point the API and the CLI call for search and autocomplete.
+
+``search(query, filters, page, customer_id)`` parses the query, retrieves (BM25, dense or both),
+filters, fuses, applies the business rules and returns products with facet counts, the parsed
+query (chips), highlights and, when a constraint had to be dropped to find anything, which one.
+The index follows the store: ``sync()`` (run at most every ``sync_ttl`` seconds on a request)
+indexes added and changed products and removes deleted ones, without a rebuild.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shopmind.search import analyze as A
+from shopmind.search import rank as R
+from shopmind.search.index import SKIP_ATTRIBUTES, IndexConfig, ProductIndex
+from shopmind.search.query import Chip, ParsedQuery, QueryParser
+from shopmind.search.suggest import Suggester
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "price_asc", "price_desc", "best_selling", "newest")
+MAX_DENSE_CHARS = 256  # a longer query is cut before encoding (encoding cost grows with length)
+PREFERENCE_WEIGHT = 1.0  # fused scores are in [0, 1]: meeting every soft chip outranks any text score
+
+
+@dataclass
+class SearchConfig:
+    """Serving options."""
+
+    index: IndexConfig = field(default_factory=IndexConfig)
+    fusion: R.FusionConfig = field(default_factory=R.FusionConfig)
+    mode: str = "hybrid"  # hybrid | lexical | dense
+    page_size: int = 20  # results per page
+    max_page_size: int = 100
+    sync_ttl: float = 5.0  # seconds between store syncs (0 = every request)
+    log_events: bool = True  # log every search as a "search" event (recommender, suggestions)
+    pins_path: str | None = None  # JSON {query: [product ids]}; None = <var_dir>/search/pins.json
+    facet_values: int = 10  # values returned per facet
+
+
+class SearchService:
+    def __init__(
+        self,
+        store=None,
+        config: SearchConfig | None = None,
+        index: ProductIndex | None = None,
+        recommender=None,
+    ) -> None:
+        self.store = store
+        self.config = config or SearchConfig()
+        self.index = index or ProductIndex(self.config.index)
+        self.parser = QueryParser(self.index)
+        self.recommender = recommender  # anything with recommend(customer_id, k) -> {"source", "items"}
+        self.suggester = Suggester(self.index, self.parser, store)
+        self._synced = 0.0
+        self._sync_lock = threading.Lock()
+        self._sales: dict[str, float] = {}
+        self._sales_cache: tuple[int, np.ndarray] | None = None
+        self.pins: dict[str, list[str]] = self._load_pins()
+
+    # ------------------------------------------------------------------ catalog sync
+    def sync(self, force: bool = False) -> dict[str, int]:
+        """Bring the index in line with the store: index new/changed products, drop deleted ones."""
+        if self.store is None:
+            return {"indexed": 0, "deleted": 0}
+        if not force and time.monotonic() - self._synced < self.config.sync_ttl:
+            return {"indexed": 0, "deleted": 0}
+        with self._sync_lock:
+            if not force and time.monotonic() - self._synced < self.config.sync_ttl:
+                return {"indexed": 0, "deleted": 0}
+            df = self.store.frame("products")
+            records = df.to_dict("records")
+            indexed = self.index.upsert(records)
+            gone = set(self.index.slot_of) - {str(r["product_id"]) for r in records}
+            deleted = self.index.delete(gone)
+            self._sales = self._load_sales()
+            self._synced = time.monotonic()
+        if indexed or deleted:
+            log.info("search index synced: %d indexed, %d deleted", indexed, deleted)
+        return {"indexed": indexed, "deleted": deleted}
+
+    def _load_sales(self) -> dict[str, float]:
+        import sqlalchemy as sa
+
+        from shopmind.data import tables as T
+
+        e = T.events
+        stmt = (
+            sa.select(e.c.product_id, sa.func.count()).where(e.c.type == "purchase").group_by(e.c.product_id)
+        )
+        with self.store.engine.connect() as conn:
+            return {str(pid): float(n) for pid, n in conn.execute(stmt)}
+
+    def sales(self) -> np.ndarray:
+        """(n_slots,) purchases per product (for "best selling")."""
+        key = self.index.version
+        if self._sales_cache is None or self._sales_cache[0] != key:
+            arr = np.array([self._sales.get(pid, 0.0) if pid else 0.0 for pid in self.index.ids])
+            self._sales_cache = (key, arr)
+        return self._sales_cache[1]
+
+    # ------------------------------------------------------------------ pins
+    def _pins_file(self) -> Path:
+        if self.config.pins_path:
+            return Path(self.config.pins_path)
+        from shopmind.config import get_settings
+
+        return get_settings().var_dir / "search" / "pins.json"
+
+    def _load_pins(self) -> dict[str, list[str]]:
+        path = self._pins_file()
+        if path.exists():
+            return {k: list(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+        return {}
+
+    def pin(self, query: str, product_ids: list[str]) -> None:
+        """Always show ``product_ids`` first (in this order) for ``query``; an empty list unpins."""
+        key = _pin_key(query)
+        if product_ids:
+            self.pins[key] = list(product_ids)
+        else:
+            self.pins.pop(key, None)
+        path = self._pins_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.pins, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    # ------------------------------------------------------------------ search
+    def search(
+        self,
+        query: str,
+        filters: dict[str, Any] | None = None,
+        page: int = 1,
+        customer_id: str | None = None,
+        *,
+        page_size: int | None = None,
+        sort: str | None = None,
+        mode: str | None = None,
+        session_id: str = "",
+    ) -> dict[str, Any]:
+        """One page of results with facets, the parsed query, highlights and any relaxation."""
+        t0 = time.perf_counter()
+        mode = mode or self.config.mode
+        if mode not in R.MODES:
+            raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(R.MODES)}")
+        if sort is not None and sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+        page = max(1, int(page))
+        size = min(max(1, page_size or self.config.page_size), self.config.max_page_size)
+        self.sync()
+        parsed = self.parser.parse(query)
+        cols = self.index.columns()
+        base = R.filters_mask(cols, filters or {})
+        slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode)
+        sort = sort or parsed.sort or "relevance"
+        slots, scores = self._order(slots, scores, sort, parsed, cols, customer_id)
+        total = len(slots)
+        start = (page - 1) * size
+        page_slots, page_scores = slots[start : start + size], scores[start : start + size]
+        answer = {
+            "query": query,
+            "parsed": parsed.to_dict(),
+            "mode": mode,
+            "sort": sort,
+            "total": total,
+            "page": page,
+            "page_size": size,
+            "products": [
+                self._hit(int(s), float(v), parsed) for s, v in zip(page_slots, page_scores, strict=True)
+            ],
+            "facets": self._facets(cols, slots),
+            "relaxed": [c.to_dict() for c in relaxed],
+            "took_ms": round(1000 * (time.perf_counter() - t0), 2),
+        }
+        if self.config.log_events:
+            self._log(query, customer_id, session_id)
+        return answer
+
+    def _retrieve_relaxing(self, parsed: ParsedQuery, base: np.ndarray, mode: str):
+        """Retrieve; while the query's hard constraints leave nothing, drop the least important one.
+        Then rank products that meet the soft chips first; chips no result meets are reported too."""
+        active = list(parsed.constraints)
+        relaxed: list[Chip] = []
+        while True:
+            mask = base & R.constraints_mask(self.index.columns(), active, self.index)
+            slots, scores, empty = self.retrieve(parsed, mask, mode)
+            if not empty or not active:
+                break
+            drop = min(active, key=lambda c: (c.importance, -active.index(c)))
+            active.remove(drop)
+            relaxed.append(drop)
+        slots, scores, unmet = self._prefer(parsed, slots, scores)
+        return slots, scores, relaxed + unmet
+
+    def _prefer(self, parsed: ParsedQuery, slots: np.ndarray, scores: np.ndarray):
+        """Add ``PREFERENCE_WEIGHT`` x the importance-weighted share of soft chips a product meets."""
+        groups = R.preference_groups(parsed.preferences)
+        if not groups or not len(slots):
+            return slots, scores, []
+        met = R.preference_match(self.index.columns(), groups, slots, self.index)  # (G, N)
+        weight = np.array([max(c.importance for c in g) for g in groups], dtype=np.float64)
+        share = weight @ met / weight.sum()  # (G,) @ (G, N) -> (N,)
+        # the rest of the query must match too: "blue shelf" boosts blue shelves, not blue anything
+        chip_tokens = {t for c in parsed.preferences for t in A.analyze(c.text)}
+        rest = {t: 1.0 for t in parsed.terms if parsed.terms[t] == 1.0 and t not in chip_tokens}
+        rest = {t: w for t, w in rest.items() if self.index.bm25.df_.get(t, 0) > 0}
+        if rest:
+            share = share * (self.index.lexical(rest)[slots] > 0)
+        boosted = scores + PREFERENCE_WEIGHT * share
+        order = np.argsort(-boosted, kind="stable")
+        slots, boosted, met = slots[order], boosted[order], met[:, order]
+        unmet = (
+            []
+            if met.all(axis=0).any()
+            else [c for g, ok in zip(groups, met[:, 0], strict=True) if not ok for c in g]
+        )
+        return slots, boosted, unmet
+
+    def retrieve(
+        self, parsed: ParsedQuery, mask: np.ndarray, mode: str
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Candidate slots and fused scores (best first) within ``mask``; ``empty`` says the filters
+        left nothing that matches the words (so a constraint should be relaxed)."""
+        cfg = self.config.fusion
+        n = self.index.n_slots
+        mask = mask[:n]
+        if not mask.any():
+            return np.zeros(0, np.int64), np.zeros(0), True
+        if not parsed.terms and not A.has_han(parsed.text) and not _has_word(parsed.text):
+            if not parsed.constraints and parsed.sort is None:
+                return np.zeros(0, np.int64), np.zeros(0), False  # nothing to search for
+            slots = np.flatnonzero(mask)  # browse: only filters/sort were given
+            return slots, np.zeros(len(slots)), False
+        use_dense = mode != "lexical" and self.index.vectors is not None  # no vectors: lexical only
+        use_lexical = mode != "dense" or not use_dense
+        lex_all = self.index.lexical(parsed.terms) if use_lexical else np.zeros(n, np.float32)
+        lex = np.where(mask, lex_all, 0.0)
+        lex_slots = _top_nonzero(lex, cfg.k_lexical)
+        empty = len(lex_slots) == 0 and bool((lex_all > 0).any())
+        if not use_dense:
+            return lex_slots, lex[lex_slots], empty
+        q = self.index.encode_query((parsed.text or parsed.raw)[:MAX_DENSE_CHARS])
+        d_slots, _ = self.index.vectors.search(q, cfg.k_dense, mask)
+        if mode == "dense":
+            cand = d_slots
+            dense = self.index.vectors.scores(q, cand)
+            return cand, dense, False
+        cand = np.union1d(lex_slots, d_slots)
+        dense = self.index.vectors.scores(q, cand)
+        fused = R.fuse(lex[cand], dense, np.isin(cand, d_slots), cfg)
+        order = np.argsort(-fused, kind="stable")
+        return cand[order], fused[order], empty
+
+    def _order(self, slots, scores, sort: str, parsed: ParsedQuery, cols, customer_id: str | None):
+        if sort != "relevance" and len(slots):
+            if parsed.terms and len(slots) > 20:  # sort only what is really about the query
+                top = float(scores.max())
+                keep = scores >= 0.5 * top if top > 0 else np.ones(len(slots), bool)
+                slots, scores = slots[keep], scores[keep]
+            key = {
+                "price_asc": cols.price[slots],
+                "price_desc": -cols.price[slots],
+                "best_selling": -self.sales()[slots],
+                "newest": -np.nan_to_num(cols.created[slots], nan=-np.inf),
+            }[sort]
+            order = np.lexsort((-scores, key))
+            slots, scores = slots[order], scores[order]
+        pinned = self.index.slots_of(self.pins.get(_pin_key(parsed.raw), []))
+        personal = self._personal(customer_id) if customer_id else None
+        return R.apply_rules(
+            slots,
+            scores,
+            cols.in_stock,
+            pinned,
+            personal,
+            self.config.fusion.personal_weight,
+            keep_order=sort != "relevance",
+        )
+
+    def _personal(self, customer_id: str) -> dict[int, float] | None:
+        """slot -> affinity in (0, 1] from the published recommender (None without a model)."""
+        rec = self.recommender
+        if rec is None and self.store is not None:
+            try:
+                from shopmind.recommend.service import RecommendationService
+
+                rec = self.recommender = RecommendationService(self.store)
+            except Exception:  # noqa: BLE001 - personalisation is optional
+                return None
+        try:
+            answer = rec.recommend(customer_id, 100)
+        except Exception as exc:  # noqa: BLE001 - a failing recommender must not fail search
+            log.warning("personalisation skipped: %s", exc)
+            return None
+        if answer.get("source", "trending") == "trending":
+            return None  # no published model (or nothing known about this customer): no boost
+        items = [i["product_id"] for i in answer.get("items", [])]
+        return {s: 1.0 - r / max(len(items), 1) for r, s in enumerate(self.index.slots_of(items))}
+
+    # ------------------------------------------------------------------ answer parts
+    def _hit(self, slot: int, score: float, parsed: ParsedQuery) -> dict[str, Any]:
+        p = self.index.product(slot)
+        out = {k: v for k, v in p.items() if k not in ("created",)}
+        out["in_stock"] = p["stock"] > 0
+        out["score"] = round(score, 5)
+        out["highlights"] = {"title": highlight(p["title"], parsed.terms)}
+        return out
+
+    def _facets(self, cols, slots: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+        """Value counts over all results: brand, category, attributes, and price ranges."""
+        if not len(slots):
+            return {}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name, col in cols.fields.items():
+            if name.startswith("attributes.") and name[len("attributes.") :] in SKIP_ATTRIBUTES:
+                continue
+            counts = np.bincount(col.codes[slots], minlength=len(col.values))
+            empty = col.lookup.get("")
+            if empty is not None:
+                counts[empty] = 0
+            top = np.argsort(-counts, kind="stable")[: self.config.facet_values]
+            top = top[counts[top] > 0]
+            if len(top):
+                out[name] = [{"value": col.values[i], "count": int(counts[i])} for i in top]
+        prices = cols.price[slots]
+        prices = prices[~np.isnan(prices)]
+        if len(prices):
+            out["price"] = _price_buckets(prices)
+        return out
+
+    def _log(self, query: str, customer_id: str | None, session_id: str) -> None:
+        if self.store is None or not query.strip():
+            return
+        from shopmind.data.ingest import ingest_records
+
+        event = {
+            "type": "search",
+            "query": query.strip()[:1000],
+            "session_id": session_id,
+            "ts": datetime.now(UTC).isoformat(),
+        }
+        if customer_id:
+            event["customer_id"] = customer_id
+        try:
+            ingest_records(self.store, "events", [event])
+        except Exception as exc:  # noqa: BLE001 - logging must never fail a search
+            log.warning("search event not logged: %s", exc)
+
+    def suggest(self, prefix: str, k: int = 10) -> dict[str, Any]:
+        """Completions of ``prefix`` from the query log and the catalog's own terms."""
+        self.sync()
+        return {"prefix": prefix, "suggestions": self.suggester.suggest(prefix, k)}
+
+
+def _pin_key(query: str) -> str:
+    return " ".join(A.normalise(query or "").split())
+
+
+def _has_word(text: str) -> bool:
+    return any(not han for _, _, _, han in A.words(text))
+
+
+def _top_nonzero(scores: np.ndarray, k: int) -> np.ndarray:
+    nz = np.flatnonzero(scores > 0)
+    if len(nz) > k:
+        nz = nz[np.argpartition(-scores[nz], k - 1)[:k]]
+    return nz[np.argsort(-scores[nz], kind="stable")]
+
+
+def _price_buckets(prices: np.ndarray) -> list[dict[str, Any]]:
+    """About five ranges at round quantiles of the result prices."""
+    edges = np.unique(np.round(np.quantile(prices, [0.2, 0.4, 0.6, 0.8]), -1))
+    edges = edges[edges > 0]
+    lows = [0.0, *edges.tolist()]
+    highs = [*edges.tolist(), None]
+    out = []
+    for lo, hi in zip(lows, highs, strict=True):
+        sel = (prices >= lo) & (prices < hi) if hi is not None else prices >= lo
+        if sel.any():
+            out.append({"min": lo, "max": hi, "count": int(sel.sum())})
+    return out
+
+
+def highlight(title: str, terms: dict[str, float]) -> str:
+    """The title, HTML-escaped, with the words that matched the query wrapped in ``<em>``."""
+    norm = A.normalise(title)
+    base = title if len(norm) == len(title) else norm
+    spans = sorted({(s, e) for tok, s, e in A.analyze_spans(title) if tok in terms})
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, last = [], 0
+    for s, e in merged:
+        out.append(html.escape(base[last:s]) + "<em>" + html.escape(base[s:e]) + "</em>")
+        last = e
+    return "".join(out) + html.escape(base[last:])

@@ -1,0 +1,96 @@
+"""GET /search and GET /suggest over real HTTP, including hostile input: never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from shopmind.api.app import create_app
+from shopmind.api.routers import search as search_router
+from shopmind.config import Settings
+from shopmind.data.ingest import ingest_records
+from shopmind.data.store import Store
+from shopmind.search.index import IndexConfig
+from shopmind.search.service import SearchConfig, SearchService
+from tests.conftest import LiveServer
+from tests.search.conftest import CATALOG
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
+    """One server for the module (encoding the catalog once keeps the suite fast)."""
+    tmp = tmp_path_factory.mktemp("search-api")
+    store = Store(f"sqlite:///{tmp / 'shop.db'}")
+    store.migrate()
+    ingest_records(store, "products", CATALOG)
+    key = store.create_api_key("storefront", "shop")
+    app = create_app(Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts"), store)
+    if not any(getattr(r, "path", "") == "/search" for r in app.routes):
+        app.include_router(search_router.router)
+    # the served configuration: hybrid, with the real encoder (its cache in the test's folder)
+    index = IndexConfig(cache_path=str(tmp / "emb.sqlite"))
+    cfg = SearchConfig(index=index, sync_ttl=0, pins_path=str(tmp / "pins.json"))
+    app.state.search = SearchService(store, cfg)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as c:
+        yield c, {"X-API-Key": key}
+    store.dispose()
+
+
+def test_search_and_suggest(client) -> None:
+    c, key = client
+    assert c.get("/search", params={"q": "jacket"}).status_code == 401
+    body = c.get("/search", params={"q": "不要红色的连衣裙", "page_size": 5}, headers=key).json()
+    got = [p["product_id"] for p in body["products"]]
+    assert got[0] == "P4" and "P3" not in got  # the red dress is excluded; dense neighbours follow
+    assert body["parsed"]["chips"][0]["type"] == "exclude" and "facets" in body
+    body = c.get("/search", params={"q": "jacket", "attr": "colour:Black", "in_stock": "true"}, headers=key)
+    assert {p["product_id"] for p in body.json()["products"]} == {"P1", "P5"}  # only black, in stock
+    assert body.json()["products"][0]["product_id"] == "P5"
+    body = c.get("/suggest", params={"q": "jack"}, headers=key).json()
+    assert body["suggestions"][0]["source"] == "query_log"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "😀😀🔥",
+        "'; DROP TABLE products; --",
+        "1 OR 1=1",
+        "红色dress 👗 under ¥100 не кожа",
+        "%00%ff\x00",
+        "a" * 999,
+        "<script>alert(1)</script>",
+        "价格" * 400,
+    ],
+)
+def test_hostile_queries_get_a_valid_answer(client, q) -> None:
+    c, key = client
+    r = c.get("/search", params={"q": q}, headers=key)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert isinstance(body["products"], list) and body["total"] >= len(body["products"])
+    assert "<script>" not in str([p["highlights"] for p in body["products"]])
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x" * 10_000}, "q"),
+        ({"q": "a", "page": 0}, "page"),
+        ({"q": "a", "sort": "random"}, "sort"),
+        ({"q": "a", "mode": "magic"}, "mode"),
+        ({"q": "a", "attr": "nocolon"}, "attr"),
+        ({"q": "a", "attr": "unknownkey:x"}, "unknown filter"),
+        ({"q": "a", "min_price": -1}, "min_price"),
+    ],
+)
+def test_bad_parameters_get_a_clear_4xx(client, params, field) -> None:
+    c, key = client
+    r = c.get("/search", params=params, headers=key)
+    assert r.status_code == 422, r.text
+    assert field in r.json()["error"]["message"]
+    assert c.get("/suggest", params={"q": "y" * 500}, headers=key).status_code == 422

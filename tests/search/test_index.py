@@ -1,0 +1,74 @@
+"""The index: weighted-field BM25, incremental add/update/delete, exact and HNSW dense search."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from shopmind.search.bm25 import BM25Config, BM25Index
+from shopmind.search.index import IndexConfig, ProductIndex
+from shopmind.search.vectors import VectorConfig, VectorIndex
+from tests.search.conftest import CATALOG, item
+
+
+def ids(index: ProductIndex, terms: dict[str, float]) -> list[str]:
+    s = index.lexical(terms)
+    return [index.ids[i] for i in np.argsort(-s) if s[i] > 0]
+
+
+def test_title_outweighs_description() -> None:
+    index = ProductIndex(IndexConfig(dense=False))
+    index.upsert(
+        [item("A", "Lamp", description="a kettle is not included"), item("B", "Kettle", description="x")]
+    )
+    assert ids(index, {"kettl": 1.0}) == ["B", "A"]
+
+
+def test_add_update_delete_without_rebuild() -> None:
+    index = ProductIndex(IndexConfig(dense=False))
+    index.upsert(CATALOG)
+    assert index.upsert(CATALOG) == 0  # unchanged products are skipped
+    assert "P5" in ids(index, {"leather": 1.0})
+    index.upsert(
+        [CATALOG[4] | {"title": "Northline Black Suede Jacket", "attributes": {"material": "Suede"}}]
+    )
+    assert "P5" not in ids(index, {"leather": 1.0}) and ids(index, {"sued": 1.0}) == ["P5"]
+    index.upsert([item("P9", "Red leather boots")])
+    assert ids(index, {"boot": 1.0}) == ["P9"]
+    index.delete(["P9", "P3"])
+    assert ids(index, {"boot": 1.0}) == [] and len(index) == len(CATALOG) - 1
+    assert index.bm25.df_.get("boot") is None
+    assert not index.columns().alive[index.n_slots - 1]
+
+
+def test_bm25_statistics_follow_deletes_and_sweep() -> None:
+    bm = BM25Index(BM25Config(sweep_dead=0.1))
+    for i in range(20):
+        bm.add(i, {"title": ["red", f"w{i}"]})
+    before = bm.scores({"red": 1.0}, 20)
+    for i in range(10):
+        bm.delete(i)
+    after = bm.scores({"red": 1.0}, 20)
+    assert (after[:10] == 0).all() and (after[10:] > 0).all() and bm.n_docs == 10
+    assert bm.idf("red") == BM25Index().idf("red") or after[10] != before[10]
+
+
+def test_vector_index_exact_and_hnsw_agree() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    exact = VectorIndex(16, VectorConfig(ann_threshold=10**9))
+    ann = VectorIndex(16, VectorConfig(ann_threshold=1000))
+    for v in (exact, ann):
+        v.set(np.arange(3000), x)
+    assert ann.uses_ann and not exact.uses_ann
+    q = x[42]
+    assert exact.search(q, 1)[0][0] == 42 and ann.search(q, 1)[0][0] == 42
+    overlap = len(set(exact.search(q, 10)[0]) & set(ann.search(q, 10)[0]))
+    assert overlap >= 8
+    ann.delete(np.array([42]))
+    assert 42 not in ann.search(q, 10)[0]
+    mask = np.zeros(3000, dtype=bool)
+    mask[[5, 6, 7]] = True
+    assert set(ann.search(q, 10, mask)[0]) == {5, 6, 7}  # a selective filter falls back to exact
+    ann.set(np.array([3000]), x[42:43])
+    assert ann.search(q, 1)[0][0] == 3000
