@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,11 @@ class SearchService:
         self._sales: dict[str, float] = {}
         self._sales_cache: tuple[int, np.ndarray] | None = None
         self.pins: dict[str, list[str]] = self._load_pins()
+        # the query is encoded on a worker thread while the lexical side runs (the encoder is C code
+        # that releases the GIL), so a hybrid query costs max(encode, lexical) rather than the sum
+        self._encoder_pool: ThreadPoolExecutor | None = None
+        self._inflight: dict[str, Future] = {}
+        self._inflight_lock = threading.Lock()
 
     # ------------------------------------------------------------------ catalog sync
     def sync(self, force: bool = False) -> dict[str, int]:
@@ -159,9 +165,17 @@ class SearchService:
         size = min(max(1, page_size or self.config.page_size), self.config.max_page_size)
         self.sync()
         parsed = self.parser.parse(query)
-        cols = self.index.columns()
-        base = R.filters_mask(cols, filters or {})
-        slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode)
+        ahead = mode != "lexical" and self.index.vectors is not None
+        if ahead:
+            self._encode_ahead(_dense_text(parsed))
+        try:
+            cols = self.index.columns()
+            base = R.filters_mask(cols, filters or {})
+            slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode)
+        finally:
+            if ahead:  # retrieval may have ended before it needed the vector
+                with self._inflight_lock:
+                    self._inflight.pop(_dense_text(parsed), None)
         sort = sort or parsed.sort or "relevance"
         slots, scores = self._order(slots, scores, sort, parsed, cols, customer_id)
         total = len(slots)
@@ -249,7 +263,7 @@ class SearchService:
         empty = len(lex_slots) == 0 and bool((lex_all > 0).any())
         if not use_dense:
             return lex_slots, lex[lex_slots], empty
-        q = self.index.encode_query((parsed.text or parsed.raw)[:MAX_DENSE_CHARS])
+        q = self._query_vector(_dense_text(parsed))
         d_slots, _ = self.index.vectors.search(q, cfg.k_dense, mask)
         if mode == "dense":
             cand = d_slots
@@ -260,6 +274,21 @@ class SearchService:
         fused = R.fuse(lex[cand], dense, np.isin(cand, d_slots), cfg)
         order = np.argsort(-fused, kind="stable")
         return cand[order], fused[order], empty
+
+    def _encode_ahead(self, text: str) -> None:
+        """Start encoding ``text`` on the worker thread; :meth:`_query_vector` collects it."""
+        with self._inflight_lock:
+            if text in self._inflight:
+                return
+            if self._encoder_pool is None:
+                self._encoder_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoder")
+            self._inflight[text] = self._encoder_pool.submit(self.index.encode_query, text)
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The query's unit vector: the one started by :meth:`_encode_ahead`, else encoded now."""
+        with self._inflight_lock:
+            pending = self._inflight.pop(text, None)
+        return pending.result() if pending is not None else self.index.encode_query(text)
 
     def _order(self, slots, scores, sort: str, parsed: ParsedQuery, cols, customer_id: str | None):
         if sort != "relevance" and len(slots):
@@ -360,6 +389,11 @@ class SearchService:
         """Completions of ``prefix`` from the query log and the catalog's own terms."""
         self.sync()
         return {"prefix": prefix, "suggestions": self.suggester.suggest(prefix, k)}
+
+
+def _dense_text(parsed: ParsedQuery) -> str:
+    """The text the sentence encoder sees for a parsed query (cut to ``MAX_DENSE_CHARS``)."""
+    return (parsed.text or parsed.raw)[:MAX_DENSE_CHARS]
 
 
 def _pin_key(query: str) -> str:
