@@ -116,7 +116,10 @@ def run_model(name: str, args: argparse.Namespace, train: Interactions, test: In
     import torch
 
     torch.set_num_threads(args.threads)
-    fit_data, valid = holdout(train, args.valid_frac, args.seed)
+    if args.valid_frac > 0:
+        fit_data, valid = holdout(train, args.valid_frac, args.seed)
+    else:  # a fixed epoch count (e.g. the best one a validated run found) on the whole training set
+        fit_data, valid = train, None
     params = model_params(name, args)
     start = time.perf_counter()
     model = create(name, **params).fit(fit_data, valid)
@@ -182,7 +185,10 @@ def main() -> None:
     p.add_argument("--eval-every", type=int, default=None)
     p.add_argument("--patience", type=int, default=None)
     p.add_argument(
-        "--valid-frac", type=float, default=0.1, help="share of each user's TRAIN items for validation"
+        "--valid-frac",
+        type=float,
+        default=0.1,
+        help="share of each user's TRAIN items for validation (0: train --epochs on all of TRAIN)",
     )
     p.add_argument("--refit", action="store_true", help="retrain on all of train for the best epoch count")
     p.add_argument("--seed", type=int, default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -131,3 +132,18 @@ def test_a_new_version_is_swapped_in_atomically(shop: Store, tmp_path: Path) -> 
     assert service.recommend("C00")["version"] == second.version_dir.name
     listed = artifacts.versions(KIND, tmp_path)
     assert [v["current"] for v in listed].count(True) == 1 and len(listed) == 2
+
+
+def test_stock_changes_reach_the_answers_through_a_background_catalog_reload(
+    shop: Store, tmp_path: Path
+) -> None:
+    train_and_publish(shop, "itemknn", root=tmp_path)
+    service = RecommendationService(shop, root=tmp_path, catalog_ttl=0.0)
+    top = service.recommend("C00", k=3)["items"][0]["product_id"]
+    ingest_records(shop, "products", [shop.get_product(top) | {"stock": 0}])
+    deadline = time.monotonic() + 10
+    while top in [r["product_id"] for r in service.recommend("C00", k=10)["items"]]:
+        assert time.monotonic() < deadline, "the sold-out product was never dropped"
+        time.sleep(0.05)
+    # category filters on the reloaded catalog still see whole category paths
+    assert all(r["category"] == CATS[0] for r in service.recommend("C00", k=5, category="Clothing")["items"])

@@ -108,9 +108,7 @@ def run(
         model.update_history(history)
         test = evaluate(model, split.test, ks=ks)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        results.append(
-            Result(name, model_params, valid, test, seconds, rss, getattr(model, "best_epoch_", None))
-        )
+        results.append(Result(name, model_params, valid, test, seconds, rss, model.meta_.get("best_epoch")))
         log.info("%s: test %s in %.0fs", name, {k: round(v, 4) for k, v in test.items()}, seconds)
     return results
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import torch
 
     from shopmind.recommend.sampling import BPRSampler
+    from shopmind.train.distributed import DistInfo
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +116,14 @@ class BPRMF(Recommender):
         import torch
 
         from shopmind.recommend.sampling import BPRSampler
+        from shopmind.train import distributed as D
 
         cfg = self.config
         start = time.perf_counter()
+        dist = D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
         torch.manual_seed(cfg.seed)
         module = self._module(data, self._initial_embeddings(self.seen_))
+        model = D.wrap(module)  # DDP: rank 0's initial weights everywhere, gradients averaged every step
         opt = torch.optim.Adam(module.parameters(), lr=cfg.lr)
         schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
         sampler = BPRSampler(self.seen_, n_neg=cfg.n_neg, seed=cfg.seed)
@@ -128,22 +132,26 @@ class BPRMF(Recommender):
         history: list[dict[str, Any]] = []
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
-            row: dict[str, Any] = {"epoch": epoch, "loss": self._epoch(module, opt, sampler)}
+            row: dict[str, Any] = {"epoch": epoch, "loss": self._epoch(model, opt, sampler, dist)}
             schedule.step()
             row["seconds"] = time.perf_counter() - t0
             # stop when the next epoch would end past the time budget
             out_of_time = cfg.max_seconds is not None and (
                 time.perf_counter() - start + row["seconds"] > cfg.max_seconds
             )
+            out_of_time = D.broadcast_flag(out_of_time)  # rank 0's clock decides for all
             last = epoch == cfg.epochs or out_of_time
             if valid_users is not None and (epoch % cfg.eval_every == 0 or last):
-                row |= self._validate(module, valid, valid_users)
+                # rank 0 validates (the weights are the same everywhere) and tells the others
+                metrics = self._validate(module, valid, valid_users) if dist.is_main else None
+                row |= D.broadcast_object(metrics)
                 if row["ndcg@20"] > best["ndcg@20"]:
                     best = {"ndcg@20": row["ndcg@20"], "epoch": epoch, "emb": module.emb.detach().clone()}
             history.append(row)
-            log.info("%s %s", self.name, " ".join(f"{k} {v:.4g}" for k, v in row.items()))
-            if self.progress is not None:
-                self.progress(row)
+            if dist.is_main:
+                log.info("%s %s", self.name, " ".join(f"{k} {v:.4g}" for k, v in row.items()))
+                if self.progress is not None:
+                    self.progress(row)
             evals_since_best = sum(1 for r in history[best["epoch"] :] if "ndcg@20" in r)
             if out_of_time or (best["emb"] is not None and evals_since_best >= cfg.patience):
                 break
@@ -156,21 +164,44 @@ class BPRMF(Recommender):
             "train_seconds": time.perf_counter() - start,
             "history": history,
         }
+        if dist.enabled:
+            self.meta_["world_size"] = dist.world_size
 
-    def _epoch(self, module: torch.nn.Module, opt: torch.optim.Optimizer, sampler: BPRSampler) -> float:
-        """One pass over the training pairs; returns the mean batch loss."""
+    def _epoch(
+        self,
+        module: torch.nn.Module,
+        opt: torch.optim.Optimizer,
+        sampler: BPRSampler,
+        dist: DistInfo | None = None,
+    ) -> float:
+        """One pass over the training pairs; returns the mean batch loss.
+
+        With several processes (``dist``, ``module`` wrapped in DDP) every rank draws the same batches
+        (same seed) and takes its shard of each; the local loss is weighted by its share of the batch,
+        so DDP's gradient average equals the gradient of the whole batch's loss.
+        """
         import torch
 
+        from shopmind.train import distributed as D
+
+        dist = dist or D.info()
         module.train()
         total, n_batches = 0.0, 0
         for batch in sampler.batches(self.config.batch_size):
+            n_batch = len(batch[0])
+            if dist.enabled:
+                if n_batch < dist.world_size:  # too small to give every rank a share (all skip it)
+                    continue
+                part = D.shard(np.arange(n_batch), dist)
+                batch = tuple(a[part] for a in batch)
             users, pos, neg = (torch.from_numpy(a) for a in batch)  # (B,), (B,), (B, n_neg)
-            loss = module(users, pos, neg, self.config.reg)
+            # exactly 1.0 × the loss in one process
+            loss = module(users, pos, neg, self.config.reg) * (len(users) * dist.world_size / n_batch)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             total, n_batches = total + loss.item(), n_batches + 1
-        return total / max(n_batches, 1)
+        return D.mean(total) / max(n_batches, 1)
 
     def _valid_users(self, valid: Interactions | None) -> np.ndarray | None:
         if valid is None or len(valid) == 0:

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     import torch
     from torch import nn
 
+    from shopmind.train.distributed import DistInfo
+
 log = logging.getLogger(__name__)
 
 
@@ -190,8 +192,12 @@ class SASRec(Recommender):
     def _train(self, data: Interactions, valid: Interactions | None) -> None:
         import torch
 
+        from shopmind.train import distributed as D
+
         cfg = self.config
+        dist = D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
         self.net_ = build_net(cfg, data.n_items)
+        model = D.wrap(self.net_)  # DDP: rank 0's initial weights everywhere, gradients averaged every step
         opt = torch.optim.AdamW(self.net_.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         train = TrainingSequences(data.sequences(), cfg.max_len, data.n_items, cfg.seed)
         valid_users = self._valid_users(valid)
@@ -200,15 +206,16 @@ class SASRec(Recommender):
         start, evals_since_best = time.perf_counter(), 0
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
-            row: dict[str, Any] = {"epoch": epoch, "loss": self._epoch(train, opt)}
+            row: dict[str, Any] = {"epoch": epoch, "loss": self._epoch(train, opt, model, dist)}
             row["seconds"] = time.perf_counter() - t0
             elapsed = time.perf_counter() - start
             # stop when one more epoch (at the mean pace so far) would overrun the time budget
             out_of_time = cfg.max_seconds is not None and elapsed * (epoch + 1) / epoch > cfg.max_seconds
+            out_of_time = D.broadcast_flag(out_of_time)  # rank 0's clock decides for all
             if valid_users is not None and (
                 epoch % cfg.eval_every == 0 or epoch == cfg.epochs or out_of_time
-            ):
-                row |= self._validate(valid, valid_users)
+            ):  # rank 0 validates (the weights are the same everywhere) and tells the others
+                row |= D.broadcast_object(self._validate(valid, valid_users) if dist.is_main else None)
                 if row["ndcg@10"] > best["ndcg@10"]:
                     best = {
                         "ndcg@10": row["ndcg@10"],
@@ -219,9 +226,10 @@ class SASRec(Recommender):
                 else:
                     evals_since_best += 1
             history.append(row)
-            log.info("%s %s", self.name, " ".join(f"{k} {v:.4g}" for k, v in row.items()))
-            if self.progress is not None:
-                self.progress(row)
+            if dist.is_main:
+                log.info("%s %s", self.name, " ".join(f"{k} {v:.4g}" for k, v in row.items()))
+                if self.progress is not None:
+                    self.progress(row)
             if evals_since_best >= cfg.patience or out_of_time:
                 break
         if best["state"] is not None:  # keep the best validated state
@@ -234,35 +242,64 @@ class SASRec(Recommender):
             "train_seconds": time.perf_counter() - start,
             "history": history,
         }
+        if dist.enabled:
+            self.meta_["world_size"] = dist.world_size
 
-    def _epoch(self, train: TrainingSequences, opt: torch.optim.Optimizer) -> float:
-        """One pass over the training sequences; returns the mean loss per predicted position."""
+    def _epoch(
+        self,
+        train: TrainingSequences,
+        opt: torch.optim.Optimizer,
+        model: nn.Module | None = None,
+        dist: DistInfo | None = None,
+    ) -> float:
+        """One pass over the training sequences; returns the mean loss per predicted position.
+
+        With several processes (``dist``, ``model`` wrapped in DDP) every rank walks the same batches
+        (same seed) and takes its shard of each; the local mean loss is weighted by its share of the
+        batch's positions, so DDP's gradient average equals the gradient of the whole batch's mean.
+        """
         import torch
 
+        from shopmind.train import distributed as D
+
+        dist = dist or D.info()
+        model = model or self.net_
         total, count = 0.0, 0
         self.net_.train()
         for rows, inp, tgt in train.batches(self.config.batch_size):
-            loss, n = self._loss(train, rows, torch.from_numpy(inp), torch.from_numpy(tgt))
+            # negatives for the whole batch on every rank, so the ranks' samplers stay in step
+            neg = train.negatives(rows, inp.shape) if self.config.loss == "bce" else None
+            n_batch = int((tgt > 0).sum())  # predicted positions in the whole batch
+            if dist.enabled:
+                if len(rows) < dist.world_size:  # too small to give every rank a share (all skip it)
+                    continue
+                part = D.shard(np.arange(len(rows)), dist)
+                rows, inp, tgt = rows[part], inp[part], tgt[part]
+                neg = None if neg is None else neg[part]
+            mean, n = self._loss(model, torch.from_numpy(inp), torch.from_numpy(tgt), neg)
+            loss = mean * (n * dist.world_size / n_batch)  # exactly 1.0 × mean in one process
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            total, count = total + loss.item() * n, count + n
+            total, count = total + mean.item() * n, count + n
+        total, count = D.total(total, count)
         return total / max(count, 1)
 
     def _loss(
-        self, train: TrainingSequences, rows: np.ndarray, inp: torch.Tensor, tgt: torch.Tensor
+        self, model: nn.Module, inp: torch.Tensor, tgt: torch.Tensor, neg: np.ndarray | None = None
     ) -> tuple[torch.Tensor, int]:
-        """Mean next-item loss over the (N) real positions of a batch of (B, T_b) inputs and targets."""
+        """Mean next-item loss over the (N) real positions of a batch of (B, T_b) inputs and targets;
+        ``neg`` (B, T_b) are the sampled negative item rows of the "bce" loss."""
         import torch
         import torch.nn.functional as F
 
         net = self.net_
         valid = tgt > 0  # (B, T_b) positions with a next item
-        h = net(inp)[valid]  # (B, T_b, D) -> (N, D)
+        h = model(inp)[valid]  # (B, T_b, D) -> (N, D); through DDP when distributed
         target = tgt[valid]  # (N,) item rows
         if self.config.loss == "ce":
             return F.cross_entropy(net.logits(h), target - 1), len(target)  # (N, I) vs (N,)
-        neg = torch.from_numpy(train.negatives(rows, tuple(inp.shape)))[valid]  # (N,) item rows
+        neg = torch.from_numpy(neg)[valid]  # (N,) item rows
         emb = net.item_emb.weight  # (I + 1, D)
         pos_logit = (h * emb[target]).sum(-1)  # (N,)
         neg_logit = (h * emb[neg]).sum(-1)  # (N,)

@@ -43,6 +43,12 @@ class Catalog:
     title: np.ndarray  # (I,) object
     loaded_at: float
     trending: np.ndarray | None = None  # (I,) trending scores, computed on first use
+    categories: np.ndarray | None = None  # (C,) the distinct category paths
+    category_code: np.ndarray | None = None  # (I,) each product's row in ``categories``
+
+    def __post_init__(self) -> None:
+        if self.categories is None:  # category filters then test C paths, not I products
+            self.categories, self.category_code = np.unique(self.category, return_inverse=True)
 
 
 class RecommendationService:
@@ -55,41 +61,62 @@ class RecommendationService:
         self.history = history
         self._catalog: tuple[str | None, Catalog] | None = None
         self._lock = threading.Lock()
+        self._refreshing = threading.Event()  # a background catalog reload is running
         self._text_index: tuple[list[str], np.ndarray] | None = None
 
     # ------------------------------------------------------------------ catalog
     def catalog(self, model: Recommender | None, version: str | None) -> Catalog:
+        """Product columns for ``model``'s items. Older than ``catalog_ttl`` seconds, the cached one
+        is still served while a background thread reloads it (no request waits for a reload),
+        except when the model version changed."""
         cached = self._catalog
-        if cached and cached[0] == version and time.monotonic() - cached[1].loaded_at < self.catalog_ttl:
+        if cached and cached[0] == version:
+            if time.monotonic() - cached[1].loaded_at >= self.catalog_ttl and not self._refreshing.is_set():
+                self._refreshing.set()
+                threading.Thread(target=self._refresh, args=(model, version), daemon=True).start()
             return cached[1]
         with self._lock:
-            frame = self.store.frame(
-                "products", columns=["product_id", "title", "category", "price", "stock"]
-            )
-            ids = model.items_.ids if model is not None else frame["product_id"].astype(str).tolist()
-            index = {v: i for i, v in enumerate(ids)}
-            pos = frame["product_id"].astype(str).map(index)
-            known = pos.notna().to_numpy()
-            at = pos[known].astype(int).to_numpy()
-            n = len(ids)
-            price = np.full(n, np.nan)
-            in_stock = np.zeros(n, dtype=bool)
-            category = np.full(n, "", dtype=object)
-            title = np.full(n, "", dtype=object)
-            price[at] = frame["price"].to_numpy(dtype=float)[known]
-            in_stock[at] = frame["stock"].to_numpy()[known] > 0
-            category[at] = frame["category"].to_numpy(dtype=object)[known]
-            title[at] = frame["title"].to_numpy(dtype=object)[known]
-            cat = Catalog(ids, index, price, in_stock, category.astype(str), title, time.monotonic())
-            self._catalog = (version, cat)
-            return cat
+            return self._load_catalog(model, version)
+
+    def _refresh(self, model: Recommender | None, version: str | None) -> None:
+        try:
+            with self._lock:
+                old = self._catalog
+                cat = self._load_catalog(model, version)
+                if old and old[1].trending is not None:  # keep trending warm too
+                    cat.trending = self._compute_trending(cat, 14)
+        except Exception:  # noqa: BLE001 - a failed refresh keeps the old catalog; the next request retries
+            log.exception("catalog refresh failed")
+        finally:
+            self._refreshing.clear()
+
+    def _load_catalog(self, model: Recommender | None, version: str | None) -> Catalog:
+        frame = self.store.frame("products", columns=["product_id", "title", "category", "price", "stock"])
+        ids = model.items_.ids if model is not None else frame["product_id"].astype(str).tolist()
+        index = model.items_.index if model is not None else {v: i for i, v in enumerate(ids)}
+        pos = frame["product_id"].astype(str).map(index)
+        known = pos.notna().to_numpy()
+        at = pos[known].astype(int).to_numpy()
+        n = len(ids)
+        price = np.full(n, np.nan)
+        in_stock = np.zeros(n, dtype=bool)
+        category = np.full(n, "", dtype=object)
+        title = np.full(n, "", dtype=object)
+        price[at] = frame["price"].to_numpy(dtype=float)[known]
+        in_stock[at] = frame["stock"].to_numpy()[known] > 0
+        category[at] = frame["category"].to_numpy(dtype=object)[known]
+        title[at] = frame["title"].to_numpy(dtype=object)[known]
+        cat = Catalog(ids, index, price, in_stock, category.astype(str), title, time.monotonic())
+        self._catalog = (version, cat)
+        return cat
 
     def _allowed(self, cat: Catalog, category: str | None, min_price: float | None, max_price: float | None):
         ok = cat.in_stock.copy()
         if category:
-            ok &= np.array(
-                [c == category or c.startswith(category + " > ") for c in cat.category], dtype=bool
-            )
+            wanted = np.array(
+                [c == category or c.startswith(category + " > ") for c in cat.categories], dtype=bool
+            )  # (C,)
+            ok &= wanted[cat.category_code]  # (I,)
         if min_price is not None:
             ok &= cat.price >= min_price
         if max_price is not None:

@@ -18,10 +18,24 @@ from shopmind.recommend.evaluate import evaluate, leave_one_out, merge
 log = logging.getLogger(__name__)
 KIND = "rec"
 
+# Quick settings for `shopmind demo`'s first run (the demo shop: 5,000 customers, ~300k events):
+# a few epochs with a higher learning rate and smaller batches; no new epoch starts past 45 s of a fit.
+DEMO_PARAMS: dict[str, dict[str, Any]] = {
+    "sasrec": {
+        "max_len": 50,
+        "batch_size": 64,
+        "lr": 5e-3,
+        "dropout": 0.2,
+        "epochs": 10,
+        "patience": 2,
+        "max_seconds": 45.0,
+    },
+}
+
 
 @dataclass
 class TrainResult:
-    version_dir: Path
+    version_dir: Path | None  # None on the helper ranks of a distributed run (rank 0 saves)
     metrics: dict[str, float]
     seconds: float
 
@@ -38,7 +52,13 @@ def train_and_publish(
     Validation is the second-last interaction of each customer (early stopping); the test metrics
     come from the last interaction, with the validation interactions added to the history. The
     served model is then refitted on all events (with the epoch count found on validation).
+
+    Under ``torchrun`` every process runs this: the fits are data-parallel (DDP), and rank 0
+    alone evaluates, saves and publishes (see :mod:`shopmind.train.distributed`).
     """
+    from shopmind.train import distributed as D
+
+    dist = D.init()
     start = time.perf_counter()
     data = interactions_from_store(store)
     if len(data) == 0:
@@ -46,10 +66,14 @@ def train_and_publish(
     split = leave_one_out(data)
     params = dict(params or {})
     probe = create(model_name, **params).fit(split.train, split.valid)
-    metrics = {f"valid_{k}": v for k, v in evaluate(probe, split.valid, ks=(10, 20)).items()}
-    probe.update_history(merge(split.train, split.valid))
-    metrics |= {f"test_{k}": v for k, v in evaluate(probe, split.test, ks=(10, 20)).items()}
+    metrics: dict[str, float] = {}
+    if dist.is_main:  # the weights are the same on every rank: one evaluation is enough
+        metrics = {f"valid_{k}": v for k, v in evaluate(probe, split.valid, ks=(10, 20)).items()}
+        probe.update_history(merge(split.train, split.valid))
+        metrics |= {f"test_{k}": v for k, v in evaluate(probe, split.test, ks=(10, 20)).items()}
     final = create(model_name, **_final_params(probe, params)).fit(data)
+    if not dist.is_main:
+        return TrainResult(None, metrics, time.perf_counter() - start)
     final.meta_ |= {
         "metrics": metrics,
         "trained_until": int(data.ts.max()) if data.ts is not None and len(data) else None,
@@ -65,7 +89,7 @@ def train_and_publish(
 
 def _final_params(probe: Recommender, params: dict[str, Any]) -> dict[str, Any]:
     """Refit settings: the epoch count that early stopping found, without further early stopping."""
-    best = getattr(probe, "best_epoch_", None)
+    best = probe.meta_.get("best_epoch")  # iterative models record it (SASRec, BPR, LightGCN)
     fields = {f.name for f in dataclasses.fields(probe.config)}
     if best and "epochs" in fields:
         return params | {"epochs": int(best)}

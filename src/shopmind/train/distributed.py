@@ -1,6 +1,7 @@
 """Data-parallel training with PyTorch DDP, launched by ``torchrun`` (gloo on CPU, nccl on GPU).
 
-    torchrun --nproc_per_node=2 -m shopmind.train.run rec --model lightgcn ...
+    torchrun --nproc_per_node=2 -m shopmind.cli train rec --model sasrec ...
+    shopmind train rec --model sasrec --nproc 2 ...        # the same, torchrun launched for you
 
 Each process trains on its own shard of every batch; DDP averages the gradients, so all
 processes hold the same weights after every step and the result matches one process that
@@ -40,17 +41,32 @@ def info() -> DistInfo:
 
 
 def init() -> DistInfo:
-    """Join the process group when launched by torchrun (idempotent)."""
+    """Join the process group when launched by torchrun (idempotent; imports torch only then)."""
+    d = info()
+    if not d.enabled:
+        return d
     import torch
     import torch.distributed as dist
 
-    d = info()
-    if d.enabled and not dist.is_initialized():
+    if not dist.is_initialized():
         backend = "nccl" if torch.cuda.is_available() else "gloo"
         if backend == "nccl":
             torch.cuda.set_device(d.local_rank)
         dist.init_process_group(backend=backend)
     return d
+
+
+def launch(nproc: int, cli_args: list[str]) -> int:
+    """Run ``shopmind <cli_args>`` in ``nproc`` processes under torchrun on this machine; the exit code.
+
+    The same as ``torchrun --standalone --nproc_per_node=N -m shopmind.cli <cli_args>``. Each process
+    gets one CPU thread unless OMP_NUM_THREADS says otherwise (torchrun's default).
+    """
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}"]
+    return subprocess.call([*cmd, "-m", "shopmind.cli", *cli_args])
 
 
 def shard(batch: np.ndarray, d: DistInfo | None = None) -> np.ndarray:
@@ -98,6 +114,29 @@ def broadcast_flag(flag: bool) -> bool:
     t = torch.tensor([1 if flag else 0])
     dist.broadcast(t, src=0)
     return bool(t.item())
+
+
+def total(*values: float) -> tuple[float, ...]:
+    """The sums of some numbers over all processes (e.g. a loss sum and a count, for an exact mean)."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return tuple(values)
+    t = torch.tensor(values, dtype=torch.float64)
+    dist.all_reduce(t)
+    return tuple(float(v) for v in t.tolist())
+
+
+def broadcast_object(obj):
+    """Rank 0's ``obj`` (any JSON-like value, e.g. validation metrics) for every process."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return obj
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def barrier() -> None:
