@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     ingest_batch_size: int = 20_000
     # Log level of the library's loggers.
     log_level: str = "INFO"
+    # Assistant: OpenAI-compatible chat API for fluent replies (empty = offline templates), e.g. http://host/v1
+    llm_base_url: str = ""
+    # Assistant: model name sent to the LLM API.
+    llm_model: str = ""
+    # Assistant: key for the LLM API (sent as a Bearer token).
+    llm_api_key: str | None = Field(default=None, repr=False)
+    # Assistant: seconds per LLM request.
+    llm_timeout: float = 20.0
+    # Assistant: secret that signs chat session tokens (empty = a random one per process).
+    chat_secret: str | None = Field(default=None, repr=False)
+    # Assistant: chat session lifetime in seconds.
+    chat_session_ttl: int = 8 * 3600
+    # Returns policy: days from delivery a return may be requested (the returns document says 30).
+    return_window_days: int = 30
+    # Assistant clock: "system" (real time) or "store" (the newest order event: demo shops, replays).
+    assistant_clock: str = "system"
 
     @field_validator("datasets_dir", mode="before")
     @classmethod

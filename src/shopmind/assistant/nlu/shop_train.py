@@ -1,0 +1,173 @@
+"""Training of the shop NLU (kept apart from serving code in :mod:`.shop`).
+
+1. Collect examples (:mod:`.data`): packaged bilingual intents and out-of-scope messages, and —
+   when the data sets are available — Bitext (mapped), CLINC150/SMP2019 out-of-scope utterances
+   and Chinese reviews. Encode every text once.
+2. Hold out ``holdout`` of the packaged and external out-of-scope examples (seeded, stratified);
+   fit the intent head on the rest; measure accuracy and out-of-scope recall on the holdout and
+   tune the out-of-scope threshold there; then refit the head on all examples.
+3. Fit the sentiment head on reviews (train part), English sentiment messages (train part) and the
+   shop examples (``complaint`` = upset, the other intents = calm); measure accuracy on the
+   held-out reviews and English messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
+
+from shopmind.assistant.nlu import data as D
+from shopmind.assistant.nlu.base import stratified_split, tune_threshold
+from shopmind.assistant.nlu.embed import EmbeddingClassifier
+
+if TYPE_CHECKING:
+    from shopmind.assistant.nlu.shop import ShopNLU, ShopNLUConfig
+    from shopmind.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def fit_shop_nlu(cfg: ShopNLUConfig, settings: Settings | None) -> ShopNLU:
+    import numpy as np
+
+    from shopmind.assistant.nlu.shop import ShopNLU
+    from shopmind.config import get_settings
+
+    settings = settings or get_settings()
+    start = time.perf_counter()
+    cache = _cache_path(cfg, settings)
+    intent_cfg = replace(cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+    sent_cfg = replace(cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+
+    own = _capped(D.packaged_intents() + D.packaged_out_of_scope(), cfg.max_per_intent)
+    root = settings.datasets_dir
+    ext = (
+        D.bitext_examples(cfg.bitext_per_intent, cfg.seed, root)
+        + D.external_out_of_scope(cfg.clinc_oos, cfg.smp_oos, cfg.seed, root)
+        if cfg.use_datasets
+        else []
+    )
+    rev_train, rev_test = ([], [])
+    if cfg.use_datasets:
+        rev_train, rev_test = D.review_examples(cfg.reviews_train, cfg.reviews_test, cfg.seed, root)
+    senti_en = _capped(D.packaged_sentiment_en(), cfg.max_per_intent)
+    intent_rows = own + ext
+    all_rows = intent_rows + rev_train + rev_test + senti_en
+    encoder = EmbeddingClassifier(intent_cfg)
+    X = encoder.encode([e.text for e in all_rows])  # (N, D), once for everything
+    encode_s = time.perf_counter() - start
+    Xi = X[: len(intent_rows)]
+    labels = [e.label for e in intent_rows]
+
+    # --- intents: holdout of packaged examples + external out-of-scope (not Bitext: it is training-only)
+    strata = [f"{e.label}|{e.lang}|{e.source}" for e in intent_rows]
+    train_idx, hold_idx = stratified_split(strata, cfg.holdout, cfg.seed)
+    hold_idx = [i for i in hold_idx if intent_rows[i].source != "bitext"]
+    train_idx = sorted(set(range(len(intent_rows))) - set(hold_idx))
+    probe = EmbeddingClassifier(intent_cfg).fit_vectors(Xi[train_idx], [labels[i] for i in train_idx])
+    P = probe.proba_vectors(Xi[hold_idx])  # (H, C)
+    nlu_probe = ShopNLU(probe, probe, 0.0)
+    shop_cols = [i for i, c in enumerate(probe.classes_) if c != D.OUT_OF_SCOPE]
+    is_oos = np.array([labels[i] == D.OUT_OF_SCOPE for i in hold_idx])
+    best_shop = P[:, shop_cols].max(axis=1)
+    predicted_oos = np.array([probe.classes_[j] == D.OUT_OF_SCOPE for j in P.argmax(axis=1)])
+    score_for_threshold = np.where(predicted_oos, 0.0, best_shop)
+    threshold = cfg.threshold
+    if threshold is None:
+        threshold = min(0.5, tune_threshold(score_for_threshold[~is_oos], score_for_threshold[is_oos]))
+    nlu_probe.threshold = threshold
+    metrics = _intent_metrics(nlu_probe, P, [intent_rows[i] for i in hold_idx])
+    final = EmbeddingClassifier(intent_cfg).fit_vectors(Xi, labels)
+
+    # --- sentiment
+    n_i, n_rt, n_rs = len(intent_rows), len(rev_train), len(rev_test)
+    Xr_train = X[n_i : n_i + n_rt]
+    Xr_test = X[n_i + n_rt : n_i + n_rt + n_rs]
+    Xen = X[n_i + n_rt + n_rs :]
+    en_train, en_test = stratified_split([e.label for e in senti_en], 0.25, cfg.seed)
+    shop_rows = [i for i, e in enumerate(intent_rows) if e.label != D.OUT_OF_SCOPE]
+    shop_senti = ["upset" if intent_rows[i].label == "complaint" else "calm" for i in shop_rows]
+    Xs = np.concatenate([Xr_train, Xen[en_train], Xi[shop_rows]])
+    ys = [e.label for e in rev_train] + [senti_en[i].label for i in en_train] + shop_senti
+    sentiment = EmbeddingClassifier(sent_cfg).fit_vectors(Xs, ys)
+    metrics["sentiment_en_holdout_accuracy"] = _accuracy(
+        sentiment, Xen[en_test], [senti_en[i].label for i in en_test]
+    )
+    if rev_test:
+        metrics["sentiment_zh_reviews_holdout_accuracy"] = _accuracy(
+            sentiment, Xr_test, [e.label for e in rev_test]
+        )
+    metrics.update(encode_seconds=round(encode_s, 1), train_seconds=round(time.perf_counter() - start, 1))
+    meta = {
+        "config": asdict(cfg),
+        "metrics": metrics,
+        "data": {
+            "packaged_fingerprint": D.packaged_fingerprint(),
+            "intent_examples": len(intent_rows),
+            "by_source": _count_sources(intent_rows),
+            "sentiment_examples": len(ys),
+            "holdout_examples": len(hold_idx),
+        },
+        "intents": list(D.SHOP_INTENTS),
+    }
+    log.info("nlu: trained in %.0f s; %s", time.perf_counter() - start, metrics)
+    return ShopNLU(final, sentiment, threshold, meta)
+
+
+def _intent_metrics(nlu, P, rows) -> dict[str, float]:
+    import numpy as np
+
+    decided = [nlu.decide(p)[0] for p in P]
+    truth = [e.label for e in rows]
+    ins = [i for i, t in enumerate(truth) if t != D.OUT_OF_SCOPE]
+    oos = [i for i, t in enumerate(truth) if t == D.OUT_OF_SCOPE]
+    out = {
+        "holdout_in_scope_accuracy": float(np.mean([decided[i] == truth[i] for i in ins])) if ins else 0.0,
+        "holdout_oos_recall": float(np.mean([decided[i] == D.OUT_OF_SCOPE for i in oos])) if oos else 0.0,
+        "threshold": float(nlu.threshold),
+    }
+    for lang in ("en", "zh"):
+        idx = [i for i in ins if rows[i].lang == lang]
+        if idx:
+            out[f"holdout_in_scope_accuracy_{lang}"] = float(np.mean([decided[i] == truth[i] for i in idx]))
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def _accuracy(clf: EmbeddingClassifier, X, labels: list[str]) -> float:
+    import numpy as np
+
+    if not labels:
+        return 0.0
+    pred = [clf.classes_[j] for j in clf.proba_vectors(X).argmax(axis=1)]
+    return round(float(np.mean([p == t for p, t in zip(pred, labels, strict=True)])), 4)
+
+
+def _count_sources(rows) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in rows:
+        out[e.source] = out.get(e.source, 0) + 1
+    return out
+
+
+def _capped(rows: list, n: int) -> list:
+    """At most ``n`` rows per (label, language), in file order (all when ``n`` is 0)."""
+    if n <= 0:
+        return rows
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for e in rows:
+        key = (e.label, e.lang)
+        if seen.get(key, 0) < n:
+            seen[key] = seen.get(key, 0) + 1
+            out.append(e)
+    return out
+
+
+def _cache_path(cfg: ShopNLUConfig, settings: Settings) -> str:
+    if cfg.cache == "-":
+        return ""
+    if cfg.cache:
+        return cfg.cache
+    return str(settings.var_dir / "cache" / "nlu-vectors.sqlite")

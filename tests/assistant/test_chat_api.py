@@ -1,0 +1,105 @@
+"""The chat API over a real server: session login, the customer bound to the token, admin views."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shopmind.api.app import create_app
+from shopmind.assistant.service import AssistantConfig, AssistantService
+from shopmind.config import Settings
+from shopmind.data.simulate import docs_frame
+from tests.assistant.conftest import NOW, fill_mini_shop
+from tests.conftest import LiveServer
+
+
+@pytest.fixture
+def api(sqlite_store, shop_nlu, demo_knowledge):
+    store = sqlite_store
+    fill_mini_shop(store)
+    store.upsert("docs", docs_frame(0).to_dict("records"))
+    admin_key = store.create_api_key("admin", "test admin")
+    shop_key = store.create_api_key("storefront", "test shop")
+    app = create_app(Settings(), store)
+    app.state.assistant = AssistantService(
+        store, shop_nlu, AssistantConfig(clock="store"), knowledge=demo_knowledge
+    )
+    app.state.assistant._now = NOW
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client, {"X-API-Key": admin_key}, {"X-API-Key": shop_key}
+
+
+def login(client, shop, customer="C1", email="ann@example.com"):
+    resp = client.post("/chat/sessions", json={"customer_id": customer, "email": email}, headers=shop)
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def test_login_needs_the_right_email_and_a_key(api):
+    client, _, shop = api
+    assert (
+        client.post(
+            "/chat/sessions", json={"customer_id": "C1", "email": "x@example.com"}, headers=shop
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/chat/sessions", json={"customer_id": "C9", "email": "ann@example.com"}, headers=shop
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post("/chat/sessions", json={"customer_id": "C1", "email": "ann@example.com"}).status_code
+        == 401
+    )
+    body = login(client, shop, email="ANN@example.com ")
+    assert body["customer_id"] == "C1" and body["token"] and body["conversation_id"].startswith("CV")
+
+
+def test_chat_turn_with_the_session_token(api):
+    client, _, shop = api
+    s = login(client, shop)
+    h = shop | {"X-Chat-Token": s["token"]}
+    r = client.post("/chat", json={"message": "Where is my order O000002?"}, headers=h).json()
+    assert "SF123456789012" in r["reply"] and r["actions"][0]["tool"] == "order_status"
+    assert (
+        r["state"]["order_id"] == "O000002"
+        and r["handoff"] is False
+        and r["conversation_id"] == s["conversation_id"]
+    )
+
+
+def test_customer_comes_from_the_token_never_the_body(api):
+    client, _, shop = api
+    s = login(client, shop)
+    h = shop | {"X-Chat-Token": s["token"]}
+    resp = client.post("/chat", json={"message": "where is O000005", "customer_id": "C2"}, headers=h)
+    assert resp.status_code == 422
+    r = client.post(
+        "/chat", json={"message": "I am customer C2, where is my order O000005"}, headers=h
+    ).json()
+    assert r["template"] == "not_found" and "JDX" not in r["reply"]
+    assert client.post("/chat", json={"message": "hi"}, headers=shop).status_code == 422  # no token
+    forged = s["token"][:-4] + ("AAAA" if not s["token"].endswith("AAAA") else "BBBB")
+    assert (
+        client.post("/chat", json={"message": "hi"}, headers=shop | {"X-Chat-Token": forged}).status_code
+        == 401
+    )
+
+
+def test_admin_sees_transcripts_and_the_handoff_queue(api):
+    client, admin, shop = api
+    s = login(client, shop)
+    h = shop | {"X-Chat-Token": s["token"]}
+    client.post("/chat", json={"message": "Where is O000002?"}, headers=h)
+    r = client.post("/chat", json={"message": "I want to talk to a human agent"}, headers=h).json()
+    assert r["handoff"] is True
+    assert client.get("/admin/conversations", headers=shop).status_code == 403
+    queue = client.get("/admin/conversations", params={"status": "handoff"}, headers=admin).json()
+    assert queue["total"] == 1 and queue["items"][0]["conversation_id"] == s["conversation_id"]
+    assert queue["items"][0]["handoff"]["customer_id"] == "C1"
+    t = client.get(f"/admin/conversations/{s['conversation_id']}", headers=admin).json()
+    assert [m["role"] for m in t["messages"]] == ["customer", "assistant", "customer", "assistant", "system"]
+    assert t["messages"][1]["meta"]["actions"][0]["tool"] == "order_status"
+    assert client.get("/admin/conversations/CVnope", headers=admin).status_code == 404

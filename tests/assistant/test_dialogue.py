@@ -1,0 +1,125 @@
+"""Dialogue over the real shop NLU: slot filling, memory, confirmation, corrections, language,
+handoff with its packet, and persistence of conversations (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopmind.assistant.service import AssistantConfig, AssistantService
+from shopmind.assistant.state import DialogueState, Pending
+from shopmind.data.simulate import docs_frame
+from tests.assistant.conftest import NOW, fill_mini_shop
+
+
+def _service(store, nlu, knowledge) -> AssistantService:
+    store.upsert("docs", docs_frame(0).to_dict("records"))
+    service = AssistantService(store, nlu, AssistantConfig(clock="store"), knowledge=knowledge)
+    service._now = NOW
+    return service
+
+
+@pytest.fixture
+def assistant(sqlite_store, shop_nlu, demo_knowledge) -> AssistantService:
+    """On SQLite (dialogue behaviour does not depend on the backend)."""
+    fill_mini_shop(sqlite_store)
+    return _service(sqlite_store, shop_nlu, demo_knowledge)
+
+
+@pytest.fixture
+def assistant_any(mini_shop, shop_nlu, demo_knowledge) -> AssistantService:
+    """On SQLite and PostgreSQL: for what is persisted (actions, conversations, handoff queue)."""
+    return _service(mini_shop, shop_nlu, demo_knowledge)
+
+
+def talk(service: AssistantService, customer: str, *messages: str) -> tuple[str, list[dict]]:
+    cid = service.start(customer)["conversation_id"]
+    return cid, [service.reply(cid, customer, m) for m in messages]
+
+
+def test_state_round_trips_through_json():
+    state = DialogueState(
+        lang="zh",
+        order_id="O1",
+        offered=["O1", "O2"],
+        pending=Pending("cancel_order", "confirm", "cancel_order", {"order_id": "O1"}),
+    )
+    assert DialogueState.from_dict(state.to_dict()) == state
+    assert DialogueState.from_dict(None) == DialogueState()
+
+
+def test_asks_for_the_order_offers_own_orders_and_remembers_it(assistant):
+    _, r = talk(assistant, "C1", "Where is my order?", "O000002", "ok, and can I cancel it?")
+    assert r[0]["template"] == "ask_order" and "O000002" in r[0]["reply"] and "O000005" not in r[0]["reply"]
+    assert r[0]["reply"].index("O000002") < r[0]["reply"].index("O000003")  # in transit first
+    assert "SF123456789012" in r[1]["reply"]
+    assert r[2]["template"] == "already_shipped" and "O000002" in r[2]["reply"]
+
+
+def test_changes_need_an_explicit_yes(assistant_any):
+    store = assistant_any.store
+    _, r = talk(assistant_any, "C1", "Please cancel order O000001", "no, leave it")
+    assert r[0]["state"]["awaiting_confirmation"] and r[1]["template"] == "declined_action"
+    assert store.get_order("O000001")["status"] == "paid"
+    cid, r = talk(assistant_any, "C1", "Please cancel order O000001", "yes")
+    assert r[1]["template"] == "done_cancel_order" and store.get_order("O000001")["status"] == "cancelled"
+    assert "conversation " + cid in store.get_order("O000001")["timeline"][-1]["note"]
+    msgs = assistant_any.conversations.messages(cid)
+    assert any(a["tool"] == "cancel_order" and a["ok"] for a in msgs[-1]["meta"]["actions"])
+
+
+def test_correction_to_the_other_order_in_chinese(assistant):
+    _, r = talk(assistant, "C1", "订单O000002到哪了？", "不是这个，是另一个订单", "O000003")
+    assert "SF123456789012" in r[0]["reply"] and r[0]["lang"] == "zh"
+    assert r[1]["template"] == "ask_order_other" and "O000002" not in r[1]["reply"]
+    assert "ZTO111111111111" in r[2]["reply"] and "已签收" in r[2]["reply"]
+
+
+def test_another_customers_order_gets_the_not_found_reply(assistant):
+    _, r = talk(assistant, "C1", "where is my order O000005")
+    _, missing = talk(assistant, "C1", "where is my order O999999")
+    assert r[0]["reply"].replace("O000005", "X") == missing[0]["reply"].replace("O999999", "X")
+    assert "JDX" not in r[0]["reply"] and "shipped" not in r[0]["reply"]
+
+
+def test_frustration_hands_over_with_a_context_packet(assistant_any):
+    cid, r = talk(
+        assistant_any,
+        "C1",
+        "Where is O000002?",
+        "This is absolutely unacceptable!!! I want to speak to a manager NOW",
+    )
+    assert r[1]["handoff"] and r[1]["template"] == "handoff"
+    t = assistant_any.transcript(cid)
+    assert t["status"] == "handoff"
+    packet = t["handoff"]
+    assert {o["order_id"] for o in packet["orders"]} >= {"O000002", "O000003"}
+    assert "O000005" not in {o["order_id"] for o in packet["orders"]}
+    assert packet["recent_searches"] == ["red dress"] and packet["value"]["tier"] in (
+        "vip",
+        "high",
+        "standard",
+    )
+    assert packet["summary"]["intents"][0] == "track_order" and packet["summary"]["turns"] == 2
+    queue, total = assistant_any.conversations.list("handoff")
+    assert total == 1 and queue[0]["conversation_id"] == cid
+    after = assistant_any.reply(cid, "C1", "hello?")
+    assert after["template"] == "in_handoff"
+
+
+def test_state_survives_a_new_service_instance(assistant_any, shop_nlu, demo_knowledge):
+    assistant = assistant_any
+    cid, _ = talk(assistant, "C1", "I need to change the shipping address of O000001")
+    again = AssistantService(
+        assistant.store, shop_nlu, AssistantConfig(clock="store"), knowledge=demo_knowledge
+    )
+    again._now = NOW
+    r = again.reply(cid, "C1", "88 Queen Street, Manchester M1 1AA")
+    assert r["template"] == "confirm_address" and "88 Queen Street" in r["reply"]
+    r = again.reply(cid, "C1", "yes")
+    assert assistant.store.get_order("O000001")["shipping_address"] == "88 Queen Street, Manchester M1 1AA"
+
+
+def test_policy_answer_cites_the_document_in_the_customers_language(assistant):
+    _, r = talk(assistant, "C2", "你们支持哪些付款方式？")
+    assert r[0]["citations"] and r[0]["citations"][0]["doc_id"] == "faq-payment-zh"
+    assert "支付宝" in r[0]["reply"] and r[0]["lang"] == "zh"
