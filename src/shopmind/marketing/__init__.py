@@ -1,0 +1,1 @@
+"""Marketing intelligence: profiles, RFM, CLV, churn, segments, uplift, campaigns, A/B tests, charts."""
