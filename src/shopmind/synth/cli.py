@@ -1,0 +1,223 @@
+"""`shopmind synth …`: fit GAN synthesizers on store tables or files, sample, report, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+synth_app = typer.Typer(
+    help="Synthetic data (GANs): fit, sample, report, export, images.", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+def _service():
+    from shopmind.data.store import Store
+    from shopmind.synth.service import SynthService
+
+    return SynthService(Store())
+
+
+def _bar(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[losses]}"),
+        console=err,
+    )
+
+
+def _write(frame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif path.suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, date_format="iso")
+    else:
+        frame.to_csv(path, index=False)
+
+
+def _name(service, name: str | None) -> str:
+    names = service.names()
+    if name:
+        return name
+    if len(names) == 1:
+        return names[0]
+    _fail(
+        f"say which synthesizer with --name (fitted: {', '.join(names) or 'none; run `shopmind synth fit`'})"
+    )
+
+
+@synth_app.command("fit")
+def fit(
+    table: Annotated[
+        str,
+        typer.Argument(help="Store table (customers, orders, events, products) or a CSV/Parquet/JSONL file."),
+    ],
+    child: Annotated[
+        str | None,
+        typer.Option(help="Child table fitted with it, keys kept consistent (customers --child orders)."),
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Training passes over the table.")] = 300,
+    batch_size: Annotated[int, typer.Option(help="Rows per step (a multiple of 10).")] = 500,
+    seed: int = 0,
+    threads: Annotated[int, typer.Option(help="torch threads (0 = default).")] = 0,
+) -> None:
+    """Fit a CTGAN-style synthesizer and publish it under artifacts/synth/<name>/."""
+    from shopmind.synth.tabular import TabularGANConfig
+
+    cfg = TabularGANConfig(epochs=epochs, batch_size=batch_size, threads=threads)
+    service = _service()
+    with _bar(epochs) as bar:
+        task = bar.add_task(f"fit {table}", total=epochs, losses="")
+
+        def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
+            if epoch == 1 and total != bar.tasks[task].total:  # the child model of a relational fit
+                bar.reset(task, total=total, description=f"fit {child}")
+            text = f"G {losses['loss_g']:+.3f}  D {losses['loss_d']:+.3f}"
+            bar.update(task, completed=epoch, losses=text)
+
+        try:
+            version = service.fit(table, child=child, config=cfg, seed=seed, progress=tick)
+        except (ValueError, LookupError) as exc:
+            _fail(str(exc))
+    console.print(f"saved and published [bold]{version}[/]")
+
+
+@synth_app.command("sample")
+def sample(
+    n: Annotated[int, typer.Argument(help="Rows to generate (parents, for a parent+child model).")],
+    name: Annotated[
+        str | None, typer.Option(help="Which synthesizer (default: the only one fitted).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="File (.csv/.parquet/.jsonl); several tables: <stem>.<table><suffix>.")
+    ] = None,
+    seed: int = 0,
+) -> None:
+    """Generate N synthetic rows (cold-start customers, load-test data …)."""
+    service = _service()
+    try:
+        frames = service.sample(_name(service, name), n, seed)
+    except LookupError as exc:
+        _fail(str(exc))
+    for table, frame in frames.items():
+        if out is None:
+            console.print(f"[bold]{table}[/] ({len(frame):,} rows)")
+            console.print(frame.head(10).to_string())
+            continue
+        path = out if len(frames) == 1 else out.with_name(f"{out.stem}.{table}{out.suffix}")
+        _write(frame, path)
+        console.print(f"{table}: {len(frame):,} rows -> {path}")
+
+
+@synth_app.command("report")
+def report(
+    name: Annotated[
+        str | None, typer.Argument(help="Which synthesizer (default: the only one fitted).")
+    ] = None,
+    real: Annotated[
+        str | None, typer.Option(help="Real table or file to compare with (default: the fitted source).")
+    ] = None,
+    rows: Annotated[
+        int | None, typer.Option(help="Synthetic rows to score (default: as many as real).")
+    ] = None,
+    seed: int = 0,
+) -> None:
+    """Fidelity (column shapes, pairs), privacy (exact copies, DCR) and PNG plots in the model folder."""
+    from shopmind.synth.service import read_table
+
+    service = _service()
+    name = _name(service, name)
+    try:
+        fit_info = json.loads((service.model_dir(name) / "fit.json").read_text(encoding="utf-8"))
+        _, frame = read_table(real or fit_info["source"], service.store)
+        result = service.report(name, frame, n=rows, seed=seed)
+    except (ValueError, LookupError) as exc:
+        _fail(str(exc))
+    table = Table("measure", "value", title=f"synthetic {name}")
+    for key in ("quality_score", "column_shapes", "column_pairs"):
+        table.add_row(key, f"{result[key]:.3f}")
+    for key, value in result["privacy"].items():
+        table.add_row(key, f"{value:.4f}")
+    console.print(table)
+    console.print(f"report and plots in {service.model_dir(name)}")
+
+
+@synth_app.command("export")
+def export(
+    n: Annotated[int, typer.Argument(help="Rows to generate.")],
+    out: Annotated[Path, typer.Option(help="Output file (.csv/.parquet/.jsonl).")],
+    name: Annotated[str | None, typer.Option(help="Which synthesizer.")] = None,
+    min_dcr: Annotated[float, typer.Option(help="Drop rows closer than this to a real record.")] = 0.0,
+    seed: int = 0,
+) -> None:
+    """Safe data sharing: synthetic rows with no exact copy of (and none too close to) a real row."""
+    from shopmind.synth.service import read_table
+
+    service = _service()
+    name = _name(service, name)
+    fit_info = json.loads((service.model_dir(name) / "fit.json").read_text(encoding="utf-8"))
+    _, real = read_table(fit_info["source"], service.store)
+    frame = service.export(name, n, real, seed, min_dcr)
+    _write(frame, out)
+    console.print(f"{len(frame):,} rows (of {n:,}) -> {out}")
+
+
+@synth_app.command("versions")
+def versions() -> None:
+    """Fitted synthesizers and their versions."""
+    from shopmind import artifacts
+
+    service = _service()
+    table = Table("name", "version", "current")
+    for name in service.names():
+        for v in artifacts.versions(f"synth/{name}"):
+            table.add_row(name, v["version"], "yes" if v["current"] else "")
+    console.print(table)
+
+
+@synth_app.command("images")
+def images(
+    out: Annotated[Path, typer.Option(help="PNG grid of samples (10 per class).")] = Path("synth-grid.png"),
+    epochs: Annotated[int, typer.Option(help="Training passes.")] = 5,
+    part: Annotated[
+        str, typer.Option(help="Fashion-MNIST part: train (60k) or train_subset (6k).")
+    ] = "train_subset",
+    seed: int = 0,
+) -> None:
+    """Train the class-conditional DCGAN on Fashion-MNIST and write a sample grid."""
+    import numpy as np
+
+    from shopmind import artifacts
+    from shopmind.data.datasets import load_fashion_mnist
+    from shopmind.synth.image import DCGANConfig, ImageGAN, save_grid
+
+    x, y = load_fashion_mnist(part)
+    with _bar(epochs) as bar:
+        task = bar.add_task("dcgan", total=epochs, losses="")
+
+        def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
+            bar.update(task, completed=epoch, losses=f"G {losses['loss_g']:.3f}  D {losses['loss_d']:.3f}")
+
+        model = ImageGAN(DCGANConfig(epochs=epochs)).fit(x, y, seed=seed, progress=tick)
+    version = artifacts.new_version_dir("synth-images/fashion-mnist", "dcgan")
+    model.save(version)
+    artifacts.publish("synth-images/fashion-mnist", version)
+    save_grid(model.sample(np.repeat(np.arange(10), 10), seed=seed), out)
+    console.print(f"model {version}, grid {out}")

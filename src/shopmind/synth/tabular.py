@@ -1,0 +1,317 @@
+"""A CTGAN-style conditional tabular GAN (Xu et al., "Modeling Tabular Data using Conditional
+GAN", NeurIPS 2019), written from the paper on top of :mod:`shopmind.nn.gan`.
+
+    rows ──DataTransformer──► x (N, dim)          mode-specific normalisation + one-hots
+    cond vector c (B, C)      training-by-sampling (CondSampler)
+    G:  [z, c] → residual MLP → x̃ logits → tanh on α, Gumbel-softmax (τ = 0.2) on one-hot spans
+    D:  PacGAN critic on pac × [x, c], WGAN-GP loss (``shopmind.nn.gan``)
+    L_G = −E[D(x̃, c)] + CE(x̃ of the conditioned column, c)      (the generator must honour c)
+
+``fit(frame)`` returns self, ``sample(n, seed)`` returns a frame with the training columns;
+``save(dir)`` writes ``model.safetensors`` (the generator's state dict) and ``meta.json`` (config,
+the transformer with its mixtures as arrays, the category counts); ``load(dir)`` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from shopmind.synth.sampler import CondSampler
+from shopmind.synth.transform import DataTransformer, TransformerConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
+
+log = logging.getLogger(__name__)
+# progress(epoch done (1-based), epochs, {"loss_g": …, "loss_d": …})
+_HASHES = "train_row_hashes"  # 64-bit hashes of the training rows, kept beside the weights
+Progress = Callable[[int, int, dict[str, float]], None]
+
+
+@dataclass
+class TabularGANConfig:
+    # training passes over the table (steps per epoch = rows // batch_size)
+    epochs: int = 300
+    # rows per step; a multiple of pac
+    batch_size: int = 500
+    # noise dimension
+    noise_dim: int = 128
+    # hidden widths of the generator's residual layers and of the critic
+    gen_dims: tuple[int, ...] = (256, 256)
+    dis_dims: tuple[int, ...] = (256, 256)
+    # samples the critic judges together (PacGAN)
+    pac: int = 10
+    # Adam learning rates; generator weight decay
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    weight_decay: float = 1e-6
+    # critic steps per generator step; gradient-penalty weight
+    d_steps: int = 1
+    gp_weight: float = 10.0
+    # Gumbel-softmax temperature of the one-hot spans
+    tau: float = 0.2
+    # torch threads (0 = leave torch's default)
+    threads: int = 0
+    # the column encoding
+    transformer: TransformerConfig = field(default_factory=TransformerConfig)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.transformer, dict):
+            self.transformer = TransformerConfig(**self.transformer)
+        self.gen_dims, self.dis_dims = tuple(self.gen_dims), tuple(self.dis_dims)
+        if self.batch_size % self.pac:
+            raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac})")
+
+
+def _nets(cfg: TabularGANConfig, data_dim: int, cond_dim: int):
+    """The generator and critic modules (built here so torch is imported only when needed)."""
+    import torch
+    from torch import nn
+
+    class Residual(nn.Module):
+        """x -> [ReLU(BN(W x)), x]: the input is carried along (widths add up)."""
+
+        def __init__(self, d_in: int, d_out: int) -> None:
+            super().__init__()
+            self.fc, self.bn = nn.Linear(d_in, d_out), nn.BatchNorm1d(d_out)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.cat([torch.relu(self.bn(self.fc(x))), x], dim=1)  # (B, d_in) -> (B, d_out + d_in)
+
+    class Generator(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            d, layers = cfg.noise_dim + cond_dim, []
+            for h in cfg.gen_dims:
+                layers.append(Residual(d, h))
+                d += h
+            self.body = nn.Sequential(*layers, nn.Linear(d, data_dim))
+
+        def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+            return self.body(torch.cat([z, cond], dim=1))  # (B, noise + C) -> (B, dim) raw logits
+
+    class Critic(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            d, layers = (data_dim + cond_dim) * cfg.pac, []
+            for h in cfg.dis_dims:
+                layers += [nn.Linear(d, h), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
+                d = h
+            self.body = nn.Sequential(*layers, nn.Linear(d, 1))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.body(x.reshape(-1, x.size(1) * cfg.pac))  # (B, D) -> (B/pac, pac·D) -> (B/pac, 1)
+
+    return Generator(), Critic()
+
+
+class TabularGAN:
+    """The synthesizer: ``TabularGAN(config, discrete=…).fit(frame).sample(n, seed)``."""
+
+    name = "ctgan-style"
+
+    def __init__(self, config: TabularGANConfig | None = None, discrete: tuple[str, ...] = ()) -> None:
+        self.config = config or TabularGANConfig()
+        self.discrete = tuple(discrete)
+
+    # ------------------------------------------------------------------ activations
+    def _activate(self, raw: torch.Tensor, gen: torch.Generator | None, hard: bool = False) -> torch.Tensor:
+        """tanh on α entries, Gumbel-softmax(τ) on every one-hot span (hard one-hots when sampling)."""
+        import torch
+
+        parts = []
+        for s in self.transformer_.spans_:
+            x = raw[:, s.start : s.start + s.size]  # (B, size)
+            if s.activation == "tanh":
+                parts.append(torch.tanh(x))
+                continue
+            u = torch.rand(x.shape, generator=gen).clamp_(1e-10, 1 - 1e-10)
+            y = ((x - torch.log(-torch.log(u))) / self.config.tau).softmax(dim=1)  # Gumbel-softmax
+            parts.append(torch.nn.functional.one_hot(y.argmax(1), s.size).float() if hard else y)
+        return torch.cat(parts, dim=1)  # (B, dim)
+
+    def _cond_loss(self, raw: torch.Tensor, cols: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the generated category of each row's conditioned column vs its cond one-hot."""
+        import torch
+        import torch.nn.functional as F
+
+        losses = torch.zeros(raw.size(0))
+        for j, s in enumerate(self._cat_spans):
+            sel = cols == j
+            if sel.any():
+                target = cond[sel, self.sampler_.offsets[j] : self.sampler_.offsets[j] + s.size].argmax(1)
+                losses[sel] = F.cross_entropy(raw[sel, s.start : s.start + s.size], target, reduction="none")
+        return losses.mean()
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, frame: pd.DataFrame, seed: int = 0, progress: Progress | None = None) -> TabularGAN:
+        import torch
+
+        from shopmind.nn.gan import gradient_penalty, wgan_d_loss, wgan_g_loss
+        from shopmind.synth.report import row_hashes
+
+        cfg = self.config
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        t0 = time.perf_counter()
+        self.columns_ = list(frame.columns)
+        self.train_hashes_ = np.unique(row_hashes(frame))  # to refuse exact copies when sampling
+        self.transformer_ = DataTransformer(cfg.transformer, self.discrete).fit(frame, seed)
+        data = torch.from_numpy(self.transformer_.transform(frame, seed))  # (N, dim)
+        self._build_sampler(frame)
+        log.info("encoded %d rows into %d dims in %.1fs", len(frame), data.size(1), time.perf_counter() - t0)
+        torch.manual_seed(seed)
+        gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
+        self.generator_, critic = _nets(cfg, self.transformer_.dim_, self.sampler_.dim)
+        opt_g = torch.optim.Adam(
+            self.generator_.parameters(), lr=cfg.lr_g, betas=(0.5, 0.9), weight_decay=cfg.weight_decay
+        )
+        opt_d = torch.optim.Adam(critic.parameters(), lr=cfg.lr_d, betas=(0.5, 0.9))
+        batch = min(cfg.batch_size, max(cfg.pac, len(frame) - len(frame) % cfg.pac))
+        steps = max(1, len(frame) // batch)
+        self.history_: list[dict[str, float]] = []
+        for epoch in range(cfg.epochs):
+            for _ in range(steps):
+                for _ in range(cfg.d_steps):
+                    real, fake, c, _ = self._batch(data, batch, gen, rng)
+                    real_c, fake_c = torch.cat([real, c], 1), torch.cat([fake.detach(), c], 1)
+                    gp = gradient_penalty(critic, real_c, fake_c, cfg.pac)
+                    loss_d = wgan_d_loss(critic(real_c), critic(fake_c)) + cfg.gp_weight * gp
+                    opt_d.zero_grad(set_to_none=True)
+                    loss_d.backward()
+                    opt_d.step()
+                _, fake, c, (raw, cols) = self._batch(data, batch, gen, rng, need_real=False)
+                loss_g = wgan_g_loss(critic(torch.cat([fake, c], 1))) + self._cond_loss(raw, cols, c)
+                opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
+                opt_g.step()
+            losses = {"loss_g": float(loss_g.detach()), "loss_d": float(loss_d.detach())}
+            self.history_.append(losses)
+            log.debug("epoch %d/%d %s", epoch + 1, cfg.epochs, losses)
+            if progress:
+                progress(epoch + 1, cfg.epochs, losses)
+        self.generator_.eval()
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _build_sampler(self, frame: pd.DataFrame) -> None:
+        cats = [c for c in self.transformer_.columns_ if c.kind == "discrete"]
+        self._cat_spans = [s for s in self.transformer_.spans_ if s.role == "category"]
+        codes = [self.transformer_.category_codes(frame, c) for c in cats]
+        self.sampler_ = CondSampler(codes, [len(c.categories) for c in cats])
+
+    def _batch(self, data, batch, gen, rng, need_real: bool = True):
+        """(real rows matching the cond or None, activated fakes, cond, (raw logits, cond column))."""
+        import torch
+
+        if self.sampler_.n_columns:
+            cond, cols, rows = self.sampler_.sample_train(batch, rng)
+        else:
+            cond, cols, rows = np.zeros((batch, 0), np.float32), np.zeros(batch, np.int64), None
+            rows = rng.integers(0, len(data), batch)
+        c = torch.from_numpy(cond)  # (B, C)
+        z = torch.randn(batch, self.config.noise_dim, generator=gen)  # (B, noise)
+        raw = self.generator_(z, c)  # (B, dim)
+        fake = self._activate(raw, gen)
+        real = data[torch.from_numpy(rows)] if need_real else None
+        return real, fake, c, (raw, torch.from_numpy(cols))
+
+    # ------------------------------------------------------------------ sample
+    def sample(
+        self, n: int, seed: int = 0, batch_size: int = 1000, allow_copies: bool = False
+    ) -> pd.DataFrame:
+        """``n`` synthetic rows; the same ``seed`` gives the same rows. Rows equal to a training row
+        (compared by the hashes kept from ``fit``) are dropped and replaced, unless ``allow_copies``."""
+        import pandas as pd
+        import torch
+
+        from shopmind.synth.report import row_hashes
+
+        gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
+        self.generator_.eval()
+        parts, have, dropped = [], 0, 0
+        for _ in range(100):  # rejection rounds; a model that copies everything would loop forever
+            if have >= n:
+                break
+            frame = self._generate(min(batch_size, n - have + 16), gen, rng)
+            if not allow_copies and len(self.train_hashes_):
+                copy = np.isin(row_hashes(frame), self.train_hashes_)
+                dropped += int(copy.sum())
+                frame = frame[~copy]
+            parts.append(frame)
+            have += len(frame)
+        if dropped:
+            log.info("dropped %d generated rows that copied a training row", dropped)
+        out = pd.concat(parts, ignore_index=True).iloc[:n] if parts else pd.DataFrame(columns=self.columns_)
+        return out.reset_index(drop=True)
+
+    def _generate(self, b: int, gen: torch.Generator, rng: np.random.Generator) -> pd.DataFrame:
+        import torch
+
+        with torch.no_grad():
+            cond = self.sampler_.sample_original(b, rng) if self.sampler_.n_columns else np.zeros((b, 0))
+            z = torch.randn(b, self.config.noise_dim, generator=gen)  # (b, noise)
+            raw = self.generator_(z, torch.from_numpy(cond.astype(np.float32)))  # (b, dim)
+            rows = self._activate(raw, gen, hard=True).numpy()
+        return self.transformer_.inverse_transform(rows)[self.columns_]
+
+    # ------------------------------------------------------------------ save / load
+    def save(self, path: str | Path) -> Path:
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        import torch
+
+        state = {k: v.contiguous() for k, v in self.generator_.state_dict().items()}
+        state[_HASHES] = torch.from_numpy(self.train_hashes_)
+        save_file(state, path / "model.safetensors")
+        meta = {
+            "kind": "tabular",
+            "model": self.name,
+            "config": asdict(self.config),
+            "discrete": list(self.discrete),
+            "columns": self.columns_,
+            "transformer": self.transformer_.to_dict(),
+            "sampler": self.sampler_.state(),
+            "history": self.history_,
+            "fit_seconds": getattr(self, "fit_seconds_", None),
+        }
+        (path / "meta.json").write_text(json.dumps(meta, indent=1, default=_json_default), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> TabularGAN:
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        self = cls(TabularGANConfig(**meta["config"]), tuple(meta["discrete"]))
+        self.columns_ = meta["columns"]
+        self.transformer_ = DataTransformer.from_dict(meta["transformer"])
+        self._cat_spans = [s for s in self.transformer_.spans_ if s.role == "category"]
+        self.sampler_ = CondSampler.from_counts(meta["sampler"]["sizes"], meta["sampler"]["counts"])
+        self.history_ = meta.get("history", [])
+        self.generator_, _ = _nets(self.config, self.transformer_.dim_, self.sampler_.dim)
+        state = load_file(path / "model.safetensors")
+        self.train_hashes_ = state.pop(_HASHES).numpy()
+        self.generator_.load_state_dict(state)
+        self.generator_.eval()
+        return self
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    raise TypeError(f"not JSON-serialisable: {type(v).__name__}")
