@@ -10,7 +10,7 @@ export SHOPMIND_DATASETS_DIR ?= $(if $(wildcard ../shared/data/INDEX.md),$(abspa
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,st]'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -111,3 +111,15 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def shop_nlu(tmp_path_factory):
+    """The shop NLU (assistant and web tests): the artifact under SHOPMIND_TEST_NLU_ARTIFACTS if set,
+    else trained once for the whole session."""
+    from shopmind.assistant.nlu import load_shop_nlu
+    from shopmind.config import Settings as _Settings
+
+    root = os.environ.get("SHOPMIND_TEST_NLU_ARTIFACTS")
+    root_path = Path(root) if root else tmp_path_factory.mktemp("nlu-artifacts")
+    return load_shop_nlu(_Settings(artifacts_dir=root_path, var_dir=root_path / "var"))

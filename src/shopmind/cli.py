@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +33,33 @@ def _register_search() -> None:
 
 
 _register_search()
+
+
+def _register_chat() -> None:
+    from shopmind.assistant.cli import chat
+
+    app.command("chat")(chat)
+
+
+_register_chat()
+
+
+def _register_marketing() -> None:
+    from shopmind.marketing.cli import marketing_app
+
+    app.add_typer(marketing_app, name="marketing")
+
+
+_register_marketing()
+
+
+def _register_synth() -> None:
+    from shopmind.synth.cli import synth_app
+
+    app.add_typer(synth_app, name="synth")  # issue 7: GAN synthetic data
+
+
+_register_synth()
 console = Console()
 err = Console(stderr=True)
 
@@ -273,22 +301,58 @@ def train_rec(
     model: Annotated[str, typer.Option(help="Recommender name (see `shopmind rec models`).")] = "sasrec",
     param: Annotated[list[str], typer.Option(help="Model config NAME=VALUE.")] = [],  # noqa: B006
     publish: Annotated[bool, typer.Option(help="Serve the new version at once.")] = True,
+    nproc: Annotated[
+        int, typer.Option(help="Train data-parallel in N processes (launches torchrun; DDP, gloo on CPU).")
+    ] = 1,
 ) -> None:
     """Train a recommender on the store's events, evaluate it, save a version and publish it."""
     from shopmind.recommend.base import UnknownModelError
     from shopmind.recommend.train import train_and_publish
+    from shopmind.train import distributed as D
 
-    store = _store()
+    if nproc > 1:
+        args = ["train", "rec", "--model", model, *(f"--param={p}" for p in param)]
+        raise typer.Exit(D.launch(nproc, [*args, "--publish" if publish else "--no-publish"]))
+    dist = D.info()
+    store = _store(migrate=dist.is_main)
     try:
-        with console.status(f"training {model}… (progress in the log)"):
+        with console.status(f"training {model}… (progress in the log)") if dist.is_main else nullcontext():
             result = train_and_publish(store, model, _parse_params(param), publish=publish)
     except (UnknownModelError, ValueError, TypeError) as exc:
         _fail(str(exc))
+    finally:
+        D.shutdown()
+    if not dist.is_main:  # a helper process of a torchrun launch: rank 0 reports and saves
+        return
     table = Table("metric", "validation", "test", title=f"{model} · {result.seconds:.0f}s")
     for name in ("hr@10", "ndcg@10", "recall@20", "ndcg@20", "mrr", "coverage@10"):
         table.add_row(name, f"{result.metrics[f'valid_{name}']:.4f}", f"{result.metrics[f'test_{name}']:.4f}")
     console.print(table)
     console.print(f"saved {result.version_dir}" + (" (published)" if publish else ""))
+
+
+@train_app.command("nlu")
+def train_nlu(
+    datasets: Annotated[
+        bool, typer.Option(help="Also use Bitext/CLINC150/SMP2019/reviews under SHOPMIND_DATASETS_DIR.")
+    ] = True,
+    publish: Annotated[bool, typer.Option(help="Serve the new version at once.")] = True,
+) -> None:
+    """Train the assistant's bilingual NLU (intents, out-of-scope, sentiment), save and publish it."""
+    from shopmind import artifacts
+    from shopmind.assistant.nlu.shop import ARTIFACT_KIND, ShopNLUConfig, train_shop_nlu
+
+    nlu = train_shop_nlu(ShopNLUConfig(use_datasets=datasets))
+    path = artifacts.new_version_dir(ARTIFACT_KIND, "shop")
+    nlu.save(path)
+    if publish:
+        artifacts.publish(ARTIFACT_KIND, path)
+    table = Table(title=f"nlu {path.name}" + (" (published)" if publish else ""))
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in nlu.meta["metrics"].items():
+        table.add_row(key, f"{value}")
+    console.print(table)
 
 
 def _run_benchmark(dataset: str, models: list[str], params: dict, split: str, json_out: Path | None) -> None:
@@ -419,7 +483,9 @@ def serve(
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Demo shop seed.")] = 7,
-    model: Annotated[str, typer.Option(help="Recommender to train when none is published yet.")] = "itemknn",
+    model: Annotated[
+        str, typer.Option(help="Recommender to train if none is published (sasrec reacts in real time).")
+    ] = "sasrec",
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
@@ -430,7 +496,7 @@ def demo(
     from shopmind.api.app import create_app
     from shopmind.config import get_settings
     from shopmind.data.demo import load_demo_shop
-    from shopmind.recommend.train import KIND, train_and_publish
+    from shopmind.recommend.train import DEMO_PARAMS, KIND, train_and_publish
 
     settings = get_settings()
     store = _store()
@@ -439,14 +505,16 @@ def demo(
             load_demo_shop(store, seed=seed, truth_path=settings.var_dir / "demo" / f"truth-seed{seed}.json")
     if artifacts.current(KIND) is None:
         with console.status(f"training the {model} recommender on the demo shop…"):
-            result = train_and_publish(store, model)
+            result = train_and_publish(store, model, DEMO_PARAMS.get(model))
         console.print(f"{model}: test NDCG@10 {result.metrics['test_ndcg@10']:.4f} ({result.seconds:.0f}s)")
     admin_key = store.create_api_key("admin", "demo admin")
     web_key = store.create_api_key("storefront", "demo web UI")
     host, port = host or settings.host, port or settings.port
     console.print(f"\n[bold green]ShopMind demo shop[/] on [link]http://{host}:{port}[/]  (API docs: /docs)")
-    console.print(f"admin API key for this run: [bold]{admin_key}[/]  (send as X-API-Key)\n")
-    uvicorn.run(create_app(settings, store, web_storefront_key=web_key), host=host, port=port)
+    console.print(f"admin API key for this run: [bold]{admin_key}[/]  (send as X-API-Key)")
+    console.print(f"admin console: http://{host}:{port}/admin  (it asks for that key)\n")
+    app_ = create_app(settings, store, web_storefront_key=web_key, web_demo=True)
+    uvicorn.run(app_, host=host, port=port)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,50 @@
+// Product cards and recommendation rails.
+import { fill, h, highlighted, money } from "./dom.js";
+import { api, shop } from "./shop.js";
+
+export function productCard(p, { highlight } = {}) {
+  const title = highlight && p.highlights ? highlighted(p.highlights.title) : p.title;
+  const inStock = p.in_stock ?? (p.stock === undefined || p.stock > 0);
+  return h(
+    "a",
+    { class: "card", href: `#/p/${encodeURIComponent(p.product_id)}`, dataset: { id: p.product_id } },
+    h("div", { class: "thumb", "aria-hidden": "true" }, (p.category || "?").split(" > ").pop().slice(0, 2)),
+    h("div", { class: "title" }, title),
+    h("div", { class: "price" }, money(p.price, p.currency)),
+    h("div", { class: "meta" }, [p.brand, p.category].filter(Boolean).join(" · ")),
+    inStock ? null : h("div", { class: "out" }, "out of stock"),
+  );
+}
+
+export function grid(items, opts) {
+  return h("div", { class: "grid" }, items.map((p) => productCard(p, opts)));
+}
+
+// "For you" for the current shopper: trending until the recommender knows something about them.
+// Products already in the cart are left out (asking for a few more to fill the rail).
+export async function forYou(k = 6) {
+  const inCart = new Set(shop.cart.map((i) => i.product_id));
+  const answer = await api(`/recommendations/${encodeURIComponent(shop.customer)}`, { params: { k: k + inCart.size } });
+  answer.items = answer.items.filter((p) => !inCart.has(p.product_id)).slice(0, k);
+  return answer;
+}
+
+export function rail(id, title, answer) {
+  const label = answer.source === "trending" ? "trending" : `by ${answer.source}`;
+  return h(
+    "section",
+    { class: "rail", id, dataset: { source: answer.source } },
+    h("h2", null, title, " ", h("small", { class: "source" }, label)),
+    answer.items.length ? grid(answer.items) : h("p", { class: "meta" }, "Nothing to show yet."),
+  );
+}
+
+export async function renderForYou(target, k = 6) {
+  try {
+    const answer = await forYou(k);
+    const title = answer.source === "trending" ? "Trending now" : "Recommended for you";
+    fill(target, rail("for-you", title, answer));
+  } catch (err) {
+    fill(target, h("p", { class: "error" }, `Recommendations unavailable: ${err.message}`));
+  }
+}

@@ -1,0 +1,95 @@
+"""Browser tests: headless Chromium from Debian's package (/usr/bin/chromium) driven by Playwright,
+against a real server on a small demo shop (scale 0.1: 300 products, 500 customers) with a trained
+item-kNN recommender. Skips with a reason only where /usr/bin/chromium is absent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shopmind.api.app import create_app
+from shopmind.config import Settings
+from shopmind.data.demo import load_demo_shop
+from shopmind.data.store import Store
+from shopmind.recommend.train import train_and_publish
+from shopmind.search.index import IndexConfig
+from shopmind.search.service import SearchConfig, SearchService
+from tests.conftest import LiveServer
+
+CHROMIUM = os.environ.get("SHOPMIND_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+@dataclass
+class Shop:
+    url: str
+    app: object
+    store: Store
+    settings: Settings
+    admin_key: str
+    shop_key: str
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The demo shop served as `shopmind demo` serves it (web_demo on); search lexical-only (fast)."""
+    tmp = tmp_path_factory.mktemp("web-shop")
+    settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts")
+    store = Store(f"sqlite:///{tmp / 'shop.db'}")
+    load_demo_shop(store, seed=7, scale=0.1)
+    train_and_publish(store, "itemknn", root=settings.artifacts_dir)
+    admin_key = store.create_api_key("admin", "web test admin")
+    shop_key = store.create_api_key("storefront", "web test shop")
+    app = create_app(settings, store, web_storefront_key=shop_key, web_demo=True)
+    index = IndexConfig(dense=False)
+    search = SearchService(store, SearchConfig(index=index, mode="lexical", pins_path=str(tmp / "pins.json")))
+    search.sync(force=True)  # build the index and the suggester before the first page asks
+    search.suggest("a")
+    app.state.search = search
+    with LiveServer(app) as server:
+        yield Shop(server.url, app, store, settings, admin_key, shop_key)
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def assistant(shop: Shop, shop_nlu):
+    """The real assistant on the test shop, with the session's shop NLU (tests/conftest.py); the
+    clock is the shop's history."""
+    from shopmind.assistant.service import AssistantConfig, AssistantService
+
+    nlu = shop_nlu
+    shop.app.state.assistant = AssistantService(shop.store, nlu, AssistantConfig(clock="store"))
+    return shop.app.state.assistant
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless; the tests skip (with the reason) only where it is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium chromium-driver fonts-noto-cjk")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' (playwright)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, shop: Shop) -> Iterator[object]:
+    """A fresh browser context (empty storage) per test; any uncaught script error fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(30_000)  # generous: CI shares two cores
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"script errors in the page: {errors}"
+
+
+def ids(page, selector: str) -> list[str]:
+    """The product ids of the cards under ``selector``."""
+    return page.locator(f"{selector} .card").evaluate_all("els => els.map(e => e.dataset.id)")
