@@ -98,6 +98,17 @@ def test_without_a_model_everything_is_trending(shop: Store, tmp_path: Path) -> 
     assert len(service.trending(k=4)["items"]) == 4
 
 
+def test_a_live_event_does_not_empty_the_trend_of_a_historic_shop(shop: Store, tmp_path: Path) -> None:
+    """The events end in the past; one event logged now (a search) must not push them out of the window."""
+    ingest_records(
+        shop,
+        "events",
+        [{"customer_id": "C01", "type": "search", "query": "dress", "ts": datetime.now(UTC).isoformat()}],
+    )
+    items = RecommendationService(shop, root=tmp_path).trending(k=10)["items"]
+    assert len(items) == 10 and all(item["score"] > 0 for item in items)
+
+
 def test_similar_by_behaviour_and_by_text_for_a_new_product(shop: Store, tmp_path: Path) -> None:
     train_and_publish(shop, "itemknn", root=tmp_path)
     service = RecommendationService(shop, root=tmp_path)

@@ -29,6 +29,7 @@ from shopmind.recommend.data import EVENT_WEIGHTS
 from shopmind.recommend.train import KIND
 
 log = logging.getLogger(__name__)
+TREND_ANCHOR = 200  # trending counts the `days` before the 200th newest event (see _compute_trending)
 
 
 @dataclass
@@ -206,8 +207,14 @@ class RecommendationService:
         e = T.events
         since = datetime.now(UTC) - timedelta(days=days)
         with self.store.engine.connect() as conn:
-            latest = conn.execute(sa.select(sa.func.max(e.c.ts))).scalar()
-            if latest is not None:  # relative to the newest event, so a historic data set still has a trend
+            # anchor the window on the TREND_ANCHOR-th newest event, not the newest: a historic data set
+            # still has a trend, and a few live events (a search logged now) don't empty the window
+            latest = conn.execute(
+                sa.select(e.c.ts).order_by(e.c.ts.desc()).limit(1).offset(TREND_ANCHOR - 1)
+            ).scalar()
+            if latest is None:
+                latest = conn.execute(sa.select(sa.func.min(e.c.ts))).scalar()
+            if latest is not None:
                 latest = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
                 since = latest - timedelta(days=days)
             weight = sa.case(*[(e.c.type == t, w) for t, w in EVENT_WEIGHTS.items()], else_=0.0)
