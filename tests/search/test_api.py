@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from shopmind.api.app import create_app
-from shopmind.api.routers import search as search_router
 from shopmind.config import Settings
 from shopmind.data.ingest import ingest_records
 from shopmind.data.store import Store
@@ -27,8 +26,7 @@ def client(tmp_path_factory) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
     ingest_records(store, "products", CATALOG)
     key = store.create_api_key("storefront", "shop")
     app = create_app(Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts"), store)
-    if not any(getattr(r, "path", "") == "/search" for r in app.routes):
-        app.include_router(search_router.router)
+    assert "/search" in app.openapi()["paths"]  # the app factory mounts the search router
     # the served configuration: hybrid, with the real encoder (its cache in the test's folder)
     index = IndexConfig(cache_path=str(tmp / "emb.sqlite"))
     cfg = SearchConfig(index=index, sync_ttl=0, pins_path=str(tmp / "pins.json"))
