@@ -507,6 +507,14 @@ def demo(
         with console.status(f"training the {model} recommender on the demo shop…"):
             result = train_and_publish(store, model, DEMO_PARAMS.get(model))
         console.print(f"{model}: test NDCG@10 {result.metrics['test_ndcg@10']:.4f} ({result.seconds:.0f}s)")
+    from shopmind.assistant.nlu import load_shop_nlu
+    from shopmind.search.service import SearchService
+
+    with console.status("the assistant's language model (trained on the first run only)…"):
+        load_shop_nlu(settings)  # published here, so the first chat message does not wait for it
+    with console.status("indexing the catalog for search (the first run encodes every title)…"):
+        search = SearchService(store)
+        search.sync(force=True)
     admin_key = store.create_api_key("admin", "demo admin")
     web_key = store.create_api_key("storefront", "demo web UI")
     host, port = host or settings.host, port or settings.port
@@ -514,6 +522,7 @@ def demo(
     console.print(f"admin API key for this run: [bold]{admin_key}[/]  (send as X-API-Key)")
     console.print(f"admin console: http://{host}:{port}/admin  (it asks for that key)\n")
     app_ = create_app(settings, store, web_storefront_key=web_key, web_demo=True)
+    app_.state.search = search
     uvicorn.run(app_, host=host, port=port)
 
 
