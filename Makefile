@@ -7,7 +7,7 @@ export SHOPMIND_DATASETS_DIR ?= $(if $(wildcard ../shared/data/INDEX.md),$(abspa
 
 .PHONY: demo test lint format bench install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,st]'
