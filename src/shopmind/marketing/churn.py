@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from shopmind.marketing.learners import hgb_params
 from shopmind.marketing.threads import capped
 
 if TYPE_CHECKING:
@@ -112,14 +113,7 @@ class PropensityModel:
 
         c = self.config
         if c.learner == "hgb":
-            return HistGradientBoostingClassifier(
-                max_iter=c.max_iter,
-                learning_rate=c.learning_rate,
-                max_leaf_nodes=c.max_leaf_nodes,
-                min_samples_leaf=c.min_samples_leaf,
-                l2_regularization=c.l2,
-                random_state=c.seed,
-            )
+            return HistGradientBoostingClassifier(**hgb_params(c))
         if c.learner == "logistic":
             signed_log = FunctionTransformer(lambda x: np.sign(x) * np.log1p(np.abs(x)))
             return make_pipeline(signed_log, StandardScaler(), LogisticRegression(C=1 / c.l2, max_iter=2000))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shopmind.marketing.learners import hgb_params
 from shopmind.marketing.threads import capped
 
 if TYPE_CHECKING:
@@ -52,18 +53,6 @@ class UnknownUpliftMethodError(ValueError):
     pass
 
 
-def _hgb_params(cfg: UpliftConfig) -> dict:
-    """The gradient-boosting settings shared by the outcome classifiers and the effect regressors."""
-    return {
-        "max_iter": cfg.max_iter,
-        "learning_rate": cfg.learning_rate,
-        "max_leaf_nodes": cfg.max_leaf_nodes,
-        "min_samples_leaf": cfg.min_samples_leaf,
-        "l2_regularization": cfg.l2,
-        "random_state": cfg.seed,
-    }
-
-
 def _classifier(cfg: UpliftConfig):
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
@@ -71,7 +60,7 @@ def _classifier(cfg: UpliftConfig):
     from sklearn.preprocessing import StandardScaler
 
     if cfg.learner == "hgb":
-        return HistGradientBoostingClassifier(**_hgb_params(cfg))
+        return HistGradientBoostingClassifier(**hgb_params(cfg))
     if cfg.learner == "logistic":
         return make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / max(cfg.l2, 1e-6), max_iter=2000))
     raise ValueError(f"unknown learner {cfg.learner!r}: use one of {', '.join(LEARNERS)}")
@@ -84,7 +73,7 @@ def _regressor(cfg: UpliftConfig):
     from sklearn.preprocessing import StandardScaler
 
     if cfg.learner == "hgb":
-        return HistGradientBoostingRegressor(**_hgb_params(cfg))
+        return HistGradientBoostingRegressor(**hgb_params(cfg))
     return make_pipeline(StandardScaler(), Ridge(alpha=cfg.l2))
 
 
