@@ -54,6 +54,25 @@ def test_addresses_in_both_languages() -> None:
     assert not [k for k, _ in kinds("I love the street style of this dress") if k == "address"]
 
 
+def test_english_addresses_keep_postcodes_and_drop_trailing_words() -> None:
+    cases = {
+        "please change the address to 221 Baker Street, London NW1 6XE": "221 Baker Street, London NW1 6XE",
+        "Ship it to 12 Main St, Springfield, IL 62704 instead": "12 Main St, Springfield, IL 62704",
+        "change address to 1600 Pennsylvania Avenue NW, Washington, DC 20500": (
+            "1600 Pennsylvania Avenue NW, Washington, DC 20500"
+        ),
+        "send to 10 Downing Street, London SW1A 2AA please": "10 Downing Street, London SW1A 2AA",
+        "I live at 4 Elm Road, Toronto, ON M5V 3L9": "4 Elm Road, Toronto, ON M5V 3L9",
+        # no street type the pattern knows: the cue ("address is") carries it
+        "my new address is 5 Rue de Rivoli, Paris 75001": "5 Rue de Rivoli, Paris 75001",
+        "ship it to 9 New Road, Leeds LS1 1AA and tell me when it ships": "9 New Road, Leeds LS1 1AA",
+    }
+    for text, want in cases.items():
+        assert [v for k, v in kinds(text) if k == "address"] == [want], text
+    for text in ("change my address to the one on file", "order 3 Red Coats please"):
+        assert not [k for k, _ in kinds(text) if k == "address"], text
+
+
 def test_product_mentions_from_a_catalog() -> None:
     catalog = Catalog([("P1", "Red Wool Coat", "Northwind"), ("P2", "真丝连衣裙", "花间"), ("P3", "Pen", "")])
     assert ("product", "P1") in kinds("is the red wool coat warm?", catalog)

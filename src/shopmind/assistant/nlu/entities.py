@@ -59,15 +59,36 @@ _EN_STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq"
     r"|Terrace|Close|Crescent)"
 )
+# postcodes: US ZIP(+4), UK ("NW1 6XE", "SW1A 2AA"), Canadian ("K1A 0B1"), and plain 4–6 digits
+_POSTCODE = (
+    r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4,6})(?![A-Za-z\d])"
+)
+# a town, county or state: up to three capitalised words, each ending at a word boundary
+_PLACE_WORD = r"[A-Z][A-Za-z.'-]*(?![A-Za-z\d])"
+_PLACE_PART = rf"(?:{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,2}}(?:\s+{_POSTCODE})?|{_POSTCODE})"
 _EN_ADDRESS = re.compile(
     rf"\b\d{{1,5}}[A-Za-z]?\s+(?:[A-Z][A-Za-z'-]*\s+){{1,4}}{_EN_STREET}\b\.?"
-    r"(?:,?\s+(?:Apt|Flat|Suite|Unit)\.?\s*\w+)?(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?){0,2}"
-    r"(?:,?\s+\d{5}(?:-\d{4})?)?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"  # "Pennsylvania Avenue NW"
+    r"(?:,?\s+(?:Apt|Flat|Suite|Unit)\.?\s*\w+)?"
+    rf"(?:,\s*{_PLACE_PART}){{0,3}}(?:\s+{_POSTCODE})?"
 )
 _ADDRESS_CUE = re.compile(
     r"(?:(?:new |delivery |shipping )?address(?: is| to)?\s*[:：]\s*"
     r"|(?:地址|收货地址)(?:改成|改为|是|为|换成)?\s*[:：]\s*)"
     r"([^\n。！？!?]{4,80})",
+    re.IGNORECASE,
+)
+# the same cues without a colon ("my new address is 5 Rue de Rivoli, Paris 75001"): only when what
+# follows starts with a house number, so "address to the one on file" is not an address
+_ADDRESS_CUE_BARE = re.compile(
+    r"(?:address (?:is|to|as)|(?:ship|send|deliver)(?: it| them| this| that| my order| the order)? to)\s+"
+    r"(\d{1,5}[A-Za-z]?\s+[A-Za-z][^\n。！？!?]{3,80})",
+    re.IGNORECASE,
+)
+# words after an address in a sentence that are not part of it
+_ADDRESS_TAIL = re.compile(
+    r"(?:[\s,]+(?:please|pls|thanks|thank you|thx|instead|asap|now|today|tomorrow|then)\b.*"
+    r"|\s+(?:and|but|because|since|so)\s.*)$",
     re.IGNORECASE,
 )
 
@@ -125,10 +146,11 @@ def _addresses(text: str) -> Iterable[Entity]:
         yield Entity("address", text[start : m.end()], text[start : m.end()], start, m.end())
     for m in _EN_ADDRESS.finditer(text):
         yield Entity("address", m.group(0).strip(), m.group(0), m.start(), m.end())
-    for m in _ADDRESS_CUE.finditer(text):
-        value = m.group(1).strip().rstrip(".,，;；")
-        start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
-        yield Entity("address", value, text[start : start + len(value)], start, start + len(value))
+    for cue in (_ADDRESS_CUE, _ADDRESS_CUE_BARE):
+        for m in cue.finditer(text):
+            value = _ADDRESS_TAIL.sub("", m.group(1).strip()).strip().rstrip(".,，;；")
+            start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+            yield Entity("address", value, text[start : start + len(value)], start, start + len(value))
 
 
 def _without_overlaps(found: list[Entity]) -> list[Entity]:
