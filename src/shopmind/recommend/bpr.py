@@ -8,15 +8,13 @@ did not (:class:`~shopmind.recommend.sampling.BPRSampler`), optimised with Adam 
 The regulariser acts on the embeddings in the batch, as in LightGCN's code.
 
 The network is :class:`shopmind.nn.gnn.LightGCNNet` without layers, and this module holds the
-training loop shared with :mod:`shopmind.recommend.lightgcn` (LightGCN = these scores on
+epoch (sampling, Adam steps) shared with :mod:`shopmind.recommend.lightgcn` (LightGCN = these scores on
 graph-propagated embeddings).
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, register
+from shopmind.recommend.loop import train_epochs
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -119,8 +118,7 @@ class BPRMF(Recommender):
         from shopmind.train import distributed as D
 
         cfg = self.config
-        start = time.perf_counter()
-        dist = D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
+        D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
         torch.manual_seed(cfg.seed)
         module = self._module(data, self._initial_embeddings(self.seen_))
         model = D.wrap(module)  # DDP: rank 0's initial weights everywhere, gradients averaged every step
@@ -128,44 +126,26 @@ class BPRMF(Recommender):
         schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
         sampler = BPRSampler(self.seen_, n_neg=cfg.n_neg, seed=cfg.seed)
         valid_users = self._valid_users(valid)
-        best: dict[str, Any] = {"ndcg@20": -math.inf, "epoch": 0, "emb": None}
-        history: list[dict[str, Any]] = []
-        for epoch in range(1, cfg.epochs + 1):
-            t0 = time.perf_counter()
-            row: dict[str, Any] = {"epoch": epoch, "loss": self._epoch(model, opt, sampler, dist)}
+
+        def run_epoch() -> float:
+            loss = self._epoch(model, opt, sampler)
             schedule.step()
-            row["seconds"] = time.perf_counter() - t0
-            # stop when the next epoch would end past the time budget
-            out_of_time = cfg.max_seconds is not None and (
-                time.perf_counter() - start + row["seconds"] > cfg.max_seconds
-            )
-            out_of_time = D.broadcast_flag(out_of_time)  # rank 0's clock decides for all
-            last = epoch == cfg.epochs or out_of_time
-            if valid_users is not None and (epoch % cfg.eval_every == 0 or last):
-                # rank 0 validates (the weights are the same everywhere) and tells the others
-                metrics = self._validate(module, valid, valid_users) if dist.is_main else None
-                row |= D.broadcast_object(metrics)
-                if row["ndcg@20"] > best["ndcg@20"]:
-                    best = {"ndcg@20": row["ndcg@20"], "epoch": epoch, "emb": module.emb.detach().clone()}
-            history.append(row)
-            if dist.is_main:
-                log.info("%s %s", self.name, " ".join(f"{k} {v:.4g}" for k, v in row.items()))
-                if self.progress is not None:
-                    self.progress(row)
-            evals_since_best = sum(1 for r in history[best["epoch"] :] if "ndcg@20" in r)
-            if out_of_time or (best["emb"] is not None and evals_since_best >= cfg.patience):
-                break
-        if best["emb"] is not None:  # keep the best validated state
-            module.emb.data.copy_(best["emb"])
+            return loss
+
+        self.meta_ |= train_epochs(
+            run_epoch,
+            None if valid_users is None else lambda: self._validate(module, valid, valid_users),
+            snapshot=lambda: module.emb.detach().clone(),
+            restore=module.emb.data.copy_,
+            metric="ndcg@20",
+            epochs=cfg.epochs,
+            eval_every=cfg.eval_every,
+            patience=cfg.patience,
+            max_seconds=cfg.max_seconds,
+            name=self.name,
+            progress=self.progress,
+        )
         self._cache(module)
-        self.meta_ |= {
-            "epochs": len(history),
-            "best_epoch": best["epoch"] or len(history),
-            "train_seconds": time.perf_counter() - start,
-            "history": history,
-        }
-        if dist.enabled:
-            self.meta_["world_size"] = dist.world_size
 
     def _epoch(
         self,

@@ -26,7 +26,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, register, top_k
+from shopmind.recommend.loop import train_epochs
 
 if TYPE_CHECKING:
     import torch
@@ -201,49 +201,21 @@ class SASRec(Recommender):
         opt = torch.optim.AdamW(self.net_.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         train = TrainingSequences(data.sequences(), cfg.max_len, data.n_items, cfg.seed)
         valid_users = self._valid_users(valid)
-        best: dict[str, Any] = {"ndcg@10": -math.inf, "epoch": 0, "state": None}
-        history: list[dict[str, Any]] = []
-        start, evals_since_best = time.perf_counter(), 0
-        for epoch in range(1, cfg.epochs + 1):
-            t0 = time.perf_counter()
-            row: dict[str, Any] = {"epoch": epoch, "loss": self._epoch(train, opt, model, dist)}
-            row["seconds"] = time.perf_counter() - t0
-            elapsed = time.perf_counter() - start
-            # stop when one more epoch (at the mean pace so far) would overrun the time budget
-            out_of_time = cfg.max_seconds is not None and elapsed * (epoch + 1) / epoch > cfg.max_seconds
-            out_of_time = D.broadcast_flag(out_of_time)  # rank 0's clock decides for all
-            if valid_users is not None and (
-                epoch % cfg.eval_every == 0 or epoch == cfg.epochs or out_of_time
-            ):  # rank 0 validates (the weights are the same everywhere) and tells the others
-                row |= D.broadcast_object(self._validate(valid, valid_users) if dist.is_main else None)
-                if row["ndcg@10"] > best["ndcg@10"]:
-                    best = {
-                        "ndcg@10": row["ndcg@10"],
-                        "epoch": epoch,
-                        "state": copy.deepcopy(self.net_.state_dict()),
-                    }
-                    evals_since_best = 0
-                else:
-                    evals_since_best += 1
-            history.append(row)
-            if dist.is_main:
-                log.info("%s %s", self.name, " ".join(f"{k} {v:.4g}" for k, v in row.items()))
-                if self.progress is not None:
-                    self.progress(row)
-            if evals_since_best >= cfg.patience or out_of_time:
-                break
-        if best["state"] is not None:  # keep the best validated state
-            self.net_.load_state_dict(best["state"])
+        self.meta_ |= train_epochs(
+            lambda: self._epoch(train, opt, model, dist),
+            None if valid_users is None else lambda: self._validate(valid, valid_users),
+            snapshot=lambda: copy.deepcopy(self.net_.state_dict()),
+            restore=self.net_.load_state_dict,
+            metric="ndcg@10",
+            epochs=cfg.epochs,
+            eval_every=cfg.eval_every,
+            patience=cfg.patience,
+            max_seconds=cfg.max_seconds,
+            name=self.name,
+            progress=self.progress,
+        )
         self.net_.eval()
-        self.best_epoch_ = best["epoch"] or len(history)
-        self.meta_ |= {
-            "epochs": len(history),
-            "best_epoch": self.best_epoch_,
-            "train_seconds": time.perf_counter() - start,
-            "history": history,
-        }
-        if dist.enabled:
-            self.meta_["world_size"] = dist.world_size
+        self.best_epoch_ = self.meta_["best_epoch"]
 
     def _epoch(
         self,
