@@ -20,7 +20,6 @@ metadata = sa.MetaData(
 )
 
 
-
 class UTCDateTime(sa.types.TypeDecorator):
     """A timestamp stored as UTC on every backend and always read back timezone-aware (UTC).
 
