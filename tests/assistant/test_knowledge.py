@@ -64,6 +64,20 @@ def test_from_store_on_both_backends(store):
     assert hit is not None and hit.passage.doc_id == "policy-refunds-zh"
 
 
+def test_edited_documents_are_reindexed_on_sync(store):
+    """An edited policy is answered from its new text after ``sync``, without a restart."""
+    store.upsert("docs", DOCS)
+    kb = KnowledgeBase.from_store(store, KnowledgeConfig(encoder=None, sync_ttl=3600))
+    assert not kb.sync(store, force=True)  # nothing changed
+    refunds = next(d for d in DOCS if d["doc_id"] == "policy-refunds-zh")
+    store.upsert("docs", [refunds | {"body": "退款会在审核通过后3个工作日内到账，原路退回。"}])
+    assert not kb.sync(store)  # within the TTL: not even checked
+    assert kb.sync(store, force=True)
+    hit = kb.answer("退款多久到账", "zh")
+    assert [p.text for p in kb.doc("policy-refunds-zh")] == ["退款会在审核通过后3个工作日内到账，原路退回。"]
+    assert hit is not None and "3个工作日" in hit.passage.text
+
+
 def test_dense_side_answers_across_languages(knowledge_config):
     """Chinese documents only, English question: BM25 finds nothing, the encoder still ranks refunds first."""
     zh = [d for d in DOCS if d["lang"] == "zh" and d["topic"] in ("refunds", "privacy", "account", "contact")]

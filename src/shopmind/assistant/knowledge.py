@@ -14,9 +14,12 @@ an answer (the assistant then says so and offers a human).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,6 +56,7 @@ class KnowledgeConfig:
     same_language_bonus: float = 0.15  # added to passages in the customer's language
     max_quote_chars: int = 320  # a quoted passage longer than this is cut at a sentence end
     cache_path: str | None = None  # embedding cache file; None = <var_dir>/assistant/embeddings.sqlite
+    sync_ttl: float = 30.0  # seconds between checks of the docs table for edits (see KnowledgeBase.sync)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,13 @@ def quote(text: str, max_chars: int) -> str:
     return text[: cut + 1].strip() if cut > 0 else text[:max_chars].rstrip() + "…"
 
 
+def docs_fingerprint(docs: list[dict[str, Any]]) -> str:
+    """A hash of the documents' indexed fields (order-independent)."""
+    keys = ("doc_id", "title", "topic", "lang", "body")
+    rows = sorted(json.dumps([str(d.get(k, "")) for k in keys], ensure_ascii=False) for d in docs)
+    return hashlib.sha1("\n".join(rows).encode("utf-8")).hexdigest()
+
+
 def passages_of(docs: list[dict[str, Any]]) -> list[Passage]:
     """The paragraphs (blank-line separated) of every document, in document order."""
     out = []
@@ -110,27 +121,59 @@ def passages_of(docs: list[dict[str, Any]]) -> list[Passage]:
     return out
 
 
+@dataclass(frozen=True)
+class _Index:
+    """One indexed version of the documents; replaced whole, so readers see one version."""
+
+    passages: list[Passage]
+    bm25: BM25Index | None = None
+    doc_terms: dict[str, set[str]] = field(default_factory=dict)
+    vectors: np.ndarray | None = None  # (P, D) unit passage vectors
+
+
 class KnowledgeBase:
     """Hybrid retrieval over the passages of the shop's knowledge documents."""
 
     def __init__(self, config: KnowledgeConfig | None = None) -> None:
         self.config = config or KnowledgeConfig()
-        self.passages_: list[Passage] = []
-        self._bm25: BM25Index | None = None
-        self._doc_terms: dict[str, set[str]] = {}
-        self._vectors: np.ndarray | None = None  # (P, D) unit passage vectors
+        self._index = _Index([])
         self._cache = None
         self._lock = threading.Lock()
+        self.fingerprint_ = ""  # of the documents last indexed (see docs_fingerprint)
+        self._checked = 0.0  # time.monotonic() of the last sync check
+        self._sync_lock = threading.Lock()
 
     # ------------------------------------------------------------------ building
     @classmethod
     def from_store(cls, store, config: KnowledgeConfig | None = None) -> KnowledgeBase:
         """Index every document of the store's ``docs`` table."""
-        docs = store.frame("docs").to_dict("records")
-        return cls(config).fit(docs)
+        kb = cls(config)
+        kb.sync(store, force=True)
+        return kb
+
+    def sync(self, store, force: bool = False) -> bool:
+        """Re-index when the store's documents changed since the last index (checked at most every
+        ``sync_ttl`` seconds unless ``force``); returns whether it re-indexed. Unchanged passages keep
+        their cached embeddings, so an edit costs the encoding of the edited paragraphs only."""
+        if not force and time.monotonic() - self._checked < self.config.sync_ttl:
+            return False
+        with self._sync_lock:
+            if not force and time.monotonic() - self._checked < self.config.sync_ttl:
+                return False
+            docs = store.frame("docs").to_dict("records")
+            changed = docs_fingerprint(docs) != self.fingerprint_
+            if changed:
+                self.fit(docs)
+            self._checked = time.monotonic()
+        if changed and not force:
+            log.info("knowledge base re-indexed after the documents changed")
+        return changed
 
     def fit(self, docs: list[dict[str, Any]]) -> KnowledgeBase:
-        """Index ``docs`` (rows with doc_id, title, topic, lang, body); returns self."""
+        """Index ``docs`` (rows with doc_id, title, topic, lang, body); returns self.
+
+        The new index replaces the old one in one step, so a question asked meanwhile is answered
+        from the old documents or the new ones, never from a mix."""
         cfg = self.config
         bm25 = BM25Index(BM25Config(title=cfg.title_weight, description=cfg.body_weight))
         passages = passages_of(docs)
@@ -139,12 +182,17 @@ class KnowledgeBase:
             title, body = A.analyze(p.title), A.analyze(p.text)
             bm25.add(slot, {"title": title, "description": body})
             doc_terms.setdefault(p.doc_id, set()).update(title, body)
-        self.passages_, self._bm25, self._doc_terms = passages, bm25, doc_terms
-        self._vectors = None
+        vectors = None
         if cfg.encoder and passages:
-            self._vectors = self._embed([f"{p.title}: {p.text}" for p in passages], query=False)
+            vectors = self._embed([f"{p.title}: {p.text}" for p in passages], query=False)
+        self._index = _Index(passages, bm25, doc_terms, vectors)
+        self.fingerprint_ = docs_fingerprint(docs)
         log.info("knowledge base: %d passages from %d documents", len(passages), len(docs))
         return self
+
+    @property
+    def passages_(self) -> list[Passage]:
+        return self._index.passages
 
     def _embed(self, texts: list[str], query: bool) -> np.ndarray:
         with self._lock:
@@ -159,42 +207,46 @@ class KnowledgeBase:
         return self._cache.passages(texts)
 
     # ------------------------------------------------------------------ answering
-    def coverage(self, terms: dict[str, float], doc_id: str) -> float:
+    def coverage(self, terms: dict[str, float], doc_id: str, index: _Index | None = None) -> float:
         """Share of the question's IDF mass (unknown words count at the highest IDF) in ``doc_id``."""
-        if not terms or self._bm25 is None:
+        index = index or self._index
+        bm25 = index.bm25
+        if not terms or bm25 is None:
             return 0.0
-        top_idf = self._bm25.idf("\0never-seen")
-        have = self._doc_terms.get(doc_id, set())
-        total = sum(self._bm25.idf(t) if self._bm25.df_.get(t) else top_idf for t in terms)
-        found = sum(self._bm25.idf(t) for t in terms if t in have)
+        top_idf = bm25.idf("\0never-seen")
+        have = index.doc_terms.get(doc_id, set())
+        total = sum(bm25.idf(t) if bm25.df_.get(t) else top_idf for t in terms)
+        found = sum(bm25.idf(t) for t in terms if t in have)
         return float(found / total) if total > 0 else 0.0
 
     def search(self, question: str, lang: str | None = None, k: int = 3, topics: set[str] | None = None):
         """The ``k`` best passages for ``question`` (best first), optionally only from ``topics``."""
-        if not self.passages_ or self._bm25 is None:
+        index = self._index  # one version throughout, even if the documents are re-indexed meanwhile
+        passages = index.passages
+        if not passages or index.bm25 is None:
             return []
         cfg = self.config
-        n = len(self.passages_)
+        n = len(passages)
         terms = question_terms(question)
-        lex = self._bm25.scores(terms, n).astype(np.float64)  # (P,)
-        if self._vectors is not None:
+        lex = index.bm25.scores(terms, n).astype(np.float64)  # (P,)
+        if index.vectors is not None:
             q = self._embed([question], query=True)[0]
-            dense = self._vectors @ q  # (P, D) @ (D,) -> (P,)
+            dense = index.vectors @ q  # (P, D) @ (D,) -> (P,)
             fused = fuse(lex, dense, np.ones(n, dtype=bool), FusionConfig(alpha=cfg.alpha))
         else:
             top = float(lex.max()) if n else 0.0
             fused = lex / top if top > 0 else np.zeros(n)
         if lang:
-            fused = fused + cfg.same_language_bonus * np.array([p.lang == lang for p in self.passages_])
+            fused = fused + cfg.same_language_bonus * np.array([p.lang == lang for p in passages])
         if topics:
-            fused = np.where([p.topic in topics for p in self.passages_], fused, -np.inf)
+            fused = np.where([p.topic in topics for p in passages], fused, -np.inf)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = []
         for i in order:
             if not np.isfinite(fused[i]):
                 continue
-            p = self.passages_[int(i)]
-            hits.append(KnowledgeHit(p, float(fused[i]), self.coverage(terms, p.doc_id)))
+            p = passages[int(i)]
+            hits.append(KnowledgeHit(p, float(fused[i]), self.coverage(terms, p.doc_id, index)))
         return hits
 
     def answer(self, question: str, lang: str | None = None) -> KnowledgeHit | None:
