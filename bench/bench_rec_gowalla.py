@@ -7,8 +7,9 @@ Protocol (LightGCN paper): the given 80/20 per-user train/test split; full ranki
 items not in a user's training items; Recall@20 and NDCG@20 averaged over test users.
 Validation for early stopping comes from TRAIN only: for a seeded sample of ``valid_max_users``
 users (10,000), a seeded 10% of each one's training items is held out (``--valid-frac``); the
-model trains on everything else (~97% of TRAIN) and stops on validation NDCG@20. With ``--refit`` a second model is then trained on the whole training set for the
-best epoch count found (no validation). The test set is evaluated once, at the end, with all
+model trains on everything else (~97% of TRAIN) and stops on validation NDCG@20. With
+``--refit`` a second model is then trained on the whole training set for the best epoch count
+found (no validation). The test set is evaluated once, at the end, with all
 training items excluded from the ranking. Prints a Markdown table (time, epochs, peak RSS).
 """
 
