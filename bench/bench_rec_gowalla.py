@@ -113,6 +113,7 @@ def model_params(name: str, args: argparse.Namespace) -> dict:
         "lr_decay": args.lr_decay,
         "batch_size": args.batch_size,
         "n_neg": args.n_neg,
+        "sampling": args.sampling,
         "reg": args.reg,
         "init": args.init,
         "eval_every": args.eval_every,
@@ -195,6 +196,9 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--n-neg", type=int, default=None)
     p.add_argument("--reg", type=float, default=None)
+    p.add_argument(
+        "--sampling", choices=["pairs", "users"], default=None, help="BPR triples: each pair / user-uniform"
+    )
     p.add_argument("--layers", type=int, default=None, help="LightGCN's K")
     p.add_argument("--init", choices=["normal", "svd"], default=None)
     p.add_argument("--eval-every", type=int, default=None)

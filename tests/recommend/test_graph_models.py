@@ -136,6 +136,24 @@ def test_sampler_negatives_and_epoch_coverage() -> None:
     assert all(np.array_equal(x, y) for x, y in zip(first, second, strict=True))
 
 
+def test_user_uniform_sampler_weighs_every_user_the_same() -> None:
+    """mode="users" (LightGCN's code): a heavy user is drawn as often as a light one, and every
+    drawn pair is one of the user's own items."""
+    rows = [0] * 25 + [1, 2, 3, 4, 5]  # user 0 has 25 items, users 1-5 one each; user 6 none
+    cols = list(range(25)) + [25, 26, 27, 28, 29]
+    R = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(7, 40))
+    counts = np.zeros(7)
+    for _ in range(200):
+        for users, pos, neg in BPRSampler(R, n_neg=2, seed=_, mode="users").batches(16):
+            assert len(users) <= 16 and R[users, pos].all() and not R[users[:, None], neg].toarray().any()
+            counts += np.bincount(users, minlength=7)
+    assert counts.sum() == 200 * 30 and counts[6] == 0  # an epoch has as many triples as pairs
+    share = counts[:6] / counts.sum()
+    assert np.all(np.abs(share - 1 / 6) < 0.02)  # pairs mode would give user 0 a share of 25/30
+    with pytest.raises(ValueError, match="pairs"):
+        BPRSampler(R, mode="items")
+
+
 def test_knn_similarity_matches_brute_force() -> None:
     rng = np.random.default_rng(0)
     X = (rng.random((40, 25)) < 0.2).astype(np.float32)

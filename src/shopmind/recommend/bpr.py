@@ -42,6 +42,7 @@ class BPRConfig(RecommenderConfig):
     reg: float = 1e-4  # λ: L2 on the ego embeddings of each batch, divided by the batch size
     batch_size: int = 8192  # (user, positive) pairs per Adam step
     n_neg: int = 1  # uniform negatives per positive (the loss averages over them)
+    sampling: str = "pairs"  # "pairs": each observed pair once an epoch; "users": user-uniform (LightGCN)
     epochs: int = 200  # at most this many passes over the training pairs
     eval_every: int = 5  # validate every this many epochs (when fit gets validation data)
     patience: int = 4  # stop after this many validations without a better NDCG@20
@@ -124,7 +125,7 @@ class BPRMF(Recommender):
         model = D.wrap(module)  # DDP: rank 0's initial weights everywhere, gradients averaged every step
         opt = torch.optim.Adam(module.parameters(), lr=cfg.lr)
         schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
-        sampler = BPRSampler(self.seen_, n_neg=cfg.n_neg, seed=cfg.seed)
+        sampler = BPRSampler(self.seen_, n_neg=cfg.n_neg, seed=cfg.seed, mode=cfg.sampling)
         valid_users = self._valid_users(valid)
 
         def run_epoch() -> float:

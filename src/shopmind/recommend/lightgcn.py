@@ -37,6 +37,7 @@ class LightGCNConfig(BPRConfig):
     reg: float = 1e-4  # λ: L2 on the ego embeddings E⁽⁰⁾ of each batch, divided by the batch size
     batch_size: int = 8192  # (user, positive) pairs per step; Â is propagated once per step
     n_neg: int = 1  # uniform negatives per positive (the loss averages over them)
+    sampling: str = "pairs"  # "pairs": each observed pair once an epoch; "users": user-uniform (LightGCN)
     epochs: int = 200  # at most this many passes over the training pairs
     eval_every: int = 5  # validate every this many epochs (when fit gets validation data)
     patience: int = 4  # stop after this many validations without a better NDCG@20

@@ -1,8 +1,15 @@
 """Training triples for pairwise (BPR) models: (user, positive item, uniform negative items).
 
-One epoch visits every observed (user, item) pair once, in a seeded random order; each pair gets
-``n_neg`` negatives drawn uniformly from the items the user has *not* interacted with (drawn
-uniformly from all items, then redrawn where they hit a positive — vectorised, a few rounds).
+An epoch has as many triples as there are observed (user, item) pairs, drawn in one of two ways:
+
+- ``"pairs"``: every observed pair once, in a seeded random order (heavy users get more updates);
+- ``"users"``: a user drawn uniformly (among users with items), then one of their items uniformly —
+  the sampler of the LightGCN authors' code, where every user weighs the same in the loss, as they
+  do in user-averaged metrics such as Recall@K.
+
+Each triple gets ``n_neg`` negatives drawn uniformly from the items the user has *not* interacted
+with (drawn uniformly from all items, then redrawn where they hit a positive — vectorised, a few
+rounds).
 """
 
 from __future__ import annotations
@@ -19,9 +26,15 @@ if TYPE_CHECKING:
 class BPRSampler:
     """Seeded uniform negative sampling over the positives of a binary (U, I) CSR matrix."""
 
-    def __init__(self, positives: sp.csr_matrix, n_neg: int = 1, seed: int = 0) -> None:
+    def __init__(self, positives: sp.csr_matrix, n_neg: int = 1, seed: int = 0, mode: str = "pairs") -> None:
+        if mode not in ("pairs", "users"):
+            raise ValueError(f"sampling mode must be 'pairs' or 'users', got {mode!r}")
         csr = positives.tocsr()
         csr.sum_duplicates()
+        self.mode = mode
+        self.indptr = csr.indptr.astype(np.int64)  # (U + 1,)
+        self.degree = np.diff(self.indptr)  # (U,) items per user
+        self.active = np.flatnonzero(self.degree)  # users with at least one item
         self.n_users, self.n_items = csr.shape
         self.users = np.repeat(np.arange(self.n_users, dtype=np.int64), np.diff(csr.indptr))  # (P,)
         self.items = csr.indices.astype(np.int64)  # (P,)
@@ -51,6 +64,13 @@ class BPRSampler:
 
     def batches(self, batch_size: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """One epoch of (users (B,), positives (B,), negatives (B, n_neg)) in a random order."""
+        if self.mode == "users":
+            for start in range(0, len(self.users), batch_size):
+                n = min(batch_size, len(self.users) - start)
+                users = self.rng.choice(self.active, n)  # (B,) uniform over users with items
+                offset = (self.rng.random(n) * self.degree[users]).astype(np.int64)  # (B,) one item each
+                yield users, self.items[self.indptr[users] + offset], self.negatives(users)
+            return
         order = self.rng.permutation(len(self.users))
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
