@@ -107,6 +107,8 @@ def test_cli_fit_sample_report(shop, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert res.exit_code == 0 and "quality_score" in res.output, res.output
     res = runner.invoke(app, ["synth", "sample", "5", "--name", "nope"])
     assert res.exit_code == 1 and "no synthesizer for 'nope'" in res.output
+    res = runner.invoke(app, ["synth", "sample", "5", "--where", "nope"])
+    assert res.exit_code == 1 and "COLUMN=VALUE" in res.output
 
 
 def test_api_fit_job_sample_and_report(sqlite_store, tmp_path: Path) -> None:
@@ -150,5 +152,11 @@ def test_api_fit_job_sample_and_report(sqlite_store, tmp_path: Path) -> None:
     assert job["epoch"] == 2 and set(job["losses"]) == {"loss_g", "loss_d"}
     rows = client.post("/synth/sample", json={"name": "customers", "n": 7}, headers=admin).json()["customers"]
     assert len(rows) == 7 and {"customer_id", "country", "signup_at"} <= set(rows[0])
+    body = {"name": "customers", "n": 9, "where": {"country": "FR"}}
+    rows = client.post("/synth/sample", json=body, headers=admin).json()["customers"]
+    assert len(rows) == 9 and {r["country"] for r in rows} == {"FR"}
+    body["where"] = {"country": "DE"}  # never seen in training: 422 with the categories it knows
+    res = client.post("/synth/sample", json=body, headers=admin)
+    assert res.status_code == 422 and "no category 'DE'" in res.text
     assert client.get("/synth/report/customers", headers=admin).status_code == 404  # no report yet
     assert client.post("/synth/sample", json={"name": "x", "n": 7}, headers=admin).status_code == 404

@@ -107,3 +107,16 @@ def test_registry() -> None:
     assert isinstance(create("ctgan-style"), TabularGAN)
     with pytest.raises(KeyError, match="known: ctgan-style"):
         create("nope")
+
+
+def test_conditional_sampling_keeps_to_the_asked_category(fitted: TabularGAN) -> None:
+    """where={column: value}: more rows of one class (augmentation); bad conditions say why."""
+    rows = fitted.sample(200, seed=1, where={"side": "L"})
+    assert len(rows) == 200 and set(rows["side"]) == {"L"}
+    assert exact_copy_share(fitted.sample(200, seed=1), rows) < 1.0  # not the unconditioned rows
+    with pytest.raises(ValueError, match="continuous"):
+        fitted.sample(10, where={"x": 1.0})
+    with pytest.raises(ValueError, match="no category 'Q'"):
+        fitted.sample(10, where={"side": "Q"})
+    with pytest.raises(ValueError, match="not a column"):
+        fitted.sample(10, where={"colour": "red"})

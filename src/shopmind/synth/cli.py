@@ -109,12 +109,22 @@ def sample(
         Path | None, typer.Option(help="File (.csv/.parquet/.jsonl); several tables: <stem>.<table><suffix>.")
     ] = None,
     seed: int = 0,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(help="COLUMN=VALUE of a discrete column (repeatable): only such rows."),
+    ] = None,
 ) -> None:
-    """Generate N synthetic rows (cold-start customers, load-test data …)."""
+    """Generate N synthetic rows (cold-start customers, load-test data, more rows of a rare class …)."""
+    conditions = {}
+    for item in where or []:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            _fail(f"--where takes COLUMN=VALUE, got {item!r}")
+        conditions[column.strip()] = value.strip()
     service = _service()
     try:
-        frames = service.sample(_name(service, name), n, seed)
-    except LookupError as exc:
+        frames = service.sample(_name(service, name), n, seed, where=conditions or None)
+    except (LookupError, ValueError) as exc:
         _fail(str(exc))
     for table, frame in frames.items():
         if out is None:

@@ -181,12 +181,17 @@ class SynthService:
         kind = json.loads((path / "meta.json").read_text(encoding="utf-8"))["kind"]
         return RelationalSynthesizer.load(path) if kind == "relational" else TabularGAN.load(path)
 
-    def sample(self, name: str, n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
-        """``n`` synthetic rows (for a relational model: ``n`` parents and their children) per table."""
+    def sample(
+        self, name: str, n: int, seed: int = 0, where: dict[str, Any] | None = None
+    ) -> dict[str, pd.DataFrame]:
+        """``n`` synthetic rows (for a relational model: ``n`` parents and their children) per table;
+        ``where`` = {discrete column: value} keeps to rows with those values (a single-table model)."""
         model = self.load(name)
         if isinstance(model, RelationalSynthesizer):
+            if where:
+                raise ValueError(f"{name!r} is a parent+child model: conditions apply to single-table models")
             return model.sample(n, seed)
-        frame = model.sample(n, seed)
+        frame = model.sample(n, seed, where=where)
         key = KEYS.get(name)
         if key:
             from shopmind.synth.relational import synthetic_keys

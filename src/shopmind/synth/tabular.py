@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -227,22 +227,37 @@ class TabularGAN:
 
     # ------------------------------------------------------------------ sample
     def sample(
-        self, n: int, seed: int = 0, batch_size: int = 1000, allow_copies: bool = False
+        self,
+        n: int,
+        seed: int = 0,
+        batch_size: int = 1000,
+        allow_copies: bool = False,
+        where: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
         """``n`` synthetic rows; the same ``seed`` gives the same rows. Rows equal to a training row
-        (compared by the hashes kept from ``fit``) are dropped and replaced, unless ``allow_copies``."""
+        (compared by the hashes kept from ``fit``) are dropped and replaced, unless ``allow_copies``.
+
+        ``where`` ({discrete column: value}) asks for rows with those values only — e.g. more rows
+        of a rare class to augment a training set. The first condition is fed to the generator as
+        its conditional vector (what training-by-sampling taught it to honour); generated rows that
+        miss any condition are dropped. :class:`ValueError` names the column or value that cannot
+        be conditioned on, or says how few rows met the conditions."""
         import pandas as pd
         import torch
 
         from shopmind.synth.report import row_hashes
 
+        fixed = self._conditions(where or {})
         gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
         self.generator_.eval()
-        parts, have, dropped = [], 0, 0
+        parts, have, dropped, made = [], 0, 0, 0
         for _ in range(100):  # rejection rounds; a model that copies everything would loop forever
             if have >= n:
                 break
-            frame = self._generate(min(batch_size, n - have + 16), gen, rng)
+            frame = self._generate(min(batch_size, n - have + 16), gen, rng, fixed[0] if fixed else None)
+            made += len(frame)
+            for name, _j, _code, value in fixed:
+                frame = frame[frame[name].map(lambda v, value=value: _same_value(v, value)).astype(bool)]
             if not allow_copies and len(self.train_hashes_):
                 copy = np.isin(row_hashes(frame), self.train_hashes_)
                 dropped += int(copy.sum())
@@ -251,14 +266,50 @@ class TabularGAN:
             have += len(frame)
         if dropped:
             log.info("dropped %d generated rows that copied a training row", dropped)
+        if fixed and have < n:
+            raise ValueError(
+                f"only {have:,} of {made:,} generated rows met {dict(where)}; the model rarely makes "
+                f"that combination (ask for fewer rows or fewer conditions)"
+            )
         out = pd.concat(parts, ignore_index=True).iloc[:n] if parts else pd.DataFrame(columns=self.columns_)
         return out.reset_index(drop=True)
 
-    def _generate(self, b: int, gen: torch.Generator, rng: np.random.Generator) -> pd.DataFrame:
+    def _conditions(self, where: Mapping[str, Any]) -> list[tuple[str, int, int, Any]]:
+        """(column, index among the discrete columns, category index, category value) per condition."""
+        discrete = [c for c in self.transformer_.columns_ if c.kind == "discrete"]
+        by_name = {c.name: j for j, c in enumerate(discrete)}
+        out = []
+        for name, wanted in where.items():
+            if name not in by_name:
+                kind = "a continuous column" if name in self.columns_ else "not a column of this model"
+                raise ValueError(
+                    f"cannot condition on {name!r}: {kind}; discrete columns: {', '.join(by_name) or 'none'}"
+                )
+            j = by_name[name]
+            cats = discrete[j].categories
+            hits = [i for i, c in enumerate(cats) if _same_value(c, wanted)]
+            if not hits:
+                shown = ", ".join(repr(c) for c in cats[:20]) + (" …" if len(cats) > 20 else "")
+                raise ValueError(f"{name!r} has no category {wanted!r} in training; categories: {shown}")
+            out.append((name, j, hits[0], cats[hits[0]]))
+        return out
+
+    def _generate(
+        self,
+        b: int,
+        gen: torch.Generator,
+        rng: np.random.Generator,
+        fixed: tuple[str, int, int, Any] | None = None,
+    ) -> pd.DataFrame:
         import torch
 
         with torch.no_grad():
-            cond = self.sampler_.sample_original(b, rng) if self.sampler_.n_columns else np.zeros((b, 0))
+            if fixed is not None:  # every row conditioned on the same (column, category)
+                cond = self.sampler_.onehot(np.full(b, fixed[1]), np.full(b, fixed[2]))
+            elif self.sampler_.n_columns:
+                cond = self.sampler_.sample_original(b, rng)
+            else:
+                cond = np.zeros((b, 0))
             z = torch.randn(b, self.config.noise_dim, generator=gen)  # (b, noise)
             raw = self.generator_(z, torch.from_numpy(cond.astype(np.float32)))  # (b, dim)
             rows = self._activate(raw, gen, hard=True).numpy()
@@ -315,3 +366,15 @@ def _json_default(v: Any) -> Any:
     if hasattr(v, "isoformat"):
         return v.isoformat()
     raise TypeError(f"not JSON-serialisable: {type(v).__name__}")
+
+
+def _same_value(value: Any, wanted: Any) -> bool:
+    """Whether a generated or category value equals a condition given as a value or as text
+    ("True" matches True, "3" matches 3, "cancelled" matches "cancelled")."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return wanted is None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value == wanted:
+        return True
+    return str(value).strip().lower() == str(wanted).strip().lower()

@@ -35,6 +35,9 @@ class SampleRequest(BaseModel):
     name: str = Field(description="Fitted synthesizer, e.g. customers or customers+orders")
     n: int = Field(100, ge=1, le=MAX_ROWS)
     seed: int = 0
+    where: dict[str, str | int | float | bool] | None = Field(
+        None, description='Only rows with these values of discrete columns, e.g. {"Revenue": true}'
+    )
 
 
 @router.post("/fit", status_code=status.HTTP_202_ACCEPTED)
@@ -72,9 +75,11 @@ def sample(body: SampleRequest, service: SynthService = Depends(get_service)) ->
     import json
 
     try:
-        frames = service.sample(body.name, body.n, body.seed)
+        frames = service.sample(body.name, body.n, body.seed, where=body.where)
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except ValueError as exc:  # a condition the model cannot meet
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
     return {t: json.loads(f.to_json(orient="records", date_format="iso")) for t, f in frames.items()}
 
 
