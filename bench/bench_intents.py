@@ -136,6 +136,9 @@ def run_clinc(args, config: dict) -> dict:
         }
         ho = np.array(decide(P_ho, t))
         out[name]["train_holdout_oos_recall"] = round(float((ho[y_ho == "oos"] == "oos").mean()), 4)
+        # what settings are chosen on (the train hold-out), beside what is reported (val)
+        in_ho = y_ho != "oos"
+        out[name]["train_holdout_in_scope_accuracy"] = round(float((ho[in_ho] == y_ho[in_ho]).mean()), 4)
     out.update(
         n_train=len(fit_idx),
         n_threshold_holdout=len(hold_idx),
