@@ -371,8 +371,10 @@ def _json_default(v: Any) -> Any:
 def _same_value(value: Any, wanted: Any) -> bool:
     """Whether a generated or category value equals a condition given as a value or as text
     ("True" matches True, "3" matches 3, "cancelled" matches "cancelled")."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return wanted is None
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str | bytes) and bool(np.ndim(value) == 0 and pd.isna(value))):
+        return wanted is None  # None, NaN, NaT and pd.NA are all "missing"
     if isinstance(value, np.generic):
         value = value.item()
     if value == wanted:
