@@ -79,7 +79,7 @@ def sample(body: SampleRequest, service: SynthService = Depends(get_service)) ->
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except ValueError as exc:  # a condition the model cannot meet
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     return {t: json.loads(f.to_json(orient="records", date_format="iso")) for t, f in frames.items()}
 
 
