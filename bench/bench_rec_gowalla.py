@@ -20,9 +20,8 @@ import logging
 import resource
 import time
 
-import numpy as np
-
 from shopmind.recommend.base import IdMap, Interactions, create
+from shopmind.recommend.benchmark import holdout_fraction
 from shopmind.recommend.evaluate import evaluate
 
 log = logging.getLogger("bench_rec_gowalla")
@@ -75,32 +74,6 @@ def load_gowalla_interactions() -> tuple[Interactions, Interactions]:
     )
 
 
-def holdout(
-    data: Interactions, frac: float, seed: int, max_users: int | None = None
-) -> tuple[Interactions, Interactions]:
-    """A seeded ``frac`` of each user's interactions (at least one when they have two) as validation.
-
-    With ``max_users`` only a seeded sample of that many users gives up interactions (the others
-    keep all of theirs for training): validation only ever scores that many users, so holding out
-    items of the rest would cost training data for nothing.
-    """
-    rng = np.random.default_rng(seed)
-    order = np.lexsort((rng.random(len(data)), data.user_idx))  # by user, random within a user
-    users = data.user_idx[order]
-    counts = np.bincount(users, minlength=data.n_users)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.arange(len(order)) - starts[users]  # position within the user's shuffled items
-    n_valid = np.where(counts >= 2, np.maximum(1, np.round(counts * frac)), 0).astype(np.int64)
-    if max_users is not None and np.count_nonzero(n_valid) > max_users:
-        chosen = rng.choice(np.flatnonzero(n_valid), max_users, replace=False)
-        keep = np.zeros(data.n_users, dtype=bool)
-        keep[chosen] = True
-        n_valid[~keep] = 0
-    is_valid = np.zeros(len(data), dtype=bool)
-    is_valid[order[rank < n_valid[users]]] = True
-    return data.subset(~is_valid), data.subset(is_valid)
-
-
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -134,7 +107,9 @@ def run_model(name: str, args: argparse.Namespace, train: Interactions, test: In
     torch.set_num_threads(args.threads)
     params = model_params(name, args)
     if args.valid_frac > 0:
-        fit_data, valid = holdout(train, args.valid_frac, args.seed, params.get("valid_max_users"))
+        fit_data, valid = holdout_fraction(
+            train, args.valid_frac, args.seed, min_one=True, max_users=params.get("valid_max_users")
+        )
     else:  # a fixed epoch count (e.g. the best one a validated run found) on the whole training set
         fit_data, valid = train, None
     start = time.perf_counter()

@@ -34,14 +34,34 @@ log = logging.getLogger(__name__)
 DATASETS = ("beauty", "ml-100k", "gowalla", "demo")
 
 
-def holdout_fraction(data: Interactions, frac: float, seed: int = 0) -> tuple[Interactions, Interactions]:
-    """A seeded random ``frac`` of each user's interactions (at least one kept in train)."""
+def holdout_fraction(
+    data: Interactions,
+    frac: float,
+    seed: int = 0,
+    *,
+    min_one: bool = False,
+    max_users: int | None = None,
+) -> tuple[Interactions, Interactions]:
+    """(train, held out): a seeded random ``frac`` of each user's interactions.
+
+    By default floor(frac · n) per user (at least one kept in train). With ``min_one``, round(frac · n)
+    and at least one for every user with two or more. With ``max_users`` only a seeded sample of that
+    many users gives any up (when validation scores only those users, holding out the others' items
+    would cost training data for nothing).
+    """
     rng = np.random.default_rng(seed)
-    order = np.lexsort((rng.random(len(data)), data.user_idx))
+    order = np.lexsort((rng.random(len(data)), data.user_idx))  # by user, random within a user
     counts = np.bincount(data.user_idx, minlength=data.n_users)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    pos = np.arange(len(order)) - starts[data.user_idx[order]]
-    n_out = np.floor(counts * frac).astype(np.int64)
+    pos = np.arange(len(order)) - starts[data.user_idx[order]]  # position within the user's shuffled items
+    if min_one:
+        n_out = np.where(counts >= 2, np.maximum(1, np.round(counts * frac)), 0).astype(np.int64)
+    else:
+        n_out = np.floor(counts * frac).astype(np.int64)
+    if max_users is not None and np.count_nonzero(n_out) > max_users:
+        keep = np.zeros(data.n_users, dtype=bool)
+        keep[rng.choice(np.flatnonzero(n_out), max_users, replace=False)] = True
+        n_out[~keep] = 0
     out = np.zeros(len(data), dtype=bool)
     out[order[pos < n_out[data.user_idx[order]]]] = True
     return data.subset(~out), data.subset(out)
