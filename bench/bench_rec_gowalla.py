@@ -92,6 +92,7 @@ def model_params(name: str, args: argparse.Namespace) -> dict:
         "eval_every": args.eval_every,
         "patience": args.patience,
         "n_layers": args.layers if name == "lightgcn" else None,
+        "dim": args.dim,
     }
     params = SETTINGS.get(name, {}) | {k: v for k, v in flags.items() if v is not None}
     params |= {"seed": args.seed}
@@ -175,6 +176,7 @@ def main() -> None:
         "--sampling", choices=["pairs", "users"], default=None, help="BPR triples: each pair / user-uniform"
     )
     p.add_argument("--layers", type=int, default=None, help="LightGCN's K")
+    p.add_argument("--dim", type=int, default=None, help="embedding size D")
     p.add_argument("--init", choices=["normal", "svd"], default=None)
     p.add_argument("--eval-every", type=int, default=None)
     p.add_argument("--patience", type=int, default=None)

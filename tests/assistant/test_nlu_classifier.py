@@ -73,3 +73,39 @@ def test_finetuned_classifier_learns_and_round_trips(banking_slice, tmp_path: Pa
     loaded = load_classifier(clf.save(tmp_path / "ft"))
     assert (tmp_path / "ft" / "encoder" / "model.safetensors").is_file()
     np.testing.assert_allclose(loaded.predict_proba(x_test), proba, atol=1e-5)
+
+
+def test_ensemble_averages_its_members_and_round_trips(banking_slice, tmp_path: Path) -> None:
+    x_train, y_train, x_test, y_test = banking_slice
+    members = [
+        {"model": "embed", "epochs": 60, "seed": 0},
+        {"model": "embed", "epochs": 30, "hidden": 64, "seed": 1},
+    ]
+    clf = make_classifier("ensemble", members=members, weights=[3.0, 1.0])
+    clf.fit(x_train, y_train)
+    assert clf.classes_ == sorted(INTENTS) and len(clf.fit_seconds_) == 2
+    first, second = clf.member_probas(x_test)
+    assert not np.allclose(first, second)  # two different models
+    proba = clf.predict_proba(x_test)
+    np.testing.assert_allclose(proba, 0.75 * first + 0.25 * second, atol=1e-6)
+    assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert _accuracy(clf, x_test, y_test) >= 0.8
+    loaded = load_classifier(clf.save(tmp_path / "ens"))
+    assert (tmp_path / "ens" / "member-1" / "meta.json").is_file()
+    np.testing.assert_allclose(loaded.predict_proba(x_test), proba, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"members": []}, "at least one member"),
+        ({"members": [{"epochs": 3}]}, "'model' name"),
+        ({"members": [{"model": "nope"}]}, "valid names"),
+        ({"members": [{"model": "ensemble"}]}, "cannot itself be an ensemble"),
+        ({"members": [{"model": "embed"}], "weights": [1.0, 2.0]}, "2 weights for 1 members"),
+        ({"members": [{"model": "embed"}], "weights": [0.0]}, "not all zero"),
+    ],
+)
+def test_ensemble_rejects_bad_configs(config: dict, message: str) -> None:
+    with pytest.raises((ValueError, KeyError), match=message):
+        make_classifier("ensemble", **config)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # name -> "module:Class" (imported lazily so that importing this module stays cheap)
 CLASSIFIERS: dict[str, str] = {
     "embed": "shopmind.assistant.nlu.embed:EmbeddingClassifier",
+    "ensemble": "shopmind.assistant.nlu.ensemble:EnsembleClassifier",
     "finetune": "shopmind.assistant.nlu.finetune:FineTunedClassifier",
 }
 
