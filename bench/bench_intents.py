@@ -203,7 +203,9 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args.model = args.model or DEFAULT_MODEL.get(args.task)
-    config = {**DEFAULT_SET.get(args.task, {}), **_parse_set(args.set)} if args.task != "shop" else {}
+    # the task's recipe applies to the task's default model only (another model starts from its own defaults)
+    recipe = DEFAULT_SET.get(args.task, {}) if args.model == DEFAULT_MODEL.get(args.task) else {}
+    config = {**recipe, **_parse_set(args.set)} if args.task != "shop" else {}
     t0 = time.perf_counter()
     if args.task == "banking77":
         df = D.load_banking77()

