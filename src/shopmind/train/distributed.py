@@ -150,4 +150,7 @@ def shutdown() -> None:
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
+        # every rank arrives before any tears its connections down: a rank that leaves while a peer
+        # still talks to it can make gloo abort the peer
+        dist.barrier()
         dist.destroy_process_group()
