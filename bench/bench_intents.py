@@ -99,7 +99,7 @@ def run_split_task(task: str, texts: list[str], labels: list[str], args, config:
         y = np.array([clf.classes_.index(labels[i]) for i in test])
         extra["member_accuracy"] = [round(float((p.argmax(axis=1) == y).mean()), 4) for p in members]
         extra["member_train_seconds"] = [round(s, 1) for s in clf.fit_seconds_]
-        if len(members) == 2:  # accuracy by the first member's weight w (the second gets 1 - w)
+        if len(members) == 2 and args.valid:  # for choosing weights: the first member's w, the second's 1 - w
             extra["accuracy_by_first_weight"] = {
                 f"{w:.1f}": round(float(((w * members[0] + (1 - w) * members[1]).argmax(1) == y).mean()), 4)
                 for w in np.linspace(0, 1, 11)

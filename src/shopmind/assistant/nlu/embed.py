@@ -117,7 +117,9 @@ class EmbeddingClassifier:
                 opt.step()
             sched.step()
         self.head_.eval()
-        log.info("embed head: %d rows, %d classes, final batch loss %.3f", len(y), len(self.classes_), loss)
+        log.info(
+            "embed head: %d rows, %d classes, final batch loss %.3f", len(y), len(self.classes_), float(loss)
+        )
         return self
 
     # ------------------------------------------------------------------ inference
