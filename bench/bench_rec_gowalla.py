@@ -152,10 +152,19 @@ def run_isolated(name: str, args: argparse.Namespace, train: Interactions, test:
 
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    child = ctx.Process(target=lambda: queue.put(run_model(name, args, train, test)))
+
+    def work() -> None:
+        try:
+            queue.put(run_model(name, args, train, test))
+        except Exception as exc:  # hand the failure to the parent instead of leaving it waiting
+            queue.put(RuntimeError(f"{name}: {type(exc).__name__}: {exc}"))
+
+    child = ctx.Process(target=work)
     child.start()
     result = queue.get()
     child.join()
+    if isinstance(result, Exception):
+        raise result
     return result
 
 
