@@ -118,7 +118,10 @@ class EmbeddingClassifier:
             sched.step()
         self.head_.eval()
         log.info(
-            "embed head: %d rows, %d classes, final batch loss %.3f", len(y), len(self.classes_), float(loss)
+            "embed head: %d rows, %d classes, final batch loss %.3f",
+            len(y),
+            len(self.classes_),
+            loss.detach().item(),
         )
         return self
 
