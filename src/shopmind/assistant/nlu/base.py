@@ -81,6 +81,20 @@ def read_meta(path: Path) -> dict[str, Any]:
     return json.loads((path / "meta.json").read_text(encoding="utf-8"))
 
 
+def restore(cls: type, path: Path) -> tuple[Any, dict[str, Any]]:
+    """A new ``cls`` with the config and classes saved in ``path/meta.json``, and that meta (for
+    the weights, which each classifier loads itself)."""
+    meta = read_meta(path)
+    obj = cls(cls.Config(**meta["config"]))
+    obj.classes_ = list(meta["classes"])
+    return obj, meta
+
+
+def predict_labels(clf: IntentClassifier, texts: Sequence[str]) -> list[str]:
+    """The most probable class of each text (``predict`` of every classifier)."""
+    return [clf.classes_[i] for i in clf.predict_proba(texts).argmax(axis=1)]
+
+
 def stratified_split(labels: Sequence[str], test_fraction: float, seed: int) -> tuple[list[int], list[int]]:
     """Seeded stratified split of row indices: (train, test). Classes with one row stay in train."""
     import numpy as np

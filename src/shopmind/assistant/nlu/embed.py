@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from shopmind.assistant.nlu.base import read_meta, write_meta
+from shopmind.assistant.nlu.base import predict_labels, restore, write_meta
 
 if TYPE_CHECKING:
     import numpy as np
@@ -141,7 +141,7 @@ class EmbeddingClassifier:
         return self.proba_vectors(self.encode(texts))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [self.classes_[i] for i in self.predict_proba(texts).argmax(axis=1)]
+        return predict_labels(self, texts)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
@@ -159,9 +159,7 @@ class EmbeddingClassifier:
         from safetensors.torch import load_file
 
         path = Path(path)
-        meta = read_meta(path)
-        obj = cls(EmbedConfig(**meta["config"]))
-        obj.classes_ = list(meta["classes"])
+        obj, meta = restore(cls, path)
         obj.head_ = _head(int(meta["dim"]), len(obj.classes_), obj.config)
         obj.head_.load_state_dict(load_file(str(path / "model.safetensors")))
         obj.head_.eval()

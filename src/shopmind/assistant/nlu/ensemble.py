@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from shopmind.assistant.nlu.base import classifier_class, make_classifier, read_meta, write_meta
+from shopmind.assistant.nlu.base import (
+    classifier_class,
+    make_classifier,
+    predict_labels,
+    restore,
+    write_meta,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -106,7 +112,7 @@ class EnsembleClassifier:
         return self.combine(self.member_probas(texts))
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [self.classes_[i] for i in self.predict_proba(texts).argmax(axis=1)]
+        return predict_labels(self, texts)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -119,9 +125,7 @@ class EnsembleClassifier:
     @classmethod
     def load(cls, path: str | Path) -> Self:
         path = Path(path)
-        meta = read_meta(path)
-        obj = cls(EnsembleConfig(**meta["config"]))
-        obj.classes_ = list(meta["classes"])
+        obj, meta = restore(cls, path)
         obj.members_ = [
             classifier_class(spec["model"]).load(path / f"member-{i}")
             for i, spec in enumerate(obj.config.members)

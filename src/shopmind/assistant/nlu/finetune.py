@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from shopmind.assistant.nlu.base import read_meta, write_meta
+from shopmind.assistant.nlu.base import predict_labels, restore, write_meta
 
 if TYPE_CHECKING:
     import numpy as np
@@ -285,7 +285,7 @@ class FineTunedClassifier:
         return out
 
     def predict(self, texts: Sequence[str]) -> list[str]:
-        return [self.classes_[i] for i in self.predict_proba(texts).argmax(axis=1)]
+        return predict_labels(self, texts)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
@@ -307,9 +307,7 @@ class FineTunedClassifier:
         from safetensors.torch import load_file
 
         path = Path(path)
-        meta = read_meta(path)
-        obj = cls(FineTuneConfig(**meta["config"]))
-        obj.classes_ = list(meta["classes"])
+        obj, meta = restore(cls, path)
         obj._build(len(obj.classes_), model_dir=str(path / "encoder"))
         obj.head_.load_state_dict(load_file(str(path / "model.safetensors")))
         obj.encoder_.eval()
