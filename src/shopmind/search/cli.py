@@ -66,6 +66,9 @@ def evaluate_cmd(
     dataset: Annotated[str, typer.Option(help="homedepot or demo")] = "homedepot",
     max_queries: Annotated[int | None, typer.Option(help="Home Depot: use this many queries")] = None,
     tune: Annotated[bool, typer.Option(help="Tune the fusion on the validation queries first")] = True,
+    extra_encoder: Annotated[
+        str, typer.Option(help="Home Depot: a second sentence encoder blended in, e.g. st:minilm")
+    ] = "",
 ) -> None:
     """NDCG@10 / MRR / Recall@100 of BM25-only, dense-only and hybrid (needs SHOPMIND_DATASETS_DIR for
     Home Depot). Home Depot: tuned on the validation queries, reported on the test queries."""
@@ -74,7 +77,7 @@ def evaluate_cmd(
     results = {}
     if dataset == "homedepot":
         products, valid, test = E.homedepot(max_queries=max_queries)
-        service = _service(products)
+        service = _service(products, extra_encoder)
         if tune:
             best, grid = E.tune(service, valid)
             service.config.fusion = best
@@ -102,9 +105,9 @@ def benchmark_cmd(
     console.print(run_benchmark(n_products=products, n_queries=queries))
 
 
-def _service(products):
+def _service(products, extra_encoder: str = ""):
     from shopmind.search.index import IndexConfig, ProductIndex
     from shopmind.search.service import SearchConfig, SearchService
 
-    index = ProductIndex.from_frame(products, IndexConfig(cache_queries=True))
+    index = ProductIndex.from_frame(products, IndexConfig(extra_encoder=extra_encoder, cache_queries=True))
     return SearchService(None, SearchConfig(log_events=False), index=index)

@@ -115,13 +115,21 @@ def compare(service, qs: QuerySet, understand_row: bool = True) -> dict[str, dic
     return rows
 
 
-def tune(service, valid: QuerySet, alphas=None, rrf_ks=(10.0, 30.0, 60.0)) -> tuple[Any, dict[str, float]]:
-    """The fusion setting with the best validation NDCG@10 (blend alphas and RRF offsets)."""
+def tune(
+    service, valid: QuerySet, alphas=None, rrf_ks=(10.0, 30.0, 60.0), extra_weights=(0.2, 0.3, 0.4, 0.5, 0.6)
+) -> tuple[Any, dict[str, float]]:
+    """The fusion setting with the best validation NDCG@10 (blend alphas and RRF offsets; with a
+    second encoder in the index, every blend alpha also with each of ``extra_weights``)."""
     from shopmind.search.rank import FusionConfig
 
     alphas = np.round(np.arange(0.0, 1.01, 0.1), 2) if alphas is None else alphas
     base = service.config.fusion
-    grid = [replace(base, method="blend", alpha=float(a)) for a in alphas]
+    extras = [0.0] + list(extra_weights) if service.index.extra_vectors is not None else [base.extra_weight]
+    grid = [
+        replace(base, method="blend", alpha=float(a), extra_weight=float(e))
+        for a in alphas
+        for e in (extras if a < 1.0 else extras[:1])  # alpha 1 is BM25 alone whatever e is
+    ]
     grid += [replace(base, method="rrf", rrf_k=float(k)) for k in rrf_ks]
     results = {}
     for cfg in grid:
@@ -129,10 +137,14 @@ def tune(service, valid: QuerySet, alphas=None, rrf_ks=(10.0, 30.0, 60.0)) -> tu
         results[cfg] = score_run(run_queries(service, valid, "hybrid"), valid)["ndcg@10"]
     service.config.fusion = base
     best = max(results, key=results.get)
-    table = {
-        (f"{c.method} alpha={c.alpha}" if c.method == "blend" else f"rrf k={c.rrf_k:g}"): v
-        for c, v in results.items()
-    }
+    extra = service.index.extra_vectors is not None
+
+    def label(c: FusionConfig) -> str:
+        if c.method != "blend":
+            return f"rrf k={c.rrf_k:g}"
+        return f"blend alpha={c.alpha}" + (f" extra={c.extra_weight:g}" if extra else "")
+
+    table = {label(c): v for c, v in results.items()}
     assert isinstance(best, FusionConfig)
     return best, table
 

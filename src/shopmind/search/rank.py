@@ -6,6 +6,9 @@ Fusion (over the union of the two candidate lists):
 - **Weighted blend**: ``score(d) = alpha * bm25(d) / max bm25 + (1 - alpha) * minmax(cos(d))``, with
   ``alpha`` tuned on validation queries (``shopmind search evaluate --tune``).
 
+With a second encoder in the index, its cosines take the share ``extra_weight`` (e) of the dense
+part: ``dense(d) = (1 - e) * minmax(cos_1(d)) + e * minmax(cos_2(d))`` (RRF: a third rank list).
+
 Rules after fusion, in order: pinned products first, a personalisation boost from the recommender
 for a known customer, and in-stock products before out-of-stock ones (stable, so relevance order
 is kept inside each group).
@@ -33,6 +36,7 @@ class FusionConfig:
     k_lexical: int = 1000  # lexical candidates kept
     k_dense: int = 100  # dense candidates kept
     personal_weight: float = 0.1  # boost for the recommender's top products (scores are in [0, 1])
+    extra_weight: float = 0.0  # share of the dense part given to the index's second encoder (if any)
 
 
 def minmax(x: np.ndarray) -> np.ndarray:
@@ -57,17 +61,36 @@ def rrf(rank_lists: list[np.ndarray], k: float = 60.0) -> np.ndarray:
     return sum(1.0 / (k + r) for r in rank_lists)
 
 
-def fuse(lex: np.ndarray, dense: np.ndarray, in_dense: np.ndarray, config: FusionConfig) -> np.ndarray:
+def fuse(
+    lex: np.ndarray,
+    dense: np.ndarray,
+    in_dense: np.ndarray,
+    config: FusionConfig,
+    extra: np.ndarray | None = None,
+    in_extra: np.ndarray | None = None,
+) -> np.ndarray:
     """Fused scores in [0, 1] for candidates with BM25 scores ``lex`` and cosines ``dense``.
 
     ``in_dense`` marks the candidates the dense retriever returned (the rest came from BM25 only).
+    ``extra``/``in_extra``: the same from the index's second encoder, when it serves the query.
     """
     if config.method == "rrf":
-        fused = rrf([ranks(lex, lex > 0), ranks(dense, in_dense | (lex > 0))], config.rrf_k)
-        return fused / (2.0 / (config.rrf_k + 1.0))
+        lists = [ranks(lex, lex > 0), ranks(dense, in_dense | (lex > 0))]
+        if extra is not None and in_extra is not None:
+            lists.append(ranks(extra, in_extra | (lex > 0)))
+        fused = rrf(lists, config.rrf_k)
+        return fused / (len(lists) / (config.rrf_k + 1.0))
     top = float(lex.max()) if len(lex) else 0.0
     lexn = lex / top if top > 0 else np.zeros_like(lex)
-    return config.alpha * lexn + (1.0 - config.alpha) * minmax(dense)
+    return config.alpha * lexn + (1.0 - config.alpha) * dense_blend(dense, extra, config)
+
+
+def dense_blend(dense: np.ndarray, extra: np.ndarray | None, config: FusionConfig) -> np.ndarray:
+    """The dense part in [0, 1]: the first encoder's min-max cosines, or both encoders' by weight."""
+    if extra is None:
+        return minmax(dense)
+    e = config.extra_weight
+    return (1.0 - e) * minmax(dense) + e * minmax(extra)
 
 
 # ---------------------------------------------------------------------- filters

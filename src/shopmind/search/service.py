@@ -72,7 +72,7 @@ class SearchService:
         # the query is encoded on a worker thread while the lexical side runs (the encoder is C code
         # that releases the GIL), so a hybrid query costs max(encode, lexical) rather than the sum
         self._encoder_pool: ThreadPoolExecutor | None = None
-        self._inflight: dict[str, Future] = {}
+        self._inflight: dict[tuple[str, bool], Future] = {}  # (text, second encoder?) -> vector
         self._inflight_lock = threading.Lock()
 
     # ------------------------------------------------------------------ catalog sync
@@ -174,8 +174,7 @@ class SearchService:
             slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode)
         finally:
             if ahead:  # retrieval may have ended before it needed the vector
-                with self._inflight_lock:
-                    self._inflight.pop(_dense_text(parsed), None)
+                self._forget_ahead(_dense_text(parsed))
         sort = sort or parsed.sort or "relevance"
         slots, scores = self._order(slots, scores, sort, parsed, cols, customer_id)
         total = len(slots)
@@ -263,32 +262,56 @@ class SearchService:
         empty = len(lex_slots) == 0 and bool((lex_all > 0).any())
         if not use_dense:
             return lex_slots, lex[lex_slots], empty
-        q = self._query_vector(_dense_text(parsed))
+        text = _dense_text(parsed)
+        q = self._query_vector(text)
         d_slots, _ = self.index.vectors.search(q, cfg.k_dense, mask)
+        q2 = x_slots = None
+        if self.index.uses_extra(text):  # the second encoder, when it serves this query
+            q2 = self._query_vector(text, extra=True)
+            x_slots, _ = self.index.extra_vectors.search(q2, cfg.k_dense, mask)
         if mode == "dense":
-            cand = d_slots
+            cand = d_slots if x_slots is None else np.union1d(d_slots, x_slots)
             dense = self.index.vectors.scores(q, cand)
+            if q2 is not None:
+                dense = R.dense_blend(dense, self.index.extra_vectors.scores(q2, cand), cfg)
+                order = np.argsort(-dense, kind="stable")
+                cand, dense = cand[order], dense[order]
             return cand, dense, False
         cand = np.union1d(lex_slots, d_slots)
+        extra = in_extra = None
+        if q2 is not None:
+            cand = np.union1d(cand, x_slots)
+            extra, in_extra = self.index.extra_vectors.scores(q2, cand), np.isin(cand, x_slots)
         dense = self.index.vectors.scores(q, cand)
-        fused = R.fuse(lex[cand], dense, np.isin(cand, d_slots), cfg)
+        fused = R.fuse(lex[cand], dense, np.isin(cand, d_slots), cfg, extra, in_extra)
         order = np.argsort(-fused, kind="stable")
         return cand[order], fused[order], empty
 
     def _encode_ahead(self, text: str) -> None:
-        """Start encoding ``text`` on the worker thread; :meth:`_query_vector` collects it."""
+        """Start encoding ``text`` on the worker thread(s); :meth:`_query_vector` collects it."""
+        jobs = [((text, False), self.index.encode_query)]
+        if self.index.uses_extra(text):
+            jobs.append(((text, True), self.index.encode_query_extra))
         with self._inflight_lock:
-            if text in self._inflight:
-                return
             if self._encoder_pool is None:
                 self._encoder_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoder")
-            self._inflight[text] = self._encoder_pool.submit(self.index.encode_query, text)
+            for key, encode in jobs:
+                if key not in self._inflight:
+                    self._inflight[key] = self._encoder_pool.submit(encode, text)
 
-    def _query_vector(self, text: str) -> np.ndarray:
-        """The query's unit vector: the one started by :meth:`_encode_ahead`, else encoded now."""
+    def _forget_ahead(self, text: str) -> None:
         with self._inflight_lock:
-            pending = self._inflight.pop(text, None)
-        return pending.result() if pending is not None else self.index.encode_query(text)
+            self._inflight.pop((text, False), None)
+            self._inflight.pop((text, True), None)
+
+    def _query_vector(self, text: str, extra: bool = False) -> np.ndarray:
+        """The query's unit vector (from the second encoder with ``extra``): the one started by
+        :meth:`_encode_ahead`, else encoded now."""
+        with self._inflight_lock:
+            pending = self._inflight.pop((text, extra), None)
+        if pending is not None:
+            return pending.result()
+        return self.index.encode_query_extra(text) if extra else self.index.encode_query(text)
 
     def _order(self, slots, scores, sort: str, parsed: ParsedQuery, cols, customer_id: str | None):
         if sort != "relevance" and len(slots):
