@@ -100,3 +100,14 @@ def test_a_second_encoder_keeps_its_own_vectors_in_the_same_slots(tmp_path) -> N
     assert index.extra_vectors.live == len(CATALOG) - 1 == index.vectors.live
     got = [p["product_id"] for p in svc.search("bluetooth headphones", mode="dense")["products"]]
     assert "P2" not in got
+
+
+def test_given_vectors_for_both_encoders_skip_encoding(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    first = rng.normal(size=(len(CATALOG), 8)).astype(np.float32)
+    second = rng.normal(size=(len(CATALOG), 4)).astype(np.float32)
+    config = IndexConfig(extra_encoder="st:no-such-model", cache_path=str(tmp_path / "emb.sqlite"))
+    index = ProductIndex.from_frame(pd.DataFrame(CATALOG), config, vectors=first, extra_vectors=second)
+    assert index._encoder is None and index._extra_cache is None  # no encoder was loaded
+    assert index.vectors.dim == 8 and index.extra_vectors.dim == 4
+    assert np.allclose(index.extra_vectors.vectors_[: len(CATALOG)], second)

