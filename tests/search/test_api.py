@@ -92,3 +92,23 @@ def test_bad_parameters_get_a_clear_4xx(client, params, field) -> None:
     assert r.status_code == 422, r.text
     assert field in r.json()["error"]["message"]
     assert c.get("/suggest", params={"q": "y" * 500}, headers=key).status_code == 422
+
+
+def test_the_server_takes_a_second_encoder_from_its_settings(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'shop.db'}")
+    store.migrate()
+    ingest_records(store, "products", CATALOG)
+    key = {"X-API-Key": store.create_api_key("storefront", "shop")}
+    settings = Settings(
+        var_dir=tmp_path / "var", artifacts_dir=tmp_path / "a", search_extra_encoder="st:minilm"
+    )
+    app = create_app(settings, store)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as c:
+        body = c.get("/search", params={"q": "bluetooth headphones", "page_size": 3}, headers=key).json()
+        assert body["products"][0]["product_id"] == "P2"
+        body = c.get("/search", params={"q": "连衣裙", "page_size": 2}, headers=key).json()
+        assert {p["product_id"] for p in body["products"]} == {"P3", "P4"}
+    service = app.state.search
+    assert service.index.extra_vectors is not None and service.index.extra_vectors.live == len(CATALOG)
+    assert service.config.fusion.alpha == 0.5 and service.config.fusion.extra_weight == 0.4
+    store.dispose()

@@ -50,6 +50,17 @@ class SearchConfig:
     facet_values: int = 10  # values returned per facet
 
 
+def config_from_settings(settings) -> SearchConfig:
+    """The served search configuration: defaults, plus a second encoder when the settings name one
+    (``SHOPMIND_SEARCH_EXTRA_ENCODER``), with the fusion chosen for it on Home Depot validation."""
+    if not settings.search_extra_encoder:
+        return SearchConfig()
+    return SearchConfig(
+        index=IndexConfig(extra_encoder=settings.search_extra_encoder),
+        fusion=R.FusionConfig(alpha=0.5, extra_weight=settings.search_extra_weight),
+    )
+
+
 class SearchService:
     def __init__(
         self,

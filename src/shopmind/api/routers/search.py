@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from shopmind.api.deps import get_store, storefront
-from shopmind.search.service import SORTS, SearchService
+from shopmind.search.service import SORTS, SearchService, config_from_settings
 
 router = APIRouter(tags=["search"], dependencies=[storefront])
 _lock = threading.Lock()
@@ -22,7 +22,8 @@ def get_service(request: Request) -> SearchService:
         with _lock:
             service = getattr(request.app.state, "search", None)
             if service is None:
-                service = SearchService(get_store(request))
+                config = config_from_settings(request.app.state.settings)
+                service = SearchService(get_store(request), config)
                 request.app.state.search = service
     return service
 
