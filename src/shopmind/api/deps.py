@@ -25,7 +25,7 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _presented_key(request: Request) -> str | None:
+def presented_key(request: Request) -> str | None:
     key = request.headers.get("x-api-key")
     if key:
         return key.strip()
@@ -48,7 +48,7 @@ def require(scope: str) -> Callable[[Request], str]:
     """A dependency that lets the request through only with a key of ``scope`` or above."""
 
     def check(request: Request) -> str:
-        key = _presented_key(request)
+        key = presented_key(request)
         if not key:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

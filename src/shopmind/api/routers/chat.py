@@ -12,19 +12,15 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 import threading
-import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopmind.api import tokens
 from shopmind.api.deps import admin, get_store, storefront
-from shopmind.data.store import NotFoundError, Store
+from shopmind.data.store import Store
 
 customer_router = APIRouter(tags=["chat"], dependencies=[storefront])
 admin_router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin])
@@ -64,59 +60,29 @@ def get_assistant(request: Request):
 
 
 # ---------------------------------------------------------------------- tokens
-def _secret(request: Request) -> bytes:
-    state = request.app.state
-    configured = getattr(state.settings, "chat_secret", None)
-    if configured:
-        return configured.encode()
-    if getattr(state, "chat_secret", None) is None:
-        state.chat_secret = secrets.token_bytes(32)
-    return state.chat_secret
-
-
 def make_token(secret: bytes, conversation_id: str, customer_id: str, ttl: int) -> str:
-    payload = f"{conversation_id}|{customer_id}|{int(time.time()) + ttl}".encode()
-    sig = hmac.new(secret, payload, hashlib.sha256).digest()
-    return f"{base64.urlsafe_b64encode(payload).decode()}.{base64.urlsafe_b64encode(sig).decode()}"
+    return tokens.sign(secret, "chat", [conversation_id, customer_id], ttl)
 
 
 def read_token(secret: bytes, token: str) -> tuple[str, str]:
     """(conversation_id, customer_id) of a valid, unexpired token; 401 otherwise."""
-    try:
-        p64, s64 = token.split(".", 1)
-        payload = base64.urlsafe_b64decode(p64.encode())
-        sig = base64.urlsafe_b64decode(s64.encode())
-        ok = hmac.compare_digest(sig, hmac.new(secret, payload, hashlib.sha256).digest())
-        conversation_id, customer_id, expires = payload.decode().split("|")
-        ok = ok and int(expires) > time.time()
-    except (ValueError, UnicodeDecodeError):
-        ok = False
-    if not ok:
+    fields = tokens.verify(secret, "chat", token, 2)
+    if fields is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "invalid or expired chat session: open a new one with POST /chat/sessions",
         )
-    return conversation_id, customer_id
+    return fields[0], fields[1]
 
 
 # ---------------------------------------------------------------------- customer
 @customer_router.post("/chat/sessions", status_code=201)
 def open_session(body: SessionRequest, request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
     """Log the customer in (demo: customer id + e-mail on file) and open a conversation."""
-    try:
-        customer = store.get_customer(body.customer_id)
-    except NotFoundError:
-        customer = None
-    email = (customer or {}).get("email") or ""
-    if (
-        customer is None
-        or not email
-        or not hmac.compare_digest(email.lower().encode(), body.email.strip().lower().encode())
-    ):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown customer or wrong e-mail")
+    tokens.check_login(store, body.customer_id, body.email)
     conv = get_assistant(request).start(body.customer_id, body.lang)
     ttl = request.app.state.settings.chat_session_ttl
-    token = make_token(_secret(request), conv["conversation_id"], body.customer_id, ttl)
+    token = make_token(tokens.secret(request), conv["conversation_id"], body.customer_id, ttl)
     return {
         "token": token,
         "conversation_id": conv["conversation_id"],
@@ -132,7 +98,7 @@ def chat(
     x_chat_token: str = Header(..., description="Token from POST /chat/sessions"),
 ) -> dict[str, Any]:
     """One customer message → the assistant's reply, actions, citations, state and handoff flag."""
-    conversation_id, customer_id = read_token(_secret(request), x_chat_token)
+    conversation_id, customer_id = read_token(tokens.secret(request), x_chat_token)
     return get_assistant(request).reply(conversation_id, customer_id, body.message)
 
 

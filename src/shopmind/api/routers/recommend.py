@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 
 from shopmind.api.deps import get_store, storefront
+from shopmind.api.tokens import require_customer
 from shopmind.data.store import Store
 from shopmind.recommend.service import RecommendationService
 
@@ -25,13 +26,17 @@ def get_service(request: Request) -> RecommendationService:
 @router.get("/recommendations/{customer_id}")
 def recommendations(
     customer_id: str,
+    request: Request,
     k: int = Query(10, ge=1, le=200),
     category: str | None = Query(None, description="Category path or prefix"),
     min_price: float | None = Query(None, ge=0),
     max_price: float | None = Query(None, ge=0),
+    x_customer_token: str | None = Header(None, description="From POST /shop/login (not for guest- ids)"),
     service: RecommendationService = Depends(get_service),
 ) -> dict[str, Any]:
-    """Top-k for a customer, never already-bought or out-of-stock products; new customers get trending."""
+    """Top-k for a customer, never already-bought or out-of-stock products; new customers get trending.
+    A stored customer's list needs their token (or an admin key): it reflects what they bought."""
+    require_customer(request, customer_id, x_customer_token)
     return service.recommend(customer_id, k, category=category, min_price=min_price, max_price=max_price)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 
 from shopmind.api.deps import get_store, storefront
+from shopmind.api.tokens import require_customer
 from shopmind.search.service import SORTS, SearchService, config_from_settings
 
 router = APIRouter(tags=["search"], dependencies=[storefront])
@@ -30,6 +31,7 @@ def get_service(request: Request) -> SearchService:
 
 @router.get("/search")
 def search(
+    request: Request,
     q: str = Query("", max_length=MAX_Q, description="The shopper's words, Chinese or English"),
     page: int = Query(1, ge=1, le=1000),
     page_size: int = Query(20, ge=1, le=100),
@@ -43,9 +45,12 @@ def search(
     max_price: float | None = Query(None, ge=0),
     in_stock: bool | None = Query(None),
     attr: list[str] | None = Query(None, description="Attribute filters as key:value, e.g. colour:Red"),
+    x_customer_token: str | None = Header(None, description="With a stored customer's customer_id"),
     service: SearchService = Depends(get_service),
 ) -> dict[str, Any]:
-    """Products for a query with facet counts, the parsed query (chips), highlights and relaxation."""
+    """Products for a query with facet counts, the parsed query (chips), highlights and relaxation.
+    Personalising for (and logging the search under) a stored customer needs their token."""
+    require_customer(request, customer_id, x_customer_token)
     filters: dict[str, Any] = {
         "brand": brand,
         "category": category,

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from shopmind.api import tokens
 from shopmind.api.deps import get_store, storefront
 from shopmind.api.routers.common import BatchResult
 from shopmind.data import tables as T
@@ -42,9 +43,32 @@ class BrowserEvent(BaseModel):
     query: str | None = Field(None, max_length=1000)
 
 
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
+    email: str = Field(min_length=3, max_length=320, description="The e-mail on file (demo login)")
+
+
+@router.post("/login")
+def login(body: Login, request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
+    """The demo login (customer id + e-mail on file) → a token for ``X-Customer-Token``, which lets a
+    storefront-key request act for that customer (recommendations, events, personalised search)."""
+    tokens.check_login(store, body.customer_id, body.email)
+    ttl = request.app.state.settings.chat_session_ttl
+    token = tokens.customer_token(request, body.customer_id, ttl)
+    return {"token": token, "customer_id": body.customer_id, "expires_in": ttl}
+
+
 @router.post("/events", response_model=BatchResult)
-def post_event(event: BrowserEvent, store: Store = Depends(get_store)) -> dict[str, Any]:
-    """Record one browsing event; recommendations read it on their next request."""
+def post_event(
+    event: BrowserEvent,
+    request: Request,
+    x_customer_token: str | None = Header(None, description="From POST /shop/login (not for guest- ids)"),
+    store: Store = Depends(get_store),
+) -> dict[str, Any]:
+    """Record one browsing event; recommendations read it on their next request. An event in a stored
+    customer's name needs their token (a guest's id needs none)."""
+    tokens.require_customer(request, event.customer_id, x_customer_token)
     if event.product_id is not None:
         store.get_product(event.product_id)  # 404 for a product that does not exist
     row = event.model_dump(exclude_none=True) | {"ts": datetime.now(UTC).isoformat()}
