@@ -12,6 +12,7 @@ import pytest
 from shopmind.api import tokens
 from shopmind.api.app import create_app
 from shopmind.config import Settings
+from shopmind.data.ingest import ingest_records
 from shopmind.data.store import Store
 from tests.api.test_web_endpoints import seed
 from tests.conftest import LiveServer
@@ -51,6 +52,14 @@ def test_a_stored_customers_recommendations_need_their_token(shop) -> None:
     mine = client.get("/recommendations/C1", headers=key | token)
     assert mine.status_code == 200 and mine.json()["items"]
     assert client.get("/recommendations/C2", headers=key | token).status_code == 403  # not theirs
+
+
+def test_a_stored_customer_with_a_guest_like_id_is_protected_too(shop, sqlite_store: Store) -> None:
+    client, _, key = shop
+    ingest_records(sqlite_store, "customers", [{"customer_id": "guest-1", "email": "g1@example.com"}])
+    assert client.get("/recommendations/guest-1", headers=key).status_code == 403
+    token = {"X-Customer-Token": login(client, key, "guest-1", "g1@example.com").json()["token"]}
+    assert client.get("/recommendations/guest-1", headers=key | token).status_code == 200
 
 
 def test_forged_expired_and_chat_tokens_are_refused(shop) -> None:

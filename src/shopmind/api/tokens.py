@@ -77,6 +77,14 @@ def check_login(store: Store, customer_id: str, email: str) -> None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown customer or wrong e-mail")
 
 
+def _is_stored(request: Request, customer_id: str) -> bool:
+    try:
+        request.app.state.store.get_customer(customer_id)
+    except NotFoundError:
+        return False
+    return True
+
+
 def customer_token(request: Request, customer_id: str, ttl: int) -> str:
     return sign(secret(request), "customer", [customer_id], ttl)
 
@@ -85,9 +93,12 @@ def require_customer(request: Request, customer_id: str | None, token: str | Non
     """Let a request act for ``customer_id`` only with an admin key, in the demo shop (whose customer
     switcher is public by design), for a guest id, or with that customer's token; 403 otherwise.
 
-    The answer does not depend on whether the customer exists, so it reveals nothing about ids.
+    The answer does not depend on whether the customer exists, so it reveals nothing about ids
+    (except that a stored customer whose id happens to start with ``guest-`` is protected too).
     """
-    if customer_id is None or customer_id.startswith(GUEST_PREFIX):
+    if customer_id is None:
+        return
+    if customer_id.startswith(GUEST_PREFIX) and not _is_stored(request, customer_id):
         return
     if getattr(request.app.state, "web_demo", False):
         return
