@@ -124,7 +124,8 @@ def tune(
 
     alphas = np.round(np.arange(0.0, 1.01, 0.1), 2) if alphas is None else alphas
     base = service.config.fusion
-    extras = [0.0] + list(extra_weights) if service.index.extra_vectors is not None else [base.extra_weight]
+    extra = service.index.extra_vectors is not None
+    extras = [0.0] + list(extra_weights) if extra else [base.extra_weight]
     grid = [
         replace(base, method="blend", alpha=float(a), extra_weight=float(e))
         for a in alphas
@@ -137,7 +138,6 @@ def tune(
         results[cfg] = score_run(run_queries(service, valid, "hybrid"), valid)["ndcg@10"]
     service.config.fusion = base
     best = max(results, key=results.get)
-    extra = service.index.extra_vectors is not None
 
     def label(c: FusionConfig) -> str:
         if c.method != "blend":
