@@ -2,6 +2,9 @@
 
 Reads come back as pandas frames or plain dicts, writes are upserts keyed by the
 shop's ids inside transactions, and the schema is managed by Alembic migrations.
+Every SQL statement of ShopMind lives in this package: the queries by subject are in
+``store_catalog``, ``store_activity`` and ``store_orders`` (parts of :class:`Store`) and
+``conversations``; code outside ``shopmind.data`` calls their methods.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shopmind.data import tables as T
-from shopmind.data.schema import OrderStatus, as_utc, can_transition
+from shopmind.data.errors import InvalidTransitionError, NotFoundError
+from shopmind.data.sql import frame, matching, one, plain
+from shopmind.data.store_activity import ActivityQueries
+from shopmind.data.store_catalog import CatalogQueries
+from shopmind.data.store_orders import OrderQueries
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,14 +35,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SCOPES = ("admin", "storefront")
-
-
-class NotFoundError(LookupError):
-    """A requested entity does not exist."""
-
-
-class InvalidTransitionError(ValueError):
-    """An order status change that the order life cycle does not allow."""
+__all__ = ["InvalidTransitionError", "NotFoundError", "Store", "frame_records", "make_engine"]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -60,18 +60,11 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def _utc_or_none(value: Any) -> Any:
-    return as_utc(value) if isinstance(value, datetime) else value
-
-
-class Store:
+class Store(CatalogQueries, ActivityQueries, OrderQueries):
     """Sessions, upserts and queries over the ShopMind data model."""
 
-    def __init__(self, url: str | None = None) -> None:
-        if url is None:
-            from shopmind.config import get_settings
-
-            url = get_settings().resolved_database_url
+    def __init__(self, url: str) -> None:
+        """``url``: a SQLAlchemy URL (``sqlite:///var/shopmind.db``, ``postgresql+psycopg://…``)."""
         self.url = url
         self.engine = make_engine(url)
 
@@ -112,6 +105,17 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @staticmethod
+    def table_names() -> list[str]:
+        """The names of the store's tables, sorted."""
+        return sorted(T.metadata.tables)
+
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database file (nothing to do on PostgreSQL)."""
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ------------------------------------------------------------------ writes
     def upsert(self, table: str, rows: Sequence[Mapping[str, Any]], conn: Connection | None = None) -> int:
@@ -190,21 +194,13 @@ class Store:
         return written
 
     # ------------------------------------------------------------------ reads
-    def frame(self, table: str, where: Any = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """A whole table (optionally filtered) as a pandas frame with UTC timestamps."""
-        import pandas as pd
-
+    def frame(
+        self, table: str, where: Mapping[str, Any] | None = None, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """A whole table as a pandas frame with UTC timestamps, optionally only the rows matching
+        ``where`` (``{column: value}``; a list, tuple or set value matches any of its values)."""
         tbl = T.metadata.tables[table]
-        stmt = sa.select(*(tbl.c[c] for c in columns)) if columns else sa.select(tbl)
-        if where is not None:
-            stmt = stmt.where(where)
-        with self.engine.connect() as conn:
-            result = conn.execute(stmt)
-            df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        for col in tbl.columns:
-            if isinstance(col.type, (sa.DateTime, T.UTCDateTime)) and col.name in df.columns:
-                df[col.name] = pd.to_datetime(df[col.name], utc=True)
-        return df
+        return frame(self.engine, tbl, matching(tbl, where or {}), columns)
 
     def counts(self) -> dict[str, int]:
         """Row counts of the data tables."""
@@ -223,147 +219,6 @@ class Store:
                 n: conn.execute(sa.select(sa.func.count()).select_from(T.metadata.tables[n])).scalar_one()
                 for n in names
             }
-
-    def _one(self, table: sa.Table, key: str, value: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(table).where(table.c[key] == value)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"{table.name[:-1]} {value!r} not found")
-        return {k: _utc_or_none(v) for k, v in row.items()}
-
-    def get_product(self, product_id: str) -> dict[str, Any]:
-        return self._one(T.products, "product_id", product_id)
-
-    def get_customer(self, customer_id: str) -> dict[str, Any]:
-        return self._one(T.customers, "customer_id", customer_id)
-
-    def list_products(
-        self,
-        *,
-        limit: int = 20,
-        offset: int = 0,
-        category: str | None = None,
-        brand: str | None = None,
-        lang: str | None = None,
-        in_stock: bool | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """A page of products (ordered by id) and the total count matching the filters."""
-        p = T.products
-        cond = []
-        if category:
-            cond.append(sa.or_(p.c.category == category, p.c.category.startswith(category + " > ")))
-        if brand:
-            cond.append(p.c.brand == brand)
-        if lang:
-            cond.append(p.c.lang == lang)
-        if in_stock is not None:
-            cond.append(p.c.stock > 0 if in_stock else p.c.stock == 0)
-        return self._page(p, cond, p.c.product_id, limit, offset)
-
-    def list_customers(self, *, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-        return self._page(T.customers, [], T.customers.c.customer_id, limit, offset)
-
-    def list_events(
-        self, *, customer_id: str | None = None, type: str | None = None, limit: int = 50, offset: int = 0
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Events, newest first."""
-        e = T.events
-        cond = []
-        if customer_id:
-            cond.append(e.c.customer_id == customer_id)
-        if type:
-            cond.append(e.c.type == type)
-        return self._page(e, cond, e.c.ts.desc(), limit, offset)
-
-    def _page(self, tbl: sa.Table, cond: list, order_by: Any, limit: int, offset: int):
-        where = sa.and_(sa.true(), *cond)
-        with self.engine.connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(tbl).where(where)).scalar_one()
-            rows = (
-                conn.execute(sa.select(tbl).where(where).order_by(order_by).limit(limit).offset(offset))
-                .mappings()
-                .all()
-            )
-        return [{k: _utc_or_none(v) for k, v in r.items()} for r in rows], total
-
-    # ------------------------------------------------------------------ orders
-    def get_order(self, order_id: str) -> dict[str, Any]:
-        """An order with its items and status timeline."""
-        order = self._one(T.orders, "order_id", order_id)
-        with self.engine.connect() as conn:
-            items = (
-                conn.execute(
-                    sa.select(T.order_items).where(T.order_items.c.order_id == order_id).order_by("line_no")
-                )
-                .mappings()
-                .all()
-            )
-            timeline = (
-                conn.execute(
-                    sa.select(T.order_status).where(T.order_status.c.order_id == order_id).order_by("seq")
-                )
-                .mappings()
-                .all()
-            )
-        order["items"] = [{k: v for k, v in i.items() if k != "order_id"} for i in items]
-        order["timeline"] = [
-            {"status": t["status"], "at": as_utc(t["at"]), "note": t["note"]} for t in timeline
-        ]
-        return order
-
-    def list_orders(
-        self, *, customer_id: str | None = None, status: str | None = None, limit: int = 20, offset: int = 0
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Orders, newest first."""
-        o = T.orders
-        cond = []
-        if customer_id:
-            cond.append(o.c.customer_id == customer_id)
-        if status:
-            cond.append(o.c.status == status)
-        return self._page(o, cond, o.c.placed_at.desc(), limit, offset)
-
-    def set_order_status(
-        self,
-        order_id: str,
-        status: OrderStatus | str,
-        note: str = "",
-        at: datetime | None = None,
-        **fields: str,
-    ) -> dict[str, Any]:
-        """Move an order to ``status`` if the life cycle allows it, appending to its timeline.
-
-        ``fields`` may set ``tracking_number``, ``carrier`` or ``shipping_address`` in the same
-        transaction. Raises :class:`InvalidTransitionError` naming the allowed next statuses.
-        """
-        from shopmind.data.schema import ORDER_TRANSITIONS
-
-        new = OrderStatus(status)
-        allowed_fields = {"tracking_number", "carrier", "shipping_address"}
-        if set(fields) - allowed_fields:
-            raise ValueError(f"cannot set {sorted(set(fields) - allowed_fields)} with a status change")
-        at = as_utc(at or datetime.now(UTC))
-        o, ts = T.orders, T.order_status
-        with self.begin() as conn:
-            row = conn.execute(
-                sa.select(o.c.status).where(o.c.order_id == order_id).with_for_update()
-            ).first()
-            if row is None:
-                raise NotFoundError(f"order {order_id!r} not found")
-            if not can_transition(row.status, new):
-                nxt = sorted(s.value for s in ORDER_TRANSITIONS[OrderStatus(row.status)]) or ["none"]
-                raise InvalidTransitionError(
-                    f"order {order_id} is {row.status}; it cannot become {new.value} "
-                    f"(allowed: {', '.join(nxt)})"
-                )
-            seq = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(ts.c.seq), 0)).where(ts.c.order_id == order_id)
-            ).scalar_one()
-            conn.execute(
-                ts.insert().values(order_id=order_id, seq=seq + 1, status=new.value, at=at, note=note)
-            )
-            conn.execute(o.update().where(o.c.order_id == order_id).values(status=new.value, **fields))
-        return self.get_order(order_id)
 
     # ------------------------------------------------------------------ API keys
     @staticmethod
@@ -405,7 +260,11 @@ class Store:
         r = T.ingest_runs
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(r).order_by(r.c.started_at.desc()).limit(limit)).mappings().all()
-        return [{k: _utc_or_none(v) for k, v in row.items()} for row in rows]
+        return [plain(row) for row in rows]
+
+    def ingest_run(self, run_id: str) -> dict[str, Any]:
+        """One ingestion run's log row; NotFoundError for an unknown id."""
+        return one(self.engine, T.ingest_runs, "run_id", run_id, what="ingest run")
 
 
 def _sqlite_column(s: pd.Series, type_: sa.types.TypeEngine) -> list[Any]:

@@ -234,10 +234,9 @@ def launch(
 
 
 def get_campaign(store: Store, campaign_id: str) -> dict[str, Any]:
-    from shopmind.data import tables as T
     from shopmind.data.store import NotFoundError
 
-    df = store.frame("campaigns", where=T.campaigns.c.campaign_id == campaign_id)
+    df = store.frame("campaigns", where={"campaign_id": campaign_id})
     if df.empty:
         raise NotFoundError(f"campaign {campaign_id!r} not found")
     return df.iloc[0].to_dict()

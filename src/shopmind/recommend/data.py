@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from shopmind.data import tables as T
 from shopmind.data.store import Store
 from shopmind.recommend.base import IdMap, Interactions
 
@@ -24,14 +23,7 @@ def interactions_from_store(store: Store, items: IdMap | None = None) -> Interac
     The item map covers the whole catalog (so products without events can still be filtered and
     reached by content) unless ``items`` is given.
     """
-    e = T.events
-    events = store.frame(
-        "events",
-        where=(e.c.customer_id.is_not(None))
-        & (e.c.product_id.is_not(None))
-        & (e.c.type.in_(list(EVENT_WEIGHTS))),
-        columns=["customer_id", "product_id", "type", "ts"],
-    )
+    events = store.product_events(EVENT_WEIGHTS, columns=["customer_id", "product_id", "type", "ts"])
     if items is None:
         catalog = store.frame("products", columns=["product_id"])["product_id"].astype(str)
         items = IdMap(sorted(set(catalog) | set(events["product_id"].astype(str))))

@@ -31,21 +31,10 @@ class Suggester:
             return cached[1], cached[2]
         counts: Counter[str] = Counter()
         if self.store is not None:
-            import sqlalchemy as sa
-
-            from shopmind.data import tables as T
-
-            e = T.events
-            stmt = (
-                sa.select(e.c.query, sa.func.count())
-                .where(e.c.type == "search", e.c.query.is_not(None))
-                .group_by(e.c.query)
-            )
-            with self.store.engine.connect() as conn:
-                for q, n in conn.execute(stmt):
-                    key = " ".join(A.normalise(str(q)).split())
-                    if key and len(key) <= 100:
-                        counts[key] += int(n)
+            for q, n in self.store.search_query_counts().items():
+                key = " ".join(A.normalise(str(q)).split())
+                if key and len(key) <= 100:
+                    counts[key] += n
         rows = sorted((q, n) for q, n in counts.items() if n >= self.min_log_count)
         self._log = (time.monotonic(), [q for q, _ in rows], rows)
         return self._log[1], self._log[2]
