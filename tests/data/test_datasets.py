@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shopmind.config import get_settings
 from shopmind.data import datasets as D
 from shopmind.data.schema import Customer, Event, Order, Product
 
@@ -35,7 +34,6 @@ def _set_datasets_dir(monkeypatch: pytest.MonkeyPatch, path: Path | None) -> Non
         monkeypatch.delenv(D.ENV_VAR, raising=False)
     else:
         monkeypatch.setenv(D.ENV_VAR, str(path))
-    get_settings.cache_clear()
 
 
 def _toy(base_url: str, contents: dict[str, bytes], **overrides) -> D.Dataset:
@@ -164,8 +162,33 @@ def test_unknown_name_lists_the_valid_names() -> None:
 def test_datasets_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _set_datasets_dir(monkeypatch, tmp_path)
     assert D.datasets_dir() == tmp_path
+    assert D.datasets_dir(tmp_path / "given") == tmp_path / "given"  # the caller's folder wins
     _set_datasets_dir(monkeypatch, None)
     assert D.datasets_dir() is None
+
+
+def test_the_folder_is_passed_in_and_settings_are_never_read(
+    served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the environment variable unset (or pointing elsewhere), ``root`` alone finds the files."""
+    import shopmind.config
+
+    def no_settings():
+        raise AssertionError("library code read the settings")
+
+    monkeypatch.setattr(shopmind.config, "get_settings", no_settings)
+    server, _ = served  # serves nothing: a download would fail
+    ds = _toy(server.url, {"a.txt": b"alpha"})
+    root = tmp_path / "given"
+    (root / ds.folder).mkdir(parents=True)
+    (root / ds.folder / "a.txt").write_bytes(b"alpha")
+    _set_datasets_dir(monkeypatch, tmp_path / "elsewhere")
+    assert D.locate(ds, root) == root / ds.folder
+    assert D.verify(ds, root) == []
+    assert (D.fetch(ds, tmp_path / "copy", root=root) / "a.txt").read_bytes() == b"alpha"
+    assert server.requests == []
+    with pytest.raises(D.DatasetNotFoundError, match="missing file"):
+        D.locate(ds)  # the environment's folder does not hold it
 
 
 def test_locate_without_a_datasets_dir_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -556,3 +579,22 @@ def test_converter_on_the_whole_shop(data) -> None:
     assert len(shop["customers"]) == 4_372
     assert len(shop["order_items"]) == 541_909 - 135_080
     assert shop["products"]["product_id"].str.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}").all()
+
+
+@pytest.mark.datasets
+def test_the_cli_passes_the_configured_folder(data, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`shopmind datasets verify/list` find the files through the settings, the environment variable unset."""
+    from typer.testing import CliRunner
+
+    import shopmind.config
+    from shopmind.cli import app
+
+    root = data("hillstrom").parents[1]
+    monkeypatch.setattr(shopmind.config, "get_settings", lambda: shopmind.config.Settings(datasets_dir=root))
+    _set_datasets_dir(monkeypatch, None)
+    runner = CliRunner()
+    result = runner.invoke(app, ["datasets", "verify", "hillstrom"])
+    assert result.exit_code == 0 and "all files match" in result.output, result.output
+    listing = runner.invoke(app, ["datasets", "list"], terminal_width=300)
+    assert listing.exit_code == 0
+    assert "yes" in next(line for line in listing.output.splitlines() if "hillstrom" in line)

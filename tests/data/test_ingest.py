@@ -257,3 +257,116 @@ def test_unknown_kind_and_format(sqlite_store: Store, tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="unknown format"):
         ingest_file(sqlite_store, "products", write(tmp_path, "p.csv", PRODUCTS), fmt="xml")
     assert ingest_mod.detect_format(Path("a.ndjson")) == "jsonl"
+
+
+def test_rules_come_from_the_schema(store: Store, tmp_path: Path) -> None:
+    """Limits, enums and patterns of the pydantic models apply to files: a title over Product's
+    max_length, a doc kind outside KnowledgeDoc's values, a currency code not matching its pattern."""
+    text = f"product_id,title,price,currency\nP1,{'x' * 500},1,usd\nP2,{'x' * 501},1,USD\nP3,Mug,1,EU\n"
+    report = ingest_file(store, "products", write(tmp_path, "p.csv", text))
+    assert (report.rows_written, report.rows_rejected) == (1, 2)
+    assert store.get_product("P1")["currency"] == "USD"  # codes are upper-cased before the check
+    assert report.errors == [
+        "p.csv: row 2: title: title must be at most 500 characters",
+        "p.csv: row 3: currency: currency must be a 3-letter ISO code such as CNY, USD, EUR",
+    ]
+    docs = [
+        {"doc_id": "D1", "kind": "POLICY", "title": "Returns", "body": "30 days"},
+        {"doc_id": "D2", "kind": "blog", "title": "News", "body": "…"},
+        {"doc_id": "D3", "title": " ", "body": "x"},
+    ]
+    written, rejected = ingest_records(store, "docs", docs)
+    assert written == 1
+    assert rejected == [
+        {"row": 2, "field": "kind", "reason": "kind must be one of faq, policy"},
+        {"row": 3, "field": "title", "reason": "title is required"},
+    ]
+
+
+def test_specs_follow_the_models() -> None:
+    from shopmind.data.ingest_specs import SPECS, kind_specs
+    from shopmind.data.schema import EventType, Order, OrderItem, OrderStatus, Product
+
+    products = {s.name: s for s in SPECS["products"]}
+    assert list(products) == list(Product.model_fields)
+    assert {n for n, s in products.items() if s.required} == {"product_id", "title", "price"}
+    assert products["stock"].min_value == 0 and products["stock"].default == 0
+    assert products["lang"].choices == ("en", "zh") and products["lang"].default == "en"
+    events = {s.name: s for s in SPECS["events"]}
+    assert events["type"].choices == tuple(e.value for e in EventType) and events["type"].required
+    orders = {s.name: s for s in kind_specs("orders")}
+    assert list(orders) == [n for n in Order.model_fields if n not in ("items", "timeline")] + list(
+        OrderItem.model_fields
+    )
+    assert orders["status"].choices == tuple(s.value for s in OrderStatus)
+    # a flat order file may leave out what ingestion can fill in
+    assert not orders["total"].required and not orders["line_no"].required
+    assert orders["quantity"].default == 1 and orders["quantity"].min_value == 1
+
+
+def test_a_schema_rule_ingestion_cannot_check_fails_loudly() -> None:
+    from pydantic import BaseModel, Field
+
+    from shopmind.data.ingest_specs import model_specs
+
+    class Rated(BaseModel):
+        item_id: str
+        stars: int = Field(3, ge=1, le=5)
+
+    with pytest.raises(TypeError, match=r"le=5.*Rated\.stars"):
+        model_specs(Rated)
+
+    class Tagged(BaseModel):
+        tag: str = Field("", pattern=r"^#\w+$")
+
+    with pytest.raises(TypeError, match="no message for the pattern of Tagged.tag"):
+        model_specs(Tagged)
+
+
+def test_imported_orders_follow_the_shortest_life_cycle_path() -> None:
+    from shopmind.data.ingest_specs import CANONICAL_PATH
+
+    assert CANONICAL_PATH == {
+        "placed": ("placed",),
+        "paid": ("placed", "paid"),
+        "shipped": ("placed", "paid", "shipped"),
+        "delivered": ("placed", "paid", "shipped", "delivered"),
+        "cancelled": ("placed", "cancelled"),
+        "refund_requested": ("placed", "paid", "shipped", "delivered", "refund_requested"),
+        "refunded": ("placed", "paid", "shipped", "delivered", "refund_requested", "refunded"),
+    }
+
+
+def test_the_rejects_file_is_where_the_caller_says(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No folder given: the report names the rejects and nothing is written; a folder: a timestamped file."""
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, "p.csv", "product_id,title,price\nP1,Mug,1\nP2,Cup,x\n")
+    report = ingest_file(sqlite_store, "products", path)
+    assert report.rows_rejected == 1 and report.errors and report.rejects_path is None
+    assert not (tmp_path / "var").exists()
+    report = ingest_file(sqlite_store, "products", path, rejects_dir=tmp_path / "rejects")
+    assert Path(report.rejects_path).parent == tmp_path / "rejects"
+    assert Path(report.rejects_path).name.startswith("products-p-")
+    assert [r["row"] for r in read_rejects(report.rejects_path)] == ["2"]
+    assert sqlite_store.last_ingest_runs(1)[0]["rejects_path"] == report.rejects_path
+
+
+def test_the_cli_puts_rejects_under_the_configured_var_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from shopmind.cli import app
+
+    monkeypatch.setenv("SHOPMIND_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("SHOPMIND_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SHOPMIND_INGEST_BATCH_SIZE", "1")
+    path = write(tmp_path, "p.csv", "product_id,title,price\nP1,Mug,1\nP2,Cup,x\nP3,Pot,2\n")
+    result = CliRunner().invoke(app, ["ingest", "products", str(path)])
+    assert result.exit_code == 0, result.output
+    (rejects,) = (tmp_path / "var" / "rejects").glob("products-p-*.csv")
+    assert [r["row"] for r in read_rejects(str(rejects))] == ["2"]
+    runs = Store(f"sqlite:///{tmp_path / 'cli.db'}").last_ingest_runs(1)
+    assert runs[0]["rows_written"] == 2

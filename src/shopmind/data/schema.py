@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
 Id = Field(pattern=ID_PATTERN, description="External id: letters, digits and _.:@/- (max 128)")
 
 
@@ -78,7 +79,7 @@ class Product(Model):
     category: str = Field("", description="Category path, levels joined by ' > '")
     brand: str = ""
     price: float = Field(ge=0)
-    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
     attributes: dict[str, Any] = Field(default_factory=dict)
     stock: int = Field(0, ge=0)
     image_url: str = ""
@@ -135,7 +136,7 @@ class Order(Model):
     customer_id: str = Id
     status: OrderStatus = OrderStatus.placed
     placed_at: datetime
-    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
+    currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
     total: float = Field(ge=0)
     shipping_address: str = ""
     tracking_number: str = ""
@@ -146,7 +147,7 @@ class Order(Model):
 
 class KnowledgeDoc(Model):
     doc_id: str = Id
-    kind: str = Field("faq", pattern=r"^(faq|policy)$")
+    kind: Literal["faq", "policy"] = "faq"
     topic: str = ""
     lang: Language = Language.en
     title: str = Field(min_length=1)

@@ -15,13 +15,10 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-from shopmind.data.datasets.registry import _BANK, _RETAIL_MONTHS, DatasetNotFoundError, _gh, get, locate
+from shopmind.data.datasets.files import DatasetNotFoundError, get, locate
+from shopmind.data.datasets.records import _BANK, _RETAIL_MONTHS, _gh
 
 log = logging.getLogger(__name__)
-
-ENV_VAR = "SHOPMIND_DATASETS_DIR"
-# progress(file path inside the set, bytes done, total bytes or None when unknown)
-Progress = Callable[[str, int, int | None], None]
 
 
 # ---------------------------------------------------------------------------- loaders
