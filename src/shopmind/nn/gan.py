@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from shopmind.nn.scope import torch_scope
+
 
 @dataclass
 class GANConfig:
@@ -193,16 +195,15 @@ def fit_gan(
 ) -> tuple[MLPGenerator, list[dict[str, float]]]:
     """Fit an MLP GAN to the rows of ``data`` (N, d); returns the generator and the per-step losses."""
     cfg = cfg or GANConfig()
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    G = MLPGenerator(noise_dim, data.size(1), hidden)
-    D = MLPDiscriminator(data.size(1), hidden, cfg.pac)
-    opt_g, opt_d = make_optimizers(G, D, cfg)
     batch_size -= batch_size % cfg.pac
     history = []
-    for _ in range(steps):
-        idx = torch.randint(0, data.size(0), (batch_size,), generator=gen)
-        history.append(train_step(G, D, opt_g, opt_d, data[idx], cfg, gen))
+    with torch_scope(seed) as gen:
+        G = MLPGenerator(noise_dim, data.size(1), hidden)
+        D = MLPDiscriminator(data.size(1), hidden, cfg.pac)
+        opt_g, opt_d = make_optimizers(G, D, cfg)
+        for _ in range(steps):
+            idx = torch.randint(0, data.size(0), (batch_size,), generator=gen)
+            history.append(train_step(G, D, opt_g, opt_d, data[idx], cfg, gen))
     return G, history
 
 

@@ -21,15 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, register
-from shopmind.recommend.loop import train_epochs
+from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig
+from shopmind.recommend.loop import train_epoch, train_epochs
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
     import torch
 
     from shopmind.recommend.sampling import BPRSampler
-    from shopmind.train.distributed import DistInfo
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +52,10 @@ class BPRConfig(RecommenderConfig):
     n_threads: int | None = None  # torch threads while fitting (None: leave torch's setting)
 
 
-@register("bpr")
 class BPRMF(Recommender):
     """Matrix factorisation with the BPR loss; LightGCN subclasses it (see :meth:`_module`)."""
 
+    name = "bpr"
     Config = BPRConfig
 
     def __init__(
@@ -75,14 +74,14 @@ class BPRMF(Recommender):
         return LightGCNNet(data.n_users, init)
 
     # -- training
-    def _initial_embeddings(self, R: sp.csr_matrix) -> torch.Tensor:
-        """(N, D) layer-0 embeddings: seeded N(0, σ²), or the truncated SVD of D_u^-½ R D_i^-½ scaled to σ."""
+    def _initial_embeddings(self, R: sp.csr_matrix, gen: torch.Generator) -> torch.Tensor:
+        """(N, D) layer-0 embeddings: N(0, σ²) drawn from ``gen``, or the truncated SVD of
+        D_u^-½ R D_i^-½ scaled to σ."""
         import torch
 
         cfg = self.config
         n_users, n_items = R.shape
         if cfg.init == "normal":
-            gen = torch.Generator().manual_seed(cfg.seed)
             return torch.randn(n_users + n_items, cfg.dim, generator=gen) * cfg.init_std  # (N, D)
         if cfg.init != "svd":
             raise ValueError(f"init must be 'normal' or 'svd', got {cfg.init!r}")
@@ -101,18 +100,12 @@ class BPRMF(Recommender):
         return torch.from_numpy(emb.astype(np.float32))
 
     def _fit(self, data: Interactions, valid: Interactions | None) -> None:
-        import torch
+        from shopmind.nn.scope import torch_scope
 
-        cfg = self.config
-        old_threads = torch.get_num_threads()
-        if cfg.n_threads:
-            torch.set_num_threads(cfg.n_threads)
-        try:
-            self._train(data, valid)
-        finally:
-            torch.set_num_threads(old_threads)
+        with torch_scope(self.config.seed, self.config.n_threads) as gen:
+            self._train(data, valid, gen)
 
-    def _train(self, data: Interactions, valid: Interactions | None) -> None:
+    def _train(self, data: Interactions, valid: Interactions | None, gen: torch.Generator) -> None:
         import torch
 
         from shopmind.recommend.sampling import BPRSampler
@@ -120,8 +113,7 @@ class BPRMF(Recommender):
 
         cfg = self.config
         D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
-        torch.manual_seed(cfg.seed)
-        module = self._module(data, self._initial_embeddings(self.seen_))
+        module = self._module(data, self._initial_embeddings(self.seen_, gen))
         model = D.wrap(module)  # DDP: rank 0's initial weights everywhere, gradients averaged every step
         opt = torch.optim.Adam(module.parameters(), lr=cfg.lr)
         schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
@@ -148,41 +140,16 @@ class BPRMF(Recommender):
         )
         self._cache(module)
 
-    def _epoch(
-        self,
-        module: torch.nn.Module,
-        opt: torch.optim.Optimizer,
-        sampler: BPRSampler,
-        dist: DistInfo | None = None,
-    ) -> float:
-        """One pass over the training pairs; returns the mean batch loss.
+    def _epoch(self, model: torch.nn.Module, opt: torch.optim.Optimizer, sampler: BPRSampler) -> float:
+        """One pass over the training pairs (:func:`~shopmind.recommend.loop.train_epoch`); returns
+        the mean loss per pair. ``model`` is the network, or it inside DDP under torchrun."""
+        reg = self.config.reg
 
-        With several processes (``dist``, ``module`` wrapped in DDP) every rank draws the same batches
-        (same seed) and takes its shard of each; the local loss is weighted by its share of the batch,
-        so DDP's gradient average equals the gradient of the whole batch's loss.
-        """
-        import torch
+        def batch_loss(users: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> tuple[torch.Tensor, int]:
+            return model(users, pos, neg, reg), len(users)  # (B,), (B,), (B, n_neg) -> mean over B
 
-        from shopmind.train import distributed as D
-
-        dist = dist or D.info()
-        module.train()
-        total, n_batches = 0.0, 0
-        for batch in sampler.batches(self.config.batch_size):
-            n_batch = len(batch[0])
-            if dist.enabled:
-                if n_batch < dist.world_size:  # too small to give every rank a share (all skip it)
-                    continue
-                part = D.shard(np.arange(n_batch), dist)
-                batch = tuple(a[part] for a in batch)
-            users, pos, neg = (torch.from_numpy(a) for a in batch)  # (B,), (B,), (B, n_neg)
-            # exactly 1.0 × the loss in one process
-            loss = module(users, pos, neg, self.config.reg) * (len(users) * dist.world_size / n_batch)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total, n_batches = total + loss.item(), n_batches + 1
-        return D.mean(total) / max(n_batches, 1)
+        model.train()
+        return train_epoch(sampler.batches(self.config.batch_size), batch_loss, opt)
 
     def _valid_users(self, valid: Interactions | None) -> np.ndarray | None:
         if valid is None or len(valid) == 0:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shopmind.recommend.base import Interactions, register
+from shopmind.recommend.base import Interactions
 from shopmind.recommend.bpr import BPRMF, BPRConfig
 
 if TYPE_CHECKING:
@@ -30,28 +30,17 @@ if TYPE_CHECKING:
 
 @dataclass
 class LightGCNConfig(BPRConfig):
-    dim: int = 64  # embedding size D
+    """BPR-MF's fields (:class:`~shopmind.recommend.bpr.BPRConfig`) plus the propagation depth. Here
+    ``reg`` acts on the ego embeddings E⁽⁰⁾ and each batch propagates Â once; the paper trains with
+    lr 1e-3 and batches of 2048."""
+
     n_layers: int = 3  # K, rounds of propagation (0 is BPR-MF)
-    lr: float = 5e-3  # Adam learning rate (the paper: 1e-3 with batches of 2048)
-    lr_decay: float = 1.0  # multiply the learning rate by this after every epoch (1: constant)
-    reg: float = 1e-4  # λ: L2 on the ego embeddings E⁽⁰⁾ of each batch, divided by the batch size
-    batch_size: int = 8192  # (user, positive) pairs per step; Â is propagated once per step
-    n_neg: int = 1  # uniform negatives per positive (the loss averages over them)
-    sampling: str = "pairs"  # "pairs": each observed pair once an epoch; "users": user-uniform (LightGCN)
-    epochs: int = 200  # at most this many passes over the training pairs
-    eval_every: int = 5  # validate every this many epochs (when fit gets validation data)
-    patience: int = 4  # stop after this many validations without a better NDCG@20
-    valid_max_users: int | None = None  # validate on a seeded sample of this many users (None: all)
-    init: str = "normal"  # "normal" (N(0, init_std²)) or "svd": top-D singular vectors of Â's user–item block
-    init_std: float = 0.1  # std of the initial ego embeddings (the SVD start is rescaled to it too)
-    max_seconds: float | None = None  # stop training after this much wall time (None: no limit)
-    n_threads: int | None = None  # torch threads while fitting (None: leave torch's setting)
 
 
-@register("lightgcn")
 class LightGCN(BPRMF):
     """LightGCN recommender: BPR-MF's training on embeddings propagated over the user–item graph."""
 
+    name = "lightgcn"
     Config = LightGCNConfig
 
     def _module(self, data: Interactions, init: torch.Tensor) -> torch.nn.Module:

@@ -11,6 +11,9 @@ budget, the best validated state kept, and the same decisions on every rank unde
 Validation runs every ``eval_every`` epochs, at the last epoch and when the budget ends training;
 training stops after ``patience`` validations without a better ``metric``, or when one more epoch at
 the mean pace so far would overrun ``max_seconds``. Rank 0's clock and metrics decide for all ranks.
+
+One epoch of optimiser steps, with the data-parallel bookkeeping, is :func:`train_epoch`: the model
+supplies its batches and its batch loss, and stays the same code in one process and under torchrun.
 """
 
 from __future__ import annotations
@@ -18,10 +21,64 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger(__name__)
+Batch = tuple[np.ndarray, ...]  # arrays with one row per example, e.g. (users, positives, negatives)
+
+
+def _rows(batch: Batch) -> int:
+    return len(batch[0])
+
+
+def train_epoch(
+    batches: Iterable[Batch],
+    batch_loss: Callable[..., tuple[torch.Tensor, int]],
+    opt: torch.optim.Optimizer,
+    units: Callable[[Batch], int] = _rows,
+) -> float:
+    """One pass of optimiser steps over ``batches``; returns the mean loss per unit over all ranks.
+
+    - ``batches`` yields tuples of numpy arrays with one row per example; under torchrun every rank
+      must draw the same batches (the same seed);
+    - ``batch_loss(*tensors)`` gets the rows of one batch as tensors and returns the mean loss over
+      their units (examples, or predicted positions of sequences) and how many units that is;
+    - ``units(batch)`` counts the units of a whole batch (default: its rows).
+
+    With W processes each rank takes its shard of every batch's rows (a batch with fewer rows than
+    ranks is skipped by all) and weights its local mean ℓ_r over n_r units by its share of the n
+    units of the whole batch:
+
+        L_r = ℓ_r · n_r · W / n    so that DDP's gradient average (1/W) Σ_r ∇L_r = ∇(Σ_r n_r ℓ_r / n),
+
+    the gradient of the whole batch's mean loss, as in one process (where the weight is exactly 1).
+    """
+    import torch
+
+    from shopmind.train import distributed as D
+
+    dist = D.info()
+    total, count = 0.0, 0
+    for batch in batches:
+        n_batch = units(batch)
+        if dist.enabled:
+            if _rows(batch) < dist.world_size:  # too small to give every rank a share
+                continue
+            part = D.shard(np.arange(_rows(batch)), dist)
+            batch = tuple(a[part] for a in batch)
+        mean, n = batch_loss(*(torch.from_numpy(a) for a in batch))
+        opt.zero_grad(set_to_none=True)
+        (mean * (n * dist.world_size / n_batch)).backward()
+        opt.step()
+        total, count = total + mean.item() * n, count + n
+    total, count = D.total(total, count)
+    return total / max(count, 1)
 
 
 def train_epochs(
@@ -83,4 +140,4 @@ def train_epochs(
     return meta
 
 
-__all__ = ["train_epochs"]
+__all__ = ["train_epoch", "train_epochs"]

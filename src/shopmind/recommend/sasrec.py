@@ -25,21 +25,20 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, register, top_k
-from shopmind.recommend.loop import train_epochs
+from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, top_k
+from shopmind.recommend.loop import Batch, train_epoch, train_epochs
 
 if TYPE_CHECKING:
     import torch
     from torch import nn
 
-    from shopmind.train.distributed import DistInfo
+    from shopmind.recommend.sasrec_net import SASRecNet
 
 log = logging.getLogger(__name__)
 
@@ -64,47 +63,6 @@ class SASRecConfig(RecommenderConfig):
     valid_max_users: int | None = None  # validate on a seeded sample of this many users (None: all)
     max_seconds: float | None = None  # wall-time budget: no epoch starts that would overrun it (None: none)
     n_threads: int | None = None  # torch threads while fitting (None: leave torch's setting)
-
-
-def build_net(cfg: SASRecConfig, n_items: int) -> nn.Module:
-    """The SASRec network for ``n_items`` items (index 0 is padding, item i is row i + 1).
-
-    Built in a function so that importing this module (the registry does) does not import torch.
-    """
-    import torch
-    from torch import nn
-
-    from shopmind.nn.transformer import TransformerEncoder
-
-    class Net(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.item_emb = nn.Embedding(n_items + 1, cfg.dim, padding_idx=0)  # E, row 0 = padding
-            nn.init.normal_(self.item_emb.weight, std=cfg.dim**-0.5)
-            with torch.no_grad():
-                self.item_emb.weight[0].zero_()
-            self.encoder = TransformerEncoder(
-                cfg.dim,
-                cfg.n_heads,
-                cfg.n_blocks,
-                cfg.ffn_dim or cfg.dim,
-                cfg.dropout,
-                cfg.max_len,
-                cfg.positional,
-                cfg.norm_first,
-                activation="relu",
-            )
-
-        def forward(self, seq: torch.Tensor) -> torch.Tensor:
-            """(B, T) item rows, right-padded with 0 -> (B, T, D) hidden states."""
-            x = self.item_emb(seq) * math.sqrt(cfg.dim)  # (B, T, D)
-            return self.encoder(x, valid=seq > 0, causal=True)  # (B, T, D)
-
-        def logits(self, h: torch.Tensor) -> torch.Tensor:
-            """(…, D) hidden states -> (…, I) scores of every item (tied output embedding)."""
-            return h @ self.item_emb.weight[1:].T  # (…, D) @ (D, I) -> (…, I)
-
-    return Net()
 
 
 def pad_right(seqs: Sequence[np.ndarray], width: int | None = None) -> np.ndarray:
@@ -156,10 +114,15 @@ class TrainingSequences:
         return neg
 
 
-@register("sasrec")
+def _positions(batch: Batch) -> int:
+    """Predicted positions of a batch (inputs, targets[, negatives]): its non-padding targets."""
+    return int((batch[1] > 0).sum())
+
+
 class SASRec(Recommender):
     """SASRec behind the recommender interface; see the module docstring for the model."""
 
+    name = "sasrec"
     Config = SASRecConfig
 
     def __init__(
@@ -167,42 +130,36 @@ class SASRec(Recommender):
     ) -> None:
         super().__init__(config)
         self.progress = progress  # called after every epoch with {"epoch", "loss", "seconds", …metrics}
-        self.net_: nn.Module | None = None
+        self.net_: SASRecNet | None = None
         self.sequences_: list[np.ndarray] = []
         self.best_epoch_: int | None = None
 
     # -- training
     def _fit(self, data: Interactions, valid: Interactions | None) -> None:
-        import torch
+        from shopmind.nn.scope import torch_scope
 
         cfg = self.config
         if cfg.loss not in ("ce", "bce"):
             raise ValueError(f"loss must be 'ce' or 'bce', got {cfg.loss!r}")
         self.sequences_ = [s[-cfg.max_len :] for s in data.sequences()]
-        old_threads = torch.get_num_threads()
-        if cfg.n_threads:
-            torch.set_num_threads(cfg.n_threads)
-        try:
-            with torch.random.fork_rng(devices=[]):  # seeded dropout without touching the global RNG
-                torch.manual_seed(cfg.seed)
-                self._train(data, valid)
-        finally:
-            torch.set_num_threads(old_threads)
+        with torch_scope(cfg.seed, cfg.n_threads):  # seeded initialisation and dropout
+            self._train(data, valid)
 
     def _train(self, data: Interactions, valid: Interactions | None) -> None:
         import torch
 
+        from shopmind.recommend.sasrec_net import SASRecNet
         from shopmind.train import distributed as D
 
         cfg = self.config
-        dist = D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
-        self.net_ = build_net(cfg, data.n_items)
+        D.init()  # under torchrun: join the group; otherwise world size 1 and all of D is a no-op
+        self.net_ = SASRecNet(cfg, data.n_items)
         model = D.wrap(self.net_)  # DDP: rank 0's initial weights everywhere, gradients averaged every step
         opt = torch.optim.AdamW(self.net_.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         train = TrainingSequences(data.sequences(), cfg.max_len, data.n_items, cfg.seed)
         valid_users = self._valid_users(valid)
         self.meta_ |= train_epochs(
-            lambda: self._epoch(train, opt, model, dist),
+            lambda: self._epoch(train, opt, model),
             None if valid_users is None else lambda: self._validate(valid, valid_users),
             snapshot=lambda: copy.deepcopy(self.net_.state_dict()),
             restore=self.net_.load_state_dict,
@@ -217,52 +174,25 @@ class SASRec(Recommender):
         self.net_.eval()
         self.best_epoch_ = self.meta_["best_epoch"]
 
-    def _epoch(
-        self,
-        train: TrainingSequences,
-        opt: torch.optim.Optimizer,
-        model: nn.Module | None = None,
-        dist: DistInfo | None = None,
-    ) -> float:
-        """One pass over the training sequences; returns the mean loss per predicted position.
+    def _epoch(self, train: TrainingSequences, opt: torch.optim.Optimizer, model: nn.Module) -> float:
+        """One pass over the training sequences (:func:`~shopmind.recommend.loop.train_epoch`); returns
+        the mean loss per predicted position. ``model`` is the network, or it inside DDP under torchrun."""
 
-        With several processes (``dist``, ``model`` wrapped in DDP) every rank walks the same batches
-        (same seed) and takes its shard of each; the local mean loss is weighted by its share of the
-        batch's positions, so DDP's gradient average equals the gradient of the whole batch's mean.
-        """
-        import torch
+        def batches() -> Iterator[Batch]:
+            for rows, inp, tgt in train.batches(self.config.batch_size):
+                if self.config.loss == "ce":
+                    yield inp, tgt
+                else:  # negatives for the whole batch, so that under torchrun the ranks stay in step
+                    yield inp, tgt, train.negatives(rows, inp.shape)
 
-        from shopmind.train import distributed as D
-
-        dist = dist or D.info()
-        model = model or self.net_
-        total, count = 0.0, 0
         self.net_.train()
-        for rows, inp, tgt in train.batches(self.config.batch_size):
-            # negatives for the whole batch on every rank, so the ranks' samplers stay in step
-            neg = train.negatives(rows, inp.shape) if self.config.loss == "bce" else None
-            n_batch = int((tgt > 0).sum())  # predicted positions in the whole batch
-            if dist.enabled:
-                if len(rows) < dist.world_size:  # too small to give every rank a share (all skip it)
-                    continue
-                part = D.shard(np.arange(len(rows)), dist)
-                rows, inp, tgt = rows[part], inp[part], tgt[part]
-                neg = None if neg is None else neg[part]
-            mean, n = self._loss(model, torch.from_numpy(inp), torch.from_numpy(tgt), neg)
-            loss = mean * (n * dist.world_size / n_batch)  # exactly 1.0 × mean in one process
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total, count = total + mean.item() * n, count + n
-        total, count = D.total(total, count)
-        return total / max(count, 1)
+        return train_epoch(batches(), lambda *batch: self._loss(model, *batch), opt, units=_positions)
 
     def _loss(
-        self, model: nn.Module, inp: torch.Tensor, tgt: torch.Tensor, neg: np.ndarray | None = None
+        self, model: nn.Module, inp: torch.Tensor, tgt: torch.Tensor, neg: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, int]:
         """Mean next-item loss over the (N) real positions of a batch of (B, T_b) inputs and targets;
         ``neg`` (B, T_b) are the sampled negative item rows of the "bce" loss."""
-        import torch
         import torch.nn.functional as F
 
         net = self.net_
@@ -271,7 +201,7 @@ class SASRec(Recommender):
         target = tgt[valid]  # (N,) item rows
         if self.config.loss == "ce":
             return F.cross_entropy(net.logits(h), target - 1), len(target)  # (N, I) vs (N,)
-        neg = torch.from_numpy(neg)[valid]  # (N,) item rows
+        neg = neg[valid]  # (N,) item rows
         emb = net.item_emb.weight  # (I + 1, D)
         pos_logit = (h * emb[target]).sum(-1)  # (N,)
         neg_logit = (h * emb[neg]).sum(-1)  # (N,)
@@ -372,7 +302,11 @@ class SASRec(Recommender):
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
         import torch
 
-        self.net_ = build_net(self.config, len(self.items_))
+        from shopmind.nn.scope import torch_scope
+        from shopmind.recommend.sasrec_net import SASRecNet
+
+        with torch_scope(self.config.seed):  # the initial weights drawn here are overwritten
+            self.net_ = SASRecNet(self.config, len(self.items_))
         self.net_.load_state_dict(
             {k[4:]: torch.from_numpy(np.array(v)) for k, v in arrays.items() if k.startswith("net.")}
         )

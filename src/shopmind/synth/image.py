@@ -13,7 +13,6 @@ Inception): FD = ‖μ_r − μ_g‖² + Tr(Σ_r + Σ_g − 2 (Σ_r Σ_g)^½).
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import asdict, dataclass
@@ -23,7 +22,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from shopmind.artifacts import read_arrays, read_meta, write_model
 from shopmind.nn.gan import d_loss, g_loss
+from shopmind.nn.scope import torch_scope
 
 log = logging.getLogger(__name__)
 
@@ -109,17 +110,21 @@ class ImageGAN:
         self.generator_ = Generator(self.config)
 
     def fit(self, images: np.ndarray, labels: np.ndarray, seed: int = 0, progress=None) -> ImageGAN:
+        t0 = time.perf_counter()
+        with torch_scope(seed, self.config.threads) as gen:
+            self._train(images, labels, gen, progress)
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _train(self, images: np.ndarray, labels: np.ndarray, gen: torch.Generator, progress) -> None:
+        """The DCGAN loop: per batch one discriminator step on real and fake images, one generator step."""
         cfg = self.config
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        torch.manual_seed(seed)
-        gen = torch.Generator().manual_seed(seed)
         self._build()
         D = Discriminator(cfg)
         opt_g = torch.optim.Adam(self.generator_.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
         opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(cfg.beta1, 0.999))
         x_all, y_all = to_unit(images), torch.from_numpy(labels.astype(np.int64))
-        t0, self.history_ = time.perf_counter(), []
+        self.history_ = []
         for epoch in range(cfg.epochs):
             perm = torch.randperm(len(x_all), generator=gen)
             for i in range(0, len(perm) - cfg.batch_size + 1, cfg.batch_size):
@@ -139,40 +144,27 @@ class ImageGAN:
             self.history_.append(losses)
             if progress:
                 progress(epoch + 1, cfg.epochs, losses)
-        self.fit_seconds_ = time.perf_counter() - t0
         self.generator_.eval()
-        return self
 
     def sample(self, labels: np.ndarray | list[int], seed: int = 0) -> np.ndarray:
         """uint8 images (N, 28, 28), one per requested class label."""
-        gen = torch.Generator().manual_seed(seed)
         y = torch.as_tensor(np.asarray(labels, dtype=np.int64))
         self.generator_.eval()
-        with torch.no_grad():
+        with torch_scope(seed) as gen, torch.no_grad():
             z = torch.randn(len(y), self.config.noise_dim, generator=gen)
             return to_uint8(self.generator_(z, y))
 
     def save(self, path: str | Path) -> Path:
-        from safetensors.torch import save_file
-
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        save_file(
-            {k: v.contiguous() for k, v in self.generator_.state_dict().items()}, path / "model.safetensors"
-        )
         meta = {"kind": "image", "model": "dcgan", "config": asdict(self.config), "history": self.history_}
-        (path / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        return path
+        return write_model(path, meta, self.generator_.state_dict())
 
     @classmethod
     def load(cls, path: str | Path) -> ImageGAN:
-        from safetensors.torch import load_file
-
-        path = Path(path)
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = read_meta(path)
         self = cls(DCGANConfig(**meta["config"]))
-        self._build()
-        self.generator_.load_state_dict(load_file(path / "model.safetensors"))
+        with torch_scope(0):  # the initial weights drawn here are overwritten
+            self._build()
+        self.generator_.load_state_dict(read_arrays(path, torch=True))
         self.generator_.eval()
         self.history_ = meta["history"]
         return self
@@ -202,19 +194,18 @@ class FeatureNet(nn.Module):
 
 
 def train_classifier(images: np.ndarray, labels: np.ndarray, epochs: int = 2, seed: int = 0) -> FeatureNet:
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    net = FeatureNet(int(labels.max()) + 1)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     x, y = to_unit(images), torch.from_numpy(labels.astype(np.int64))
-    for _ in range(epochs):
-        perm = torch.randperm(len(x), generator=gen)
-        for i in range(0, len(perm), 128):
-            idx = perm[i : i + 128]
-            loss = nn.functional.cross_entropy(net(x[idx]), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+    with torch_scope(seed) as gen:
+        net = FeatureNet(int(labels.max()) + 1)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        for _ in range(epochs):
+            perm = torch.randperm(len(x), generator=gen)
+            for i in range(0, len(perm), 128):
+                idx = perm[i : i + 128]
+                loss = nn.functional.cross_entropy(net(x[idx]), y[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
     return net.eval()
 
 

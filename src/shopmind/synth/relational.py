@@ -10,7 +10,6 @@ parent's key as foreign key and their datetimes are rebuilt from the parent's.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,22 +99,25 @@ class RelationalSynthesizer:
         return {r.parent: parents, r.child: children}
 
     def save(self, path: str | Path) -> Path:
+        from shopmind.artifacts import write_model
+
         path = Path(path)
         self.parent_model_.save(path / "parent")
         self.child_model_.save(path / "child")
         meta = {
-            "kind": "relational",
+            "model": "relational",
             "relation": self.relation.__dict__,
             "anchor": self.anchor_,
             "offset_cols": self.offset_cols_,
         }
-        (path / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        return path
+        return write_model(path, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> RelationalSynthesizer:
+        from shopmind.artifacts import read_meta
+
         path = Path(path)
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = read_meta(path)
         self = cls(Relation(**meta["relation"]))
         self.anchor_, self.offset_cols_ = meta["anchor"], meta["offset_cols"]
         self.parent_model_ = TabularGAN.load(path / "parent")

@@ -7,14 +7,14 @@ GAN", NeurIPS 2019), written from the paper on top of :mod:`shopmind.nn.gan`.
     D:  PacGAN critic on pac × [x, c], WGAN-GP loss (``shopmind.nn.gan``)
     L_G = −E[D(x̃, c)] + CE(x̃ of the conditioned column, c)      (the generator must honour c)
 
-``fit(frame)`` returns self, ``sample(n, seed)`` returns a frame with the training columns;
-``save(dir)`` writes ``model.safetensors`` (the generator's state dict) and ``meta.json`` (config,
-the transformer with its mixtures as arrays, the category counts); ``load(dir)`` reads them back.
+G and D are in :mod:`shopmind.synth.tabular_nets`. ``fit(frame)`` returns self, ``sample(n, seed)``
+returns a frame with the training columns; ``save(dir)`` writes ``model.safetensors`` (the
+generator's state dict) and ``meta.json`` (config, the transformer with its mixtures as arrays, the
+category counts); ``load(dir)`` reads them back.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -72,52 +72,11 @@ class TabularGANConfig:
             raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac})")
 
 
-def _nets(cfg: TabularGANConfig, data_dim: int, cond_dim: int):
-    """The generator and critic modules (built here so torch is imported only when needed)."""
-    import torch
-    from torch import nn
-
-    class Residual(nn.Module):
-        """x -> [ReLU(BN(W x)), x]: the input is carried along (widths add up)."""
-
-        def __init__(self, d_in: int, d_out: int) -> None:
-            super().__init__()
-            self.fc, self.bn = nn.Linear(d_in, d_out), nn.BatchNorm1d(d_out)
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return torch.cat([torch.relu(self.bn(self.fc(x))), x], dim=1)  # (B, d_in) -> (B, d_out + d_in)
-
-    class Generator(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            d, layers = cfg.noise_dim + cond_dim, []
-            for h in cfg.gen_dims:
-                layers.append(Residual(d, h))
-                d += h
-            self.body = nn.Sequential(*layers, nn.Linear(d, data_dim))
-
-        def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-            return self.body(torch.cat([z, cond], dim=1))  # (B, noise + C) -> (B, dim) raw logits
-
-    class Critic(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            d, layers = (data_dim + cond_dim) * cfg.pac, []
-            for h in cfg.dis_dims:
-                layers += [nn.Linear(d, h), nn.LeakyReLU(0.2), nn.Dropout(0.5)]
-                d = h
-            self.body = nn.Sequential(*layers, nn.Linear(d, 1))
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            return self.body(x.reshape(-1, x.size(1) * cfg.pac))  # (B, D) -> (B/pac, pac·D) -> (B/pac, 1)
-
-    return Generator(), Critic()
-
-
 class TabularGAN:
     """The synthesizer: ``TabularGAN(config, discrete=…).fit(frame).sample(n, seed)``."""
 
     name = "ctgan-style"
+    Config = TabularGANConfig
 
     def __init__(self, config: TabularGANConfig | None = None, discrete: tuple[str, ...] = ()) -> None:
         self.config = config or TabularGANConfig()
@@ -156,28 +115,46 @@ class TabularGAN:
     def fit(self, frame: pd.DataFrame, seed: int = 0, progress: Progress | None = None) -> TabularGAN:
         import torch
 
-        from shopmind.nn.gan import gradient_penalty, wgan_d_loss, wgan_g_loss
+        from shopmind.nn.scope import torch_scope
         from shopmind.synth.report import row_hashes
 
-        cfg = self.config
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
         t0 = time.perf_counter()
         self.columns_ = list(frame.columns)
         self.train_hashes_ = np.unique(row_hashes(frame))  # to refuse exact copies when sampling
-        self.transformer_ = DataTransformer(cfg.transformer, self.discrete).fit(frame, seed)
+        self.transformer_ = DataTransformer(self.config.transformer, self.discrete).fit(frame, seed)
         data = torch.from_numpy(self.transformer_.transform(frame, seed))  # (N, dim)
         self._build_sampler(frame)
         log.info("encoded %d rows into %d dims in %.1fs", len(frame), data.size(1), time.perf_counter() - t0)
-        torch.manual_seed(seed)
-        gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
-        self.generator_, critic = _nets(cfg, self.transformer_.dim_, self.sampler_.dim)
+        with torch_scope(seed, self.config.threads) as gen:
+            self._train(data, gen, np.random.default_rng(seed), progress)
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _new_generator(self) -> torch.nn.Module:
+        from shopmind.synth.tabular_nets import TabularGenerator
+
+        cfg = self.config
+        return TabularGenerator(cfg.noise_dim, self.sampler_.dim, self.transformer_.dim_, cfg.gen_dims)
+
+    def _train(
+        self, data: torch.Tensor, gen: torch.Generator, rng: np.random.Generator, progress: Progress | None
+    ) -> None:
+        """WGAN-GP training of a new generator on the encoded rows ``data`` (N, dim)."""
+        import torch
+
+        from shopmind.nn.gan import gradient_penalty, wgan_d_loss, wgan_g_loss
+        from shopmind.synth.tabular_nets import TabularCritic
+
+        cfg = self.config
+        self.generator_ = self._new_generator()
+        critic = TabularCritic(self.transformer_.dim_ + self.sampler_.dim, cfg.dis_dims, cfg.pac)
         opt_g = torch.optim.Adam(
             self.generator_.parameters(), lr=cfg.lr_g, betas=(0.5, 0.9), weight_decay=cfg.weight_decay
         )
         opt_d = torch.optim.Adam(critic.parameters(), lr=cfg.lr_d, betas=(0.5, 0.9))
-        batch = min(cfg.batch_size, max(cfg.pac, len(frame) - len(frame) % cfg.pac))
-        steps = max(1, len(frame) // batch)
+        n = len(data)
+        batch = min(cfg.batch_size, max(cfg.pac, n - n % cfg.pac))
+        steps = max(1, n // batch)
         self.history_: list[dict[str, float]] = []
         for epoch in range(cfg.epochs):
             for _ in range(steps):
@@ -200,8 +177,6 @@ class TabularGAN:
             if progress:
                 progress(epoch + 1, cfg.epochs, losses)
         self.generator_.eval()
-        self.fit_seconds_ = time.perf_counter() - t0
-        return self
 
     def _build_sampler(self, frame: pd.DataFrame) -> None:
         cats = [c for c in self.transformer_.columns_ if c.kind == "discrete"]
@@ -243,27 +218,28 @@ class TabularGAN:
         miss any condition are dropped. :class:`ValueError` names the column or value that cannot
         be conditioned on, or says how few rows met the conditions."""
         import pandas as pd
-        import torch
 
+        from shopmind.nn.scope import torch_scope
         from shopmind.synth.report import row_hashes
 
         fixed = self._conditions(where or {})
-        gen, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
+        rng = np.random.default_rng(seed)
         self.generator_.eval()
         parts, have, dropped, made = [], 0, 0, 0
-        for _ in range(100):  # rejection rounds; a model that copies everything would loop forever
-            if have >= n:
-                break
-            frame = self._generate(min(batch_size, n - have + 16), gen, rng, fixed[0] if fixed else None)
-            made += len(frame)
-            for name, _j, _code, value in fixed:
-                frame = frame[frame[name].map(lambda v, value=value: _same_value(v, value)).astype(bool)]
-            if not allow_copies and len(self.train_hashes_):
-                copy = np.isin(row_hashes(frame), self.train_hashes_)
-                dropped += int(copy.sum())
-                frame = frame[~copy]
-            parts.append(frame)
-            have += len(frame)
+        with torch_scope(seed) as gen:
+            for _ in range(100):  # rejection rounds; a model that copies everything would loop forever
+                if have >= n:
+                    break
+                frame = self._generate(min(batch_size, n - have + 16), gen, rng, fixed[0] if fixed else None)
+                made += len(frame)
+                for name, _j, _code, value in fixed:
+                    frame = frame[frame[name].map(lambda v, value=value: _same_value(v, value)).astype(bool)]
+                if not allow_copies and len(self.train_hashes_):
+                    copy = np.isin(row_hashes(frame), self.train_hashes_)
+                    dropped += int(copy.sum())
+                    frame = frame[~copy]
+                parts.append(frame)
+                have += len(frame)
         if dropped:
             log.info("dropped %d generated rows that copied a training row", dropped)
         if fixed and have < n:
@@ -317,17 +293,13 @@ class TabularGAN:
 
     # ------------------------------------------------------------------ save / load
     def save(self, path: str | Path) -> Path:
-        from safetensors.torch import save_file
-
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         import torch
 
-        state = {k: v.contiguous() for k, v in self.generator_.state_dict().items()}
+        from shopmind.artifacts import write_model
+
+        state = dict(self.generator_.state_dict())
         state[_HASHES] = torch.from_numpy(self.train_hashes_)
-        save_file(state, path / "model.safetensors")
         meta = {
-            "kind": "tabular",
             "model": self.name,
             "config": asdict(self.config),
             "discrete": list(self.discrete),
@@ -337,35 +309,27 @@ class TabularGAN:
             "history": self.history_,
             "fit_seconds": getattr(self, "fit_seconds_", None),
         }
-        (path / "meta.json").write_text(json.dumps(meta, indent=1, default=_json_default), encoding="utf-8")
-        return path
+        return write_model(path, meta, state)
 
     @classmethod
     def load(cls, path: str | Path) -> TabularGAN:
-        from safetensors.torch import load_file
+        from shopmind.artifacts import read_arrays, read_meta
+        from shopmind.nn.scope import torch_scope
 
-        path = Path(path)
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = read_meta(path)
         self = cls(TabularGANConfig(**meta["config"]), tuple(meta["discrete"]))
         self.columns_ = meta["columns"]
         self.transformer_ = DataTransformer.from_dict(meta["transformer"])
         self._cat_spans = [s for s in self.transformer_.spans_ if s.role == "category"]
         self.sampler_ = CondSampler.from_counts(meta["sampler"]["sizes"], meta["sampler"]["counts"])
         self.history_ = meta.get("history", [])
-        self.generator_, _ = _nets(self.config, self.transformer_.dim_, self.sampler_.dim)
-        state = load_file(path / "model.safetensors")
+        with torch_scope(0):  # the initial weights drawn here are overwritten
+            self.generator_ = self._new_generator()
+        state = read_arrays(path, torch=True)
         self.train_hashes_ = state.pop(_HASHES).numpy()
         self.generator_.load_state_dict(state)
         self.generator_.eval()
         return self
-
-
-def _json_default(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    raise TypeError(f"not JSON-serialisable: {type(v).__name__}")
 
 
 def _same_value(value: Any, wanted: Any) -> bool:

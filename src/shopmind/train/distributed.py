@@ -5,7 +5,8 @@
 
 Each process trains on its own shard of every batch; DDP averages the gradients, so all
 processes hold the same weights after every step and the result matches one process that
-sees the whole batch. Outside torchrun everything here is a no-op (world size 1).
+sees the whole batch (the recommenders' epoch, :func:`shopmind.recommend.loop.train_epoch`, weights
+each shard's loss for that). Outside torchrun everything here is a no-op (world size 1).
 """
 
 from __future__ import annotations
@@ -90,18 +91,6 @@ def wrap(module):
 
 def unwrap(module):
     return getattr(module, "module", module)
-
-
-def mean(value: float) -> float:
-    """The mean of a number over all processes (e.g. a loss for logging)."""
-    import torch
-    import torch.distributed as dist
-
-    if not (dist.is_available() and dist.is_initialized()):
-        return value
-    t = torch.tensor([value], dtype=torch.float64)
-    dist.all_reduce(t)
-    return float(t.item() / dist.get_world_size())
 
 
 def broadcast_flag(flag: bool) -> bool:

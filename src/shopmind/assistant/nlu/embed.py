@@ -86,24 +86,18 @@ class EmbeddingClassifier:
         import numpy as np
         import torch
 
-        cfg = self.config
-        previous = torch.get_num_threads()
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        try:
-            return self._fit(torch.as_tensor(np.asarray(X, dtype=np.float32)), labels)
-        finally:
-            torch.set_num_threads(previous)
+        from shopmind.nn.scope import torch_scope
 
-    def _fit(self, x: torch.Tensor, labels: Sequence[str]) -> Self:
+        with torch_scope(self.config.seed, self.config.threads) as gen:
+            return self._fit(torch.as_tensor(np.asarray(X, dtype=np.float32)), labels, gen)
+
+    def _fit(self, x: torch.Tensor, labels: Sequence[str], gen: torch.Generator) -> Self:
         import torch
 
         cfg = self.config
         self.classes_ = sorted(set(labels))
         index = {c: i for i, c in enumerate(self.classes_)}
         y = torch.tensor([index[label] for label in labels])
-        gen = torch.Generator().manual_seed(cfg.seed)
-        torch.manual_seed(cfg.seed)
         self.head_ = _head(x.shape[1], len(self.classes_), cfg)
         opt = torch.optim.AdamW(self.head_.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs)
@@ -145,23 +139,22 @@ class EmbeddingClassifier:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
-        from safetensors.torch import save_file
-
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().contiguous() for k, v in self.head_.state_dict().items()}
-        save_file(state, str(path / "model.safetensors"))
-        write_meta(path, self.name, self.config, self.classes_, dim=int(state[_first_weight(state)].shape[1]))
+        state = self.head_.state_dict()
+        dim = int(state[_first_weight(state)].shape[1])
+        write_meta(path, self.name, self.config, self.classes_, arrays=state, dim=dim)
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        from safetensors.torch import load_file
+        from shopmind.artifacts import read_arrays
+        from shopmind.nn.scope import torch_scope
 
         path = Path(path)
         obj, meta = restore(cls, path)
-        obj.head_ = _head(int(meta["dim"]), len(obj.classes_), obj.config)
-        obj.head_.load_state_dict(load_file(str(path / "model.safetensors")))
+        with torch_scope(obj.config.seed):  # the initial weights drawn here are overwritten
+            obj.head_ = _head(int(meta["dim"]), len(obj.classes_), obj.config)
+        obj.head_.load_state_dict(read_arrays(path, torch=True))
         obj.head_.eval()
         return obj
 

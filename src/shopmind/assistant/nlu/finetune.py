@@ -136,14 +136,18 @@ class FineTunedClassifier:
 
     # ------------------------------------------------------------------ training
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> Self:
+        from shopmind.nn.scope import torch_scope
+
+        with torch_scope(self.config.seed, self.config.threads) as gen:
+            return self._fit(texts, labels, gen)
+
+    def _fit(self, texts: Sequence[str], labels: Sequence[str], gen: torch.Generator) -> Self:
+        """Build the encoder and head, then train; ``gen`` orders the batches and mixes outliers."""
         import time
 
         import torch
 
         cfg = self.config
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        torch.manual_seed(cfg.seed)
         self.classes_ = sorted(set(labels))
         index = {c: i for i, c in enumerate(self.classes_)}
         self._build(len(self.classes_))
@@ -157,7 +161,6 @@ class FineTunedClassifier:
         opt, sched = self._optimiser(len(batches) * cfg.epochs)
         oos = index.get(cfg.oos_label) if cfg.oos_label else None
         loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-        gen = torch.Generator().manual_seed(cfg.seed)
         self.encoder_.train()
         self.head_.train()
         for epoch in range(cfg.epochs):
@@ -207,6 +210,7 @@ class FineTunedClassifier:
         y = torch.cat([y_all[rows] for rows in batches])
         opt = torch.optim.AdamW(self.head_.parameters(), lr=cfg.probe_lr, weight_decay=cfg.weight_decay)
         loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        # its own generator, so that the probe leaves the fine-tuning's batch order as it is without it
         gen = torch.Generator().manual_seed(cfg.seed)
         self.head_.train()
         for _ in range(cfg.probe_epochs):
@@ -291,25 +295,23 @@ class FineTunedClassifier:
     def save(self, path: str | Path) -> Path:
         """The fine-tuned encoder (``encoder/``, transformers' safetensors + config), the tokenizer
         and the head (``model.safetensors``) + ``meta.json``."""
-        from safetensors.torch import save_file
-
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         self.encoder_.save_pretrained(path / "encoder", safe_serialization=True)
         self.tokenizer_.save_pretrained(path / "encoder")
-        state = {k: v.detach().contiguous() for k, v in self.head_.state_dict().items()}
-        save_file(state, str(path / "model.safetensors"))
-        write_meta(path, self.name, self.config, self.classes_)
+        write_meta(path, self.name, self.config, self.classes_, arrays=self.head_.state_dict())
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        from safetensors.torch import load_file
+        from shopmind.artifacts import read_arrays
+        from shopmind.nn.scope import torch_scope
 
         path = Path(path)
         obj, meta = restore(cls, path)
-        obj._build(len(obj.classes_), model_dir=str(path / "encoder"))
-        obj.head_.load_state_dict(load_file(str(path / "model.safetensors")))
+        with torch_scope(obj.config.seed):  # the initial head weights drawn here are overwritten
+            obj._build(len(obj.classes_), model_dir=str(path / "encoder"))
+        obj.head_.load_state_dict(read_arrays(path, torch=True))
         obj.encoder_.eval()
         obj.head_.eval()
         return obj
