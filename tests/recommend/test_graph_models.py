@@ -1,8 +1,7 @@
-"""LightGCN, BPR-MF and item-kNN on a synthetic shop with planted taste clusters."""
+"""LightGCN, BPR-MF and item-kNN on a synthetic shop with planted taste clusters (the recommender
+contract — save/load, seeds, seen items — is checked for every model in tests/contract)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,36 +70,14 @@ def test_early_stopping_keeps_history(fitted: dict[str, Recommender]) -> None:
     assert validated and max(r["ndcg@20"] for r in validated) > 0.2
 
 
-@pytest.mark.parametrize("name", list(FAST))
-def test_same_seed_same_scores_and_seen_excluded(
-    name: str, split: Split, fitted: dict[str, Recommender]
-) -> None:
-    params = FAST[name] | ({"epochs": 3} if "epochs" in FAST[name] else {})
+@pytest.mark.parametrize("name", ["bpr", "lightgcn"])
+def test_another_seed_gives_another_model(name: str, split: Split) -> None:
+    """Same seed -> same model is the contract (tests/contract); here: the seed is actually used."""
+    params = FAST[name] | {"epochs": 3}
     users = np.arange(split.train.n_users)
     a = create(name, **params).fit(split.train).score(users)
-    b = create(name, **params).fit(split.train).score(users)
-    np.testing.assert_array_equal(a, b)
-    if "seed" in create(name).config.__dict__ and "epochs" in params:
-        c = create(name, **params, seed=1).fit(split.train).score(users)
-        assert not np.array_equal(a, c)
-    model = fitted[name]
-    seen = split.train.csr()
-    for u in range(0, split.train.n_users, 7):
-        user_id = split.train.users.ids[u]
-        recs = [item for item, _ in model.recommend(user_id, k=30)]
-        assert len(recs) == 30
-        assert not set(split.train.items.to_idx(recs)) & set(seen[u].indices)
-
-
-@pytest.mark.parametrize("name", list(FAST))
-def test_save_load_same_scores(name: str, fitted: dict[str, Recommender], tmp_path: Path) -> None:
-    model = fitted[name]
-    loaded = Recommender.load(model.save(tmp_path / name))
-    assert type(loaded) is type(model) and loaded.config == model.config
-    users = np.arange(len(model.users_))
-    np.testing.assert_array_equal(loaded.score(users), model.score(users))
-    assert loaded.recommend("u3", k=5) == model.recommend("u3", k=5)
-    assert loaded.similar("p1", k=5) == model.similar("p1", k=5)
+    c = create(name, **params, seed=1).fit(split.train).score(users)
+    assert not np.array_equal(a, c)
 
 
 def test_similar_items_share_the_block(fitted: dict[str, Recommender]) -> None:

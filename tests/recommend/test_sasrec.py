@@ -1,4 +1,5 @@
-"""SASRec on synthetic sequences with a planted next-item rule: learns it, is seeded, saves, reacts."""
+"""SASRec on synthetic sequences with a planted next-item rule: learns it, uses its seed, reacts to a
+new item (the recommender contract is checked for every model in tests/contract)."""
 
 from __future__ import annotations
 
@@ -72,12 +73,11 @@ def test_learns_the_planted_rule_and_beats_popular(split: Split, model: SASRec) 
     assert 1 <= model.best_epoch_ <= model.meta_["epochs"] <= FAST["epochs"]
 
 
-def test_same_seed_same_scores(split: Split) -> None:
+def test_another_seed_gives_another_model(split: Split) -> None:
+    """Same seed -> same model is the contract (tests/contract); here: the seed is actually used."""
     params = FAST | {"epochs": 2}
     users = np.arange(split.train.n_users)
     a = create("sasrec", **params).fit(split.train).score(users)
-    b = create("sasrec", **params).fit(split.train).score(users)
-    np.testing.assert_array_equal(a, b)
     c = create("sasrec", **params, seed=1).fit(split.train).score(users)
     assert not np.allclose(a, c)
 
@@ -91,13 +91,11 @@ def test_bce_loss_trains(split: Split) -> None:
         create("sasrec", loss="hinge").fit(split.train)
 
 
-def test_save_load_same_scores(split: Split, model: SASRec, tmp_path: Path) -> None:
-    users = np.arange(split.train.n_users)
+def test_save_load_keeps_sequences_and_item_vectors(split: Split, model: SASRec, tmp_path: Path) -> None:
     loaded = Recommender.load(model.save(tmp_path / "sasrec"))
-    assert isinstance(loaded, SASRec)
-    np.testing.assert_array_equal(model.score(users), loaded.score(users))
     np.testing.assert_array_equal(model.item_vectors(), loaded.item_vectors())
-    assert model.recommend("u3", k=5) == loaded.recommend("u3", k=5)
+    seq = np.array([3, 17, 42])
+    np.testing.assert_array_equal(model.score_sequences([seq]), loaded.score_sequences([seq]))
 
 
 def test_score_sequences_reacts_to_a_new_item(model: SASRec) -> None:

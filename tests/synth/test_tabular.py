@@ -1,5 +1,6 @@
 """The CTGAN-style synthesizer: encodings round-trip, a short fit beats an untrained generator,
-no exact copies, save -> load gives the same samples."""
+no exact copies (the synthesizer contract — save -> load, seeds, row counts — is checked for every
+registered synthesizer in tests/contract)."""
 
 from __future__ import annotations
 
@@ -82,13 +83,9 @@ def test_samples_keep_types_and_have_no_exact_copies(mixed: pd.DataFrame, fitted
     assert exact_copy_share(mixed, fitted.sample(500, seed=3, allow_copies=False)) == 0.0
 
 
-def test_save_load_gives_identical_samples(fitted: TabularGAN, tmp_path: Path) -> None:
+def test_saves_meta_and_safetensors_only(fitted: TabularGAN, tmp_path: Path) -> None:
     fitted.save(tmp_path / "m")
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["meta.json", "model.safetensors"]
-    loaded = TabularGAN.load(tmp_path / "m")
-    a, b = fitted.sample(300, seed=7), loaded.sample(300, seed=7)
-    pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(fitted.sample(300, seed=8))
 
 
 def test_real_shoppers_slice(shoppers: pd.DataFrame) -> None:
@@ -99,14 +96,6 @@ def test_real_shoppers_slice(shoppers: pd.DataFrame) -> None:
     assert s["Revenue"].dtype == bool and set(s["Month"].astype(str)) <= set(shoppers["Month"].astype(str))
     assert (s["BounceRates"].between(0, 0.2)).all()
     assert exact_copy_share(shoppers, s) == 0.0
-
-
-def test_registry() -> None:
-    from shopmind.synth import create
-
-    assert isinstance(create("ctgan-style"), TabularGAN)
-    with pytest.raises(KeyError, match="known: ctgan-style"):
-        create("nope")
 
 
 def test_conditional_sampling_keeps_to_the_asked_category(fitted: TabularGAN) -> None:

@@ -2,8 +2,9 @@
 
 Every recommender has ``fit(interactions)``, ``recommend(user_id, k, exclude=…)``,
 ``similar(item_id, k)``, ``save(path)`` and ``load(path)``, and is found by name in
-:data:`REGISTRY` (``@register("name")`` on the class). Outside a model only the shop's
-string ids are seen; ``*_idx`` integer indices stay inside (:class:`IdMap` converts).
+:data:`RECOMMENDERS` (one ``"module:Class"`` line per model; the class sets ``name``). Outside a
+model only the shop's string ids are seen; ``*_idx`` integer indices stay inside (:class:`IdMap`
+converts).
 
 Artifacts are a folder with ``model.safetensors`` (the learned arrays) and ``meta.json``
 (model name, resolved config, id maps, data fingerprint, metrics) — no pickles.
@@ -23,6 +24,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from shopmind.artifacts import read_arrays, read_meta, write_model
+from shopmind.registry import Registry, UnknownNameError
+
 if TYPE_CHECKING:
     import pandas as pd
     import scipy.sparse as sp
@@ -30,11 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class UnknownModelError(KeyError):
-    """A model name that is not in the registry; the message lists the valid names."""
-
-    def __str__(self) -> str:  # KeyError quotes its message; show it plainly
-        return str(self.args[0])
+class UnknownModelError(UnknownNameError):
+    """A recommender name that is not in the registry; the message lists the valid names."""
 
 
 class UnknownIdError(KeyError):
@@ -202,46 +203,28 @@ class RecommenderConfig:
     seed: int = 0  # random seed: the same seed gives the same model
 
 
-REGISTRY: dict[str, type[Recommender]] = {}
-
-
-def register(name: str):
-    """Class decorator: make a recommender findable by ``name``."""
-
-    def deco(cls: type[Recommender]) -> type[Recommender]:
-        if name in REGISTRY:
-            raise ValueError(f"recommender {name!r} is registered twice")
-        cls.name = name
-        REGISTRY[name] = cls
-        return cls
-
-    return deco
-
-
-def _import_models() -> None:
-    """Import the model modules so they register themselves (kept lazy: torch loads on demand)."""
-    import importlib
-
-    for module in ("popular", "itemknn", "bpr", "lightgcn", "sasrec"):
-        try:
-            importlib.import_module(f"shopmind.recommend.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"shopmind.recommend.{module}":
-                raise
+# name -> "module:Class"; a model module is imported only when its name is used (torch on demand)
+RECOMMENDERS = Registry(
+    "recommender",
+    {
+        "popular": "shopmind.recommend.popular:Popular",
+        "itemknn": "shopmind.recommend.itemknn:ItemKNN",
+        "bpr": "shopmind.recommend.bpr:BPRMF",
+        "lightgcn": "shopmind.recommend.lightgcn:LightGCN",
+        "sasrec": "shopmind.recommend.sasrec:SASRec",
+    },
+    error=UnknownModelError,
+)
 
 
 def available() -> list[str]:
-    _import_models()
-    return sorted(REGISTRY)
+    """The registered recommender names."""
+    return RECOMMENDERS.names()
 
 
 def create(name: str, **params: Any) -> Recommender:
     """A new, unfitted recommender by name, with config fields as keyword arguments."""
-    _import_models()
-    if name not in REGISTRY:
-        raise UnknownModelError(f"unknown recommender {name!r}; valid names: {', '.join(sorted(REGISTRY))}")
-    cls = REGISTRY[name]
-    return cls(cls.Config(**params))
+    return RECOMMENDERS.create(name, **params)
 
 
 class Recommender(ABC):
@@ -368,18 +351,13 @@ class Recommender(ABC):
 
     def save(self, path: str | Path) -> Path:
         """Write ``model.safetensors`` + ``meta.json`` into the folder ``path``."""
-        from safetensors.numpy import save_file
-
         self._check_fitted()
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        arrays = {k: np.ascontiguousarray(v) for k, v in self.state().items()}
         seen = self.seen_.tocsr()
-        arrays |= {
+        arrays = {
+            **self.state(),
             "_seen_indptr": seen.indptr.astype(np.int64),
             "_seen_indices": seen.indices.astype(np.int64),
         }
-        save_file(arrays, str(path / "model.safetensors"))
         meta = {
             "model": self.name,
             "config": dataclasses.asdict(self.config),
@@ -387,21 +365,18 @@ class Recommender(ABC):
             "items": self.items_.to_json(),
             **self.meta_,
         }
-        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        return path
+        return write_model(path, meta, arrays)
 
     @staticmethod
     def load(path: str | Path) -> Recommender:
         """Load any saved recommender (the model name is read from ``meta.json``)."""
         import scipy.sparse as sp
-        from safetensors.numpy import load_file
 
-        path = Path(path)
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = read_meta(path)
         model = create(meta["model"], **meta["config"])
         model.users_, model.items_ = IdMap(meta["users"]), IdMap(meta["items"])
         model.meta_ = {k: v for k, v in meta.items() if k not in ("model", "config", "users", "items")}
-        arrays = load_file(str(path / "model.safetensors"))
+        arrays = read_arrays(path)
         indptr, indices = arrays.pop("_seen_indptr"), arrays.pop("_seen_indices")
         model.seen_ = sp.csr_matrix(
             (np.ones(len(indices), dtype=np.float32), indices, indptr),

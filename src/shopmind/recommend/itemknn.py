@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, register
+from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -59,8 +59,8 @@ def knn_similarity(X: sp.csr_matrix, k: int, shrink: float, block_size: int = 20
     return sp.csr_matrix(data, shape=(n_items, n_items))
 
 
-@register("itemknn")
 class ItemKNN(Recommender):
+    name = "itemknn"
     Config = ItemKNNConfig
 
     def _fit(self, data: Interactions, valid: Interactions | None) -> None:

