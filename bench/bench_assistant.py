@@ -1,12 +1,14 @@
 """Benchmark: the assistant's task-success rate on the scripted multi-turn suite over the demo shop.
 
-    flock /tmp/shopmind-cpu.lock .venv/bin/python bench/bench_assistant.py --scale 1.0
+    flock /tmp/shopmind-cpu.lock .venv/bin/python bench/bench_assistant.py --scale 1.0 [--nlu fallback]
 
 Builds the demo shop (seed 7) in a SQLite file once (cached under var/bench/), runs every scripted
 conversation (Chinese and English) on a fresh copy with the shop's clock (the newest order event)
-and the offline assistant (shop NLU + hybrid knowledge base + templates, no LLM), and prints the
+and the offline assistant (NLU + hybrid knowledge base + templates, no LLM), and prints the
 success rate per category and language, the failed cases with their transcripts, and the time per
-turn. The figures go to docs/benchmarks.md.
+turn. The NLU is the shop model published under SHOPMIND_ARTIFACTS_DIR (``--nlu model``, the
+default) or the rule-based fallback a server uses while none is published (``--nlu fallback``).
+The figures go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -34,11 +36,28 @@ def demo_db(scale: float, seed: int, cache: Path) -> Path:
         tmp = path.with_suffix(".building")
         store = Store(f"sqlite:///{tmp}")
         load_demo_shop(store, seed=seed, scale=scale)
-        with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.checkpoint()
         store.dispose()
         tmp.rename(path)
     return path
+
+
+def load_nlu(kind: str):
+    """The published shop NLU (``model``) or the rule-based fallback (``fallback``)."""
+    from shopmind.assistant.nlu import build_fallback, load_shop_nlu
+
+    if kind == "fallback":
+        return build_fallback()
+    from shopmind.artifacts import ArtifactStore
+    from shopmind.config import get_settings
+
+    artifacts = ArtifactStore(get_settings().artifacts_dir)
+    nlu = load_shop_nlu(artifacts)
+    if nlu is None:
+        raise SystemExit(
+            f"no published nlu under {artifacts.root}: run `shopmind train nlu` or use --nlu fallback"
+        )
+    return nlu
 
 
 def main() -> None:
@@ -49,10 +68,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cache", type=Path, default=Path("var/bench"))
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument(
+        "--nlu",
+        choices=["model", "fallback"],
+        default="model",
+        help="the published shop NLU, or the rule-based fallback (no trained model)",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
-
-    from shopmind.assistant.nlu import load_shop_nlu
 
     base = demo_db(args.scale, args.seed, args.cache)
     with tempfile.TemporaryDirectory() as tmp:
@@ -60,7 +83,7 @@ def main() -> None:
         shutil.copy(base, db)
         store = Store(f"sqlite:///{db}")
         t0 = time.perf_counter()
-        nlu = load_shop_nlu()
+        nlu = load_nlu(args.nlu)
         service = AssistantService(store, nlu, AssistantConfig(clock="store"))
         setup = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -72,7 +95,7 @@ def main() -> None:
     turns = sum(len(r.case.turns) for r in results)
     print(
         f"assistant scripted suite: demo shop seed {args.seed} scale {args.scale:g}, "
-        f"{len(results)} conversations, {turns} turns"
+        f"{len(results)} conversations, {turns} turns, NLU: {args.nlu} {nlu.meta.get('version', '')}"
     )
     print(
         f"setup (NLU load + knowledge index) {setup:.1f} s; suite {took:.1f} s = "

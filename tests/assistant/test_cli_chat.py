@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from shopmind import artifacts
+from shopmind.artifacts import ArtifactStore
 from shopmind.cli import app
 from shopmind.data.simulate import docs_frame
 from shopmind.data.store import Store
@@ -13,9 +13,7 @@ from tests.assistant.conftest import fill_mini_shop
 
 def test_chat_command_answers_as_the_given_customer(tmp_path, monkeypatch, shop_nlu):
     root = tmp_path / "artifacts"
-    version = artifacts.new_version_dir("nlu", "shop", root)
-    shop_nlu.save(version)
-    artifacts.publish("nlu", version, root)
+    ArtifactStore(root).save_version("nlu", "shop", shop_nlu.save)
     db = tmp_path / "shop.db"
     store = Store(f"sqlite:///{db}")
     store.migrate()
@@ -24,9 +22,7 @@ def test_chat_command_answers_as_the_given_customer(tmp_path, monkeypatch, shop_
     store.dispose()
     monkeypatch.setenv("SHOPMIND_DATABASE_URL", f"sqlite:///{db}")
     monkeypatch.setenv("SHOPMIND_ARTIFACTS_DIR", str(root))
-    from shopmind.config import get_settings
 
-    get_settings.cache_clear()
     args = ["chat", "--customer", "C1", "--clock", "store", "-m", "Where is order O000002?"]
     result = CliRunner().invoke(app, [*args, "-m", "and O000005?"])
     assert result.exit_code == 0, result.output

@@ -1,10 +1,31 @@
-"""The shop NLU on messages it was not trained on (the ``shop_nlu`` fixture trains it once per session)."""
+"""The shop NLU on messages it was not trained on (the ``shop_nlu`` fixture trains it once per test run),
+and its lifecycle: training + publishing through the artifact store, loading that never trains."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from shopmind.assistant.nlu import SHOP_INTENTS, Parse, ShopNLU
+from shopmind.artifacts import COMMON, ArtifactStore, read_meta
+from shopmind.assistant.nlu import (
+    SHOP_INTENTS,
+    Parse,
+    ServedNLU,
+    ShopNLU,
+    ShopNLUConfig,
+    load_shop_nlu,
+    train_and_publish_nlu,
+)
+from shopmind.assistant.nlu.embed import EmbedConfig
+
+# a model trained in seconds: 4 packaged examples per intent and language, linear heads, few epochs
+TINY = ShopNLUConfig(
+    use_datasets=False,
+    max_per_intent=4,
+    intent_head=EmbedConfig(hidden=0, epochs=5),
+    sentiment_head=EmbedConfig(hidden=0, epochs=5),
+)
 
 # (message, intent, entities that must be found) — none of these is in the training files.
 CASES = [
@@ -80,19 +101,67 @@ def test_frustration_higher_for_angry_messages(shop_nlu: ShopNLU) -> None:
 
 
 def test_published_artifact_round_trip(shop_nlu: ShopNLU, tmp_path) -> None:
-    from shopmind import artifacts
-    from shopmind.assistant.nlu import load_shop_nlu
-    from shopmind.config import Settings
-
-    settings = Settings(artifacts_dir=tmp_path / "artifacts", var_dir=tmp_path / "var")
-    path = artifacts.new_version_dir("nlu", "shop", settings.artifacts_dir)
-    shop_nlu.save(path)
+    artifacts = ArtifactStore(tmp_path / "artifacts")
+    assert load_shop_nlu(artifacts) is None  # nothing published: None, never a training run
+    path = artifacts.save_version("nlu", "shop", shop_nlu.save, metrics=shop_nlu.meta["metrics"])
     assert not list(path.rglob("*.pt")) and not list(path.rglob("*.pkl"))
-    artifacts.publish("nlu", path, settings.artifacts_dir)
-    loaded = load_shop_nlu(settings)  # loads the published version; training would take minutes
+    loaded = load_shop_nlu(artifacts)
     for text, _, _ in CASES[:5]:
         a, b = shop_nlu.parse(text), loaded.parse(text)
         assert (a.intent, a.entities) == (b.intent, b.entities)
         assert a.score == pytest.approx(b.score, abs=1e-5)
         assert a.frustration == pytest.approx(b.frustration, abs=1e-5)
     assert loaded.meta["metrics"]["holdout_in_scope_accuracy"] > 0.8
+
+
+# ---------------------------------------------------------------------------- lifecycle (tiny model)
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """(artifact store, published version folder) of a tiny model trained through the one lifecycle."""
+    root = tmp_path_factory.mktemp("nlu-tiny")
+    artifacts = ArtifactStore(root / "artifacts")
+    path = train_and_publish_nlu(artifacts, TINY, datasets_dir=None, cache_path=root / "vectors.sqlite")
+    return artifacts, path
+
+
+def test_train_and_publish_writes_the_common_meta_and_publishes(tiny) -> None:
+    artifacts, path = tiny
+    assert artifacts.current("nlu") == path
+    meta = read_meta(path)
+    assert set(COMMON) <= set(meta)
+    assert (meta["kind"], meta["name"], meta["version"]) == ("nlu", "shop", path.name)
+    assert meta["config"]["max_per_intent"] == 4 and meta["config"]["use_datasets"] is False
+    assert 0.0 <= meta["metrics"]["holdout_in_scope_accuracy"] <= 1.0
+    assert "sentiment_en_holdout_accuracy" in meta["metrics"] and meta["seconds"] > 0
+    assert len(meta["data_fingerprint"]) == 16 and meta["data"]["by_source"] == {"packaged": 128}
+    assert (path / "intent" / "model.safetensors").is_file()
+    assert meta["threshold"] == pytest.approx(meta["metrics"]["threshold"], abs=1e-4)
+    cache = artifacts.root.parent / "vectors.sqlite"
+    unpublished = train_and_publish_nlu(artifacts, TINY, cache_path=cache, publish=False)
+    assert artifacts.current("nlu") == path  # saved, not published
+    assert read_meta(unpublished)["data_fingerprint"] == meta["data_fingerprint"]
+
+
+def test_served_nlu_switches_to_a_newly_published_model(tiny, tmp_path, monkeypatch) -> None:
+    from shopmind.assistant.nlu import shop, shop_train
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("serving must not train")
+
+    monkeypatch.setattr(shop, "train_shop_nlu", refuse)
+    monkeypatch.setattr(shop_train, "fit_shop_nlu", refuse)
+    _, published = tiny
+    artifacts = ArtifactStore(tmp_path / "artifacts")
+    served = ServedNLU(artifacts)
+    text = "where is my order O000123?"
+    assert served.parse(text).intent == "track_order" and served.status()["serving"] == "fallback"
+    shutil.copytree(published, artifacts.kind_dir("nlu") / published.name)
+    artifacts.publish("nlu", published.name)
+    p = served.parse(text)  # the next call picks the published version up
+    status = served.status()
+    assert (status["serving"], status["version"]) == ("model", published.name)
+    model, version = served.current()
+    assert isinstance(model, ShopNLU) and version == published.name
+    expected = ShopNLU.load(published).parse(text)
+    assert [k for k, _ in p.ranked] == [k for k, _ in expected.ranked]
+    assert [v for _, v in p.ranked] == pytest.approx([v for _, v in expected.ranked], abs=1e-6)

