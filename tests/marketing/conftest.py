@@ -1,8 +1,10 @@
-"""Marketing fixtures: the demo shop in a SQLite file (module-wide), and a guard for the public data sets."""
+"""Marketing fixtures: the demo shop in a SQLite file (module-wide, or a private copy per test), and a guard
+for the public data sets."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -26,5 +28,21 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     tmp = tmp_path_factory.mktemp("marketing-demo")
     store = Store(f"sqlite:///{tmp / 'demo.db'}")
     load_demo_shop(store, seed=7, scale=0.05)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def shop(demo_store: Store, tmp_path: Path) -> Store:
+    """A private copy of the demo shop for a test that changes it (adds orders)."""
+    source = demo_store.url.removeprefix("sqlite:///")
+    target = tmp_path / "shop.db"
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    store = Store(f"sqlite:///{target}")
     yield store
     store.dispose()

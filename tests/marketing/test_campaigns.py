@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shopmind.artifacts import ArtifactStore
 from shopmind.marketing.campaigns import PlanConfig, export_csv, plan
-from shopmind.marketing.service import MarketingService
+from shopmind.marketing.service import MarketingConfig, MarketingService
 
 
 def scores(n: int = 500, seed: int = 0) -> pd.DataFrame:
@@ -59,10 +60,13 @@ def test_csv_export_has_the_target_list_with_bilingual_copy(tmp_path) -> None:
 
 
 def test_launch_outcome_and_labelled_data_on_the_demo_shop(demo_store, tmp_path) -> None:
-    service = MarketingService(demo_store, artifacts_root=tmp_path / "artifacts")
+    inline = MarketingConfig(fit_inline=True)
+    service = MarketingService(demo_store, ArtifactStore(tmp_path / "artifacts"), config=inline)
     purchases, _ = service.base()
     started = (purchases.as_of - timedelta(days=60)).to_pydatetime()
-    back_then = MarketingService(demo_store, artifacts_root=tmp_path / "artifacts", as_of=started)
+    # a service looking back fits on other data: it keeps its models apart from the live ones
+    past = MarketingConfig(as_of=started, fit_inline=True)
+    back_then = MarketingService(demo_store, ArtifactStore(tmp_path / "past"), config=past)
     cfg = PlanConfig(budget=60, cost_per_contact=0.1, offer_value=1.0)
     launched = back_then.launch("spring", cfg, holdout_share=0.3, window_days=30, seed=1)
     assert launched["treatment"] + launched["control"] == launched["plan"]["contacts"] > 0
@@ -79,6 +83,8 @@ def test_launch_outcome_and_labelled_data_on_the_demo_shop(demo_store, tmp_path)
     assert set(rows["treatment"]) == {0, 1}
     converted = arms["treatment"]["conversions"] + arms["control"]["conversions"]
     assert rows["label"].sum() == converted  # the label is "bought within the window"
-    # the next plan learns from this outcome instead of the prior
+    # the outcome is new data: the next plan is served by a refit that learned from it, not the prior
+    before = service.status()["version"]
     _, source = service.scores()
+    assert service.status()["version"] != before and not service.status()["stale"]
     assert source.startswith("uplift model") or rows["label"].nunique() < 2

@@ -5,15 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from shopmind.artifacts import ArtifactStore
 from shopmind.marketing.campaigns import PlanConfig
 from shopmind.marketing.charts import CHARTS, qini_data, render
-from shopmind.marketing.service import MarketingService
+from shopmind.marketing.service import MarketingConfig, MarketingService
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_every_chart_renders_to_png_and_svg(demo_store, tmp_path) -> None:
-    service = MarketingService(demo_store, artifacts_root=tmp_path / "artifacts")
+    artifacts = ArtifactStore(tmp_path / "artifacts")
+    service = MarketingService(demo_store, artifacts, config=MarketingConfig(fit_inline=True))
     rng = np.random.default_rng(0)
     y, t = rng.integers(0, 2, 400), rng.integers(0, 2, 400)
     data = {

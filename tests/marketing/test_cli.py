@@ -8,15 +8,16 @@ import pytest
 from typer.testing import CliRunner
 
 from shopmind.cli import app
-from shopmind.config import get_settings
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def shop_db(demo_store, monkeypatch: pytest.MonkeyPatch) -> None:
+def shop_db(demo_store, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("SHOPMIND_DATABASE_URL", demo_store.url)
-    get_settings.cache_clear()
+    monkeypatch.setenv("SHOPMIND_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("SHOPMIND_VAR_DIR", str(tmp_path / "var"))
+    yield
 
 
 def test_marketing_commands(shop_db, tmp_path) -> None:
@@ -33,6 +34,19 @@ def test_marketing_commands(shop_db, tmp_path) -> None:
     assert (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("customer_id,segment")
     r = runner.invoke(app, ["marketing", "profile", "nobody"])
     assert r.exit_code == 1 and "nobody" in r.output
+
+
+def test_fit_publishes_a_version_that_the_next_commands_use(shop_db, tmp_path) -> None:
+    r = runner.invoke(app, ["marketing", "fit", "--json"])
+    assert r.exit_code == 0, r.output
+    fit = json.loads(r.output)
+    assert fit["version"].startswith("clv-churn-uplift-") and fit["fitted_on"]["orders"] > 0
+    assert 0.5 < fit["metrics"]["churn_auc_90d"] <= 1 and fit["metrics"]["bgnbd_customers"] > 0
+    r = runner.invoke(app, ["marketing", "churn", "--json"])
+    assert r.exit_code == 0, r.output
+    churn = json.loads(r.output)
+    assert churn["model_version"] == fit["version"] and churn["stale"] is False and churn["at_risk"]
+    assert (tmp_path / "artifacts" / "marketing" / "CURRENT").read_text().strip() == fit["version"]
 
 
 def test_abtest_from_counts() -> None:

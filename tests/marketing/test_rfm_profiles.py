@@ -7,14 +7,16 @@ import re
 import numpy as np
 import pytest
 
+from shopmind.artifacts import ArtifactStore
 from shopmind.data.store import NotFoundError
 from shopmind.marketing.rfm import SEGMENTS, segment_of
-from shopmind.marketing.service import MarketingService
+from shopmind.marketing.service import MarketingConfig, MarketingService
 
 
 @pytest.fixture(scope="module")
-def service(demo_store) -> MarketingService:
-    return MarketingService(demo_store, artifacts_root="/nonexistent-artifacts")
+def service(demo_store, tmp_path_factory) -> MarketingService:
+    artifacts = ArtifactStore(tmp_path_factory.mktemp("artifacts"))
+    return MarketingService(demo_store, artifacts, config=MarketingConfig(fit_inline=True))
 
 
 def test_every_rf_code_has_exactly_one_named_segment() -> None:
@@ -69,16 +71,20 @@ def test_segments_are_described_in_both_languages(service) -> None:
 
 
 def test_affinities_come_from_a_published_recommenders_item_vectors(demo_store, tmp_path) -> None:
+    from shopmind.config import Settings
+    from shopmind.engine import Engine
     from shopmind.recommend.train import train_and_publish
 
-    root = tmp_path / "artifacts"
-    train_and_publish(demo_store, "bpr", {"epochs": 10, "dim": 16, "n_threads": 1}, root=root)
-    service = MarketingService(demo_store, artifacts_root=root)
-    purchases, base = service.base()
-    assert base.item_vectors is not None and base.item_vectors[1].shape[1] == 16
-    cid = base.table.sort_values("frequency").index[-1]
-    p = service.profile(cid)
-    assert p["affinity_source"] == "recommender item vectors"
-    scores = [a["affinity"] for a in p["category_affinities"]]
-    assert scores == sorted(scores, reverse=True) and all(-1 <= s <= 1 for s in scores)
-    assert service.segments(k=3)["taste_features"] == "recommender item vectors"
+    settings = Settings(artifacts_dir=tmp_path / "artifacts", var_dir=tmp_path / "var")
+    with Engine(settings, demo_store) as engine:
+        train_and_publish(demo_store, "bpr", {"epochs": 10, "dim": 16, "n_threads": 1}, engine.artifacts)
+        service = engine.marketing  # handed the published recommender's item vectors by the engine
+        purchases, base = service.base()
+        assert base.item_vectors is not None and base.item_vectors[1].shape[1] == 16
+        cid = base.table.sort_values("frequency").index[-1]
+        p = service.profile(cid)
+        assert p["affinity_source"] == "recommender item vectors"
+        scores = [a["affinity"] for a in p["category_affinities"]]
+        assert scores == sorted(scores, reverse=True) and all(-1 <= s <= 1 for s in scores)
+        assert service.segments(k=3)["taste_features"] == "recommender item vectors"
+        engine.jobs.wait(service.ensure_fitted(), timeout=300)  # the refit these requests queued

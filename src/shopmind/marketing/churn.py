@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from shopmind.marketing.learners import hgb_params
+from shopmind.marketing.learners import hgb_params, signed_log
 from shopmind.marketing.threads import capped
 
 if TYPE_CHECKING:
@@ -115,8 +115,8 @@ class PropensityModel:
         if c.learner == "hgb":
             return HistGradientBoostingClassifier(**hgb_params(c))
         if c.learner == "logistic":
-            signed_log = FunctionTransformer(lambda x: np.sign(x) * np.log1p(np.abs(x)))
-            return make_pipeline(signed_log, StandardScaler(), LogisticRegression(C=1 / c.l2, max_iter=2000))
+            logistic = LogisticRegression(C=1 / c.l2, max_iter=2000)
+            return make_pipeline(FunctionTransformer(signed_log), StandardScaler(), logistic)
         raise ValueError(f"unknown learner {c.learner!r}: use hgb or logistic")
 
     @capped

@@ -1,14 +1,19 @@
 """`shopmind marketing …`: profiles, RFM, CLV, churn, segments, uplift, campaigns, A/B tests, charts.
 
 Commands read the shop's store (SHOPMIND_DATABASE_URL / var/) unless ``--dataset`` names a public
-data set (cdnow, hillstrom, online-retail-uci), which runs the reproducible benchmark instead.
+data set (cdnow, hillstrom, online-retail-uci), which runs the reproducible benchmark instead. They
+use the engine's marketing service; a command that needs the fitted models (CLV, churn, uplift)
+first waits for the refit job when the published version is missing or stale, so it answers from
+models of the current data. ``shopmind marketing fit`` fits and publishes a version explicitly.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,13 +30,35 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the whole answer as
 ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Also draw the chart to this .png/.svg file.")]
 
 
-def _service():
-    from shopmind.data.store import Store
+if TYPE_CHECKING:
     from shopmind.marketing.service import MarketingService
 
-    store = Store()
-    store.migrate()
-    return MarketingService(store)
+
+@contextmanager
+def _served(fitted: bool = True) -> Iterator[MarketingService]:
+    """The engine's marketing service over the configured store (closed afterwards). With ``fitted``,
+    first wait for the refit the current data needs (this process is the one waiting for it)."""
+    from shopmind.cli import engine_from_settings
+
+    with engine_from_settings() as engine:
+        if fitted:
+            _wait_for_fit(engine)
+        yield engine.marketing
+
+
+def _wait_for_fit(engine) -> None:
+    from shopmind.data.store import NotFoundError
+
+    try:
+        job = engine.marketing.ensure_fitted()
+    except NotFoundError:
+        return  # no purchases: the command itself says so
+    if job is None:
+        return
+    with console.status(f"fitting the marketing models for the current data (job {job.job_id})…"):
+        engine.jobs.wait(job)
+    if job.status == "failed":
+        err.print(f"[yellow]the marketing models could not be fitted: {job.error}[/]")
 
 
 def _fail(message: str) -> None:
@@ -48,11 +75,12 @@ def _call(fn, *args, status: str = "working…", **kwargs):
     from shopmind.data.datasets import DatasetNotFoundError
     from shopmind.data.store import NotFoundError
     from shopmind.marketing.clv import FitError
+    from shopmind.marketing.service import ModelNotReadyError
 
     try:
         with console.status(status):
             return fn(*args, **kwargs)
-    except (NotFoundError, DatasetNotFoundError, FitError, ValueError, KeyError) as exc:
+    except (NotFoundError, DatasetNotFoundError, FitError, ModelNotReadyError, ValueError, KeyError) as exc:
         _fail(str(exc))
 
 
@@ -66,7 +94,8 @@ def _chart(name: str, data: dict, path: Path | None, title: str = "") -> None:
 @marketing_app.command("profile")
 def profile_cmd(customer_id: str, as_json: JsonOpt = False) -> None:
     """A customer's profile: RFM, tenure, affinities, price sensitivity, churn risk, CLV."""
-    p = _call(_service().profile, customer_id, status="profiling…")
+    with _served() as service:
+        p = _call(service.profile, customer_id, status="profiling…")
     if as_json:
         return _dump(p)
     table = Table("field", "value", title=f"{customer_id} · {p['segment']['en']} / {p['segment']['zh']}")
@@ -79,10 +108,33 @@ def profile_cmd(customer_id: str, as_json: JsonOpt = False) -> None:
     console.print(table)
 
 
+@marketing_app.command("fit")
+def fit_cmd(as_json: JsonOpt = False) -> None:
+    """Fit CLV (BG/NBD + Gamma-Gamma), churn and uplift on the shop's data and publish a new version."""
+    from shopmind.artifacts import read_meta
+
+    with _served(fitted=False) as service:
+        path = _call(service.refit, status="fitting BG/NBD, Gamma-Gamma, churn and uplift…")
+    meta = read_meta(path)
+    out = {
+        k: meta.get(k) for k in ("version", "data_fingerprint", "fitted_on", "metrics", "seconds", "notes")
+    }
+    if as_json:
+        return _dump(out)
+    console.print(f"published marketing version [bold]{out['version']}[/] in {out['seconds']} s")
+    table = Table("metric", "value", title=f"fitted on {out['fitted_on']['orders']:,} orders")
+    for key, value in out["metrics"].items():
+        table.add_row(key, f"{value:,.4g}" if isinstance(value, float) else str(value))
+    console.print(table)
+    for note in out["notes"]:
+        console.print(f"[yellow]{note}[/]")
+
+
 @marketing_app.command("rfm")
 def rfm_cmd(chart: ChartOpt = None, as_json: JsonOpt = False) -> None:
     """RFM segments of the shop's customers with sizes and revenue shares."""
-    r = _call(_service().rfm, status="scoring RFM…")
+    with _served(fitted=False) as service:
+        r = _call(service.rfm, status="scoring RFM…")
     if as_json:
         return _dump(r)
     table = Table(
@@ -127,7 +179,8 @@ def clv_cmd(
 
         r = _call(cdnow_clv, status="fitting BG/NBD and Gamma-Gamma on CDNOW…")
         return _dump(r) if as_json else _print_cdnow(r)
-    r = _call(_service().clv, status="fitting BG/NBD and Gamma-Gamma…")
+    with _served() as service:
+        r = _call(service.clv, status="scoring lifetime values…")
     if as_json:
         return _dump(r)
     console.print(f"BG/NBD (weeks): {r['bgnbd']}\nGamma-Gamma: {r['gamma_gamma']}")
@@ -164,7 +217,8 @@ def churn_cmd(
             f"test AUC {r['test_auc']:.4f} (recency only {r['test_auc_recency_only']:.4f})"
         )
         return None
-    r = _call(_service().churn, horizon, status="fitting the propensity model…")
+    with _served() as service:
+        r = _call(service.churn, horizon, status="scoring churn risk…")
     if as_json:
         return _dump(r)
     console.print(f"AUC ({r['train_cutoff']} → {r['check_cutoff']}): {r.get('auc', float('nan')):.4f}")
@@ -181,7 +235,8 @@ def segments_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Cluster customers on behaviour and taste; each segment described in English and Chinese."""
-    r = _call(_service().segments, k, status="clustering…")
+    with _served() as service:
+        r = _call(service.segments, k, status="clustering…")
     if as_json:
         return _dump({k: v for k, v in r.items() if k != "map"})
     table = Table(
@@ -254,7 +309,10 @@ def plan_cmd(
     """Choose the target list that maximises expected incremental revenue within the budget."""
     from shopmind.marketing.campaigns import export_csv
 
-    ranked, s = _call(_service().plan, _plan_config(budget, cost, offer, channel), window, status="planning…")
+    with _served() as service:
+        ranked, s = _call(
+            service.plan, _plan_config(budget, cost, offer, channel), window, status="planning…"
+        )
     if as_json:
         return _dump(s)
     console.print(f"[bold]{s['contacts']:,}[/] of {s['candidates']:,} customers · expected cost "
@@ -281,14 +339,16 @@ def launch_cmd(
     seed: int = 0,
 ) -> None:
     """Plan and record a campaign with a random hold-out group (the A/B test of the campaign)."""
-    r = _call(_service().launch, name, _plan_config(budget, cost, offer, "email"), holdout, window, seed)
+    with _served() as service:
+        r = _call(service.launch, name, _plan_config(budget, cost, offer, "email"), holdout, window, seed)
     console.print(f"{r['campaign_id']}: {r['treatment']:,} contacted, {r['control']:,} held out")
 
 
 @marketing_app.command("outcome")
 def outcome_cmd(campaign_id: str, as_json: JsonOpt = False) -> None:
     """Contacted vs held out: conversion and revenue with CIs and p-values; stored as labelled uplift data."""
-    r = _call(_service().outcome, campaign_id, status="reading the outcome…")
+    with _served(fitted=False) as service:
+        r = _call(service.outcome, campaign_id, status="reading the outcome…")
     return _dump(r) if as_json else _print_ab(r)
 
 
@@ -336,7 +396,8 @@ def chart_cmd(
     """Draw a chart of the shop (PNG or SVG); --json also prints the data the admin UI gets."""
     from shopmind.marketing.charts import render
 
-    data = _call(_service().chart, name, status=f"computing {name}…")
+    with _served(fitted=name != "rfm-grid") as service:
+        data = _call(service.chart, name, status=f"computing {name}…")
     console.print(f"chart: {_call(render, name, data, out)}")
     if as_json:
         _dump(data)

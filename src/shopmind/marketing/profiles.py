@@ -4,15 +4,17 @@
 that RFM, CLV, segmentation and the campaign planner all read; :func:`profile` picks one row and
 adds the category affinities.
 
-- **Category affinities** come from the published recommender's item vectors when it has them
-  (BPR, LightGCN, SASRec): the customer's vector is the mean of the unit vectors of what they
-  bought, a category's vector the mean over its products, and the affinity is their cosine. Without
-  item vectors (or for categories the model does not know) they are purchase shares.
+- **Category affinities** come from the published recommender's item vectors when the caller hands
+  them in (BPR, LightGCN, SASRec have them): the customer's vector is the mean of the unit vectors
+  of what they bought, a category's vector the mean over its products, and the affinity is their
+  cosine. Without item vectors (or for categories the model does not know) they are purchase shares.
 - **Price sensitivity** in [0, 1]: from the median price index (price paid / median list price of
   the product's category) of what the customer bought: 0.5 − 0.5·log2(index), clipped. 0.5 = pays
   typical prices, 1 = buys at half the category median or less, 0 = at twice or more.
 - **Churn risk** = 1 − P(alive) of the BG/NBD model fitted on the shop (weeks); ``expected_90d`` the
-  purchases it expects in the next 90 days, ``clv_365d`` the Gamma-Gamma value over a year.
+  purchases it expects in the next 90 days, ``clv_365d`` the Gamma-Gamma value over a year. The
+  models are fitted once per data version (:func:`fit_clv`, by the marketing models' refit) and
+  only evaluated here (:func:`clv_columns`); without them the columns are NaN.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from shopmind.marketing.clv import (
     BetaGeoModel,
+    CLVConfig,
     FitError,
     GammaGammaModel,
     customer_lifetime_value,
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class CustomerBase:
-    """The shop's customers as one table, with the fitted CLV models and notes on what could not be fitted."""
+    """The shop's customers as one table, the CLV models that scored it and notes on what is missing."""
 
     table: pd.DataFrame  # index customer_id; see customer_base()
     bgnbd: BetaGeoModel | None
@@ -78,71 +81,78 @@ def category_shares(purchases: Purchases) -> pd.DataFrame:
     return units.div(units.sum(axis=1).replace(0, 1), axis=0)
 
 
-def _clv_columns(purchases: Purchases, table: pd.DataFrame, notes: list[str]):
-    """BG/NBD + Gamma-Gamma on the shop in weeks; adds p_alive, churn_risk, expected_90d, clv_365d."""
+def clv_summary(purchases: Purchases) -> pd.DataFrame:
+    """Per customer frequency, recency, T and monetary_value in weeks, as of the analysis date; customers
+    whose first purchase is on that date (T = 0) are left out."""
     summary = summary_from_transactions(
         purchases.orders, "customer_id", "date", "value", calibration_end=purchases.as_of
     )
-    summary = summary[summary["T"] > 0].reindex(table.index)
-    table["p_alive"] = table["churn_risk"] = table["expected_90d"] = table["clv_365d"] = np.nan
-    bg = gg = None
-    ok = summary["T"].notna().to_numpy()
-    s = summary[ok]
+    return summary[summary["T"] > 0]
+
+
+def fit_clv(
+    purchases: Purchases, config: CLVConfig | None = None, notes: list[str] | None = None
+) -> tuple[BetaGeoModel | None, GammaGammaModel | None]:
+    """BG/NBD and Gamma-Gamma fitted on the shop in weeks; a model that cannot be fitted is None, with
+    the reason appended to ``notes``."""
+    notes = notes if notes is not None else []
+    s = clv_summary(purchases)
+    cfg = config or CLVConfig()
     try:
-        bg = BetaGeoModel().fit(s["frequency"], s["recency"], s["T"])
+        bg = BetaGeoModel(cfg).fit(s["frequency"], s["recency"], s["T"])
     except (FitError, ValueError) as exc:
         notes.append(f"BG/NBD not fitted: {exc}")
         return None, None
+    try:
+        gg = GammaGammaModel(cfg).fit(s["frequency"], s["monetary_value"])
+    except (FitError, ValueError) as exc:
+        notes.append(f"Gamma-Gamma not fitted: {exc}")
+        gg = None
+    return bg, gg
+
+
+def clv_columns(
+    purchases: Purchases, table: pd.DataFrame, bg: BetaGeoModel | None, gg: GammaGammaModel | None
+) -> None:
+    """Adds p_alive, churn_risk, expected_90d and clv_365d to ``table`` from fitted models (NaN where a
+    model is missing or a customer has T = 0)."""
+    table["p_alive"] = table["churn_risk"] = table["expected_90d"] = table["clv_365d"] = np.nan
+    if bg is None or not len(table):
+        return
+    s = clv_summary(purchases).reindex(table.index)
+    ok = s["T"].notna().to_numpy()
+    s = s[ok]
     p_alive = bg.p_alive(s["frequency"], s["recency"], s["T"])
     table.loc[ok, "p_alive"] = p_alive
     table.loc[ok, "churn_risk"] = 1 - p_alive
     table.loc[ok, "expected_90d"] = bg.conditional_expected_purchases(
         90 / 7, s["frequency"], s["recency"], s["T"]
     )
-    try:
-        gg = GammaGammaModel().fit(s["frequency"], s["monetary_value"])
+    if gg is not None:
         table.loc[ok, "clv_365d"] = customer_lifetime_value(bg, gg, s, horizon=52, step=4)
-    except (FitError, ValueError) as exc:
-        notes.append(f"Gamma-Gamma not fitted: {exc}")
-    return bg, gg
-
-
-def recommender_item_vectors(root: Any = None) -> tuple[list[str], np.ndarray] | None:
-    """Product ids and item vectors of the published recommender, or None (none published / no vectors)."""
-    from shopmind import artifacts
-    from shopmind.recommend.base import Recommender
-    from shopmind.recommend.train import KIND
-
-    path = artifacts.current(KIND, root)
-    if path is None:
-        return None
-    try:
-        model = Recommender.load(path)
-        vecs = model.item_vectors()
-    except Exception as exc:  # noqa: BLE001 - a broken artifact must not break marketing
-        log.warning("recommender artifact %s not usable for affinities: %s", path, exc)
-        return None
-    return (list(model.items_.ids), np.asarray(vecs, dtype="float64")) if vecs is not None else None
 
 
 def customer_base(
-    purchases: Purchases, artifacts_root: Any = None, with_vectors: bool = True
+    purchases: Purchases,
+    bgnbd: BetaGeoModel | None = None,
+    gamma_gamma: GammaGammaModel | None = None,
+    item_vectors: tuple[list[str], np.ndarray] | None = None,
+    notes: list[str] | None = None,
 ) -> CustomerBase:
-    """RFM + tenure + price sensitivity + CLV/churn columns for every customer with a purchase."""
+    """RFM + tenure + price sensitivity for every customer with a purchase, and the CLV/churn columns
+    from the fitted models given (NaN without them)."""
     table = rfm_table(purchases)
-    notes: list[str] = []
     sens = price_sensitivity(purchases)
     table["price_sensitivity"] = sens.reindex(table.index).fillna(0.5) if len(sens) else 0.5
     table["avg_order_value"] = table["monetary"] / table["frequency"].clip(lower=1)
-    bg, gg = _clv_columns(purchases, table, notes) if len(table) else (None, None)
+    clv_columns(purchases, table, bgnbd, gamma_gamma)
     shares = category_shares(purchases)
-    vectors = recommender_item_vectors(artifacts_root) if with_vectors else None
     if len(shares):
         top = shares.idxmax(axis=1)
         table["top_category"] = top.reindex(table.index).fillna("")
     else:
         table["top_category"] = ""
-    return CustomerBase(table, bg, gg, notes, shares, vectors)
+    return CustomerBase(table, bgnbd, gamma_gamma, list(notes or []), shares, item_vectors)
 
 
 def _vector_affinities(

@@ -1,101 +1,161 @@
 """MarketingService: the marketing features over a store, as plain Python (the API and CLI call these).
 
-The customer base (RFM, CLV fits, price sensitivity, affinities) is computed once per state of the
-orders table — the cache key is the orders' count and latest timestamp — so repeated requests are
-cheap and a new order makes the next request recompute.
+Two kinds of work, kept apart:
+
+- **Per data version, cheap, cached**: the purchases, the customer table (RFM, tenure, price
+  sensitivity), segments. A new order makes the next request recompute.
+- **Fitted models** — CLV (BG/NBD + Gamma-Gamma), churn propensity, uplift
+  (:mod:`shopmind.marketing.models`) — fitted once per data version by :meth:`MarketingService.refit`
+  and published as a version of the ``marketing`` artifact kind. Requests serve the published
+  version and never fit (:mod:`shopmind.marketing.serving`). When it was fitted on other data, or
+  nothing is published, a request queues one refit job (``train:marketing``) and answers from what
+  there is:
+
+  - a **stale** version: its models applied to the current data; the answer says
+    ``"stale": true``, with ``model_version`` and ``fitted_on``;
+  - **nothing published**: the documented fallback (:data:`FALLBACK`) — RFM, segments and profiles
+    without the CLV/churn columns (null, with a note); CLV, churn, campaign plans and launches and
+    the CLV/Qini/forecast charts raise :class:`ModelNotReadyError` (HTTP 503) naming the job.
+
+Without a job runner (library use, tests) the service fits in the calling thread only when its
+config says ``fit_inline=True``; a server always has a job runner and never fits in a request.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shopmind.artifacts import ArtifactStore
 from shopmind.data.store import NotFoundError
+from shopmind.jobs import Job, JobRunner
 from shopmind.marketing import campaigns as C
-from shopmind.marketing.charts import clv_data, qini_data, segment_map_data
-from shopmind.marketing.data import Purchases, load_purchases
+from shopmind.marketing.charts import clv_data, segment_map_data
+from shopmind.marketing.data import Purchases
+from shopmind.marketing.models import MarketingModels
 from shopmind.marketing.profiles import CustomerBase, customer_base, profile
 from shopmind.marketing.rfm import rfm_grid, segment_summary
 from shopmind.marketing.segments import SegmentConfig, segment_customers
+from shopmind.marketing.serving import (
+    FALLBACK,
+    DataVersion,
+    MarketingConfig,
+    ModelNotReadyError,
+    ServedModels,
+)
+from shopmind.marketing.threads import limited_threads
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from shopmind.data.store import Store
 
+__all__ = ["FALLBACK", "MarketingConfig", "MarketingService", "ModelNotReadyError"]
 log = logging.getLogger(__name__)
+ItemVectors = tuple[list[str], np.ndarray]
 
 
 class MarketingService:
-    """Profiles, RFM, CLV, churn, segments, campaign planning and outcomes, charts — for one store."""
+    """Profiles, RFM, CLV, churn, segments, campaign planning and outcomes, charts — for one store.
+
+    ``item_vectors`` (optional) returns the published recommender's product ids and (I, D) item
+    vectors, or None; without it category affinities are purchase shares.
+    """
 
     def __init__(
         self,
         store: Store,
-        artifacts_root: str | Path | None = None,
-        prior_lift: float = 0.2,
-        as_of: datetime | None = None,
+        artifacts: ArtifactStore,
+        jobs: JobRunner | None = None,
+        config: MarketingConfig | None = None,
+        *,
+        item_vectors: Callable[[], ItemVectors | None] | None = None,
     ) -> None:
         self.store = store
-        self.as_of = as_of  # look at the shop as it was then (None: up to its last purchase)
-        self.artifacts_root = artifacts_root
-        self.prior_lift = prior_lift  # relative lift assumed before any campaign outcome exists
-        self._lock = threading.Lock()
-        self._cache: tuple[tuple, Purchases, CustomerBase] | None = None
+        self.config = config or MarketingConfig()
+        self.item_vectors = item_vectors
+        self.models = ServedModels(store, artifacts, jobs, self.config, store.orders_fingerprint)
+        self._lock = threading.Lock()  # the caches below
+        self._bases: dict[tuple, CustomerBase] = {}  # (data, model version) -> customer table
+        self._risks: dict[tuple, pd.Series] = {}  # (data, model version, horizon) -> churn risk
+
+    # ------------------------------------------------------------------ the model lifecycle
+    def refit(self, job: Job | None = None) -> Path:
+        """Fit CLV, churn and uplift on the store's current data, save them as a new version of the
+        ``marketing`` artifact and publish it; returns the version folder."""
+        return self.models.refit(job)
+
+    def ensure_fitted(self) -> Job | None:
+        """Queue a refit when the published models are missing or stale (see ServedModels.ensure_fitted)."""
+        return self.models.ensure_fitted()
+
+    def status(self) -> dict[str, Any]:
+        """``{"kind", "version", "serving": "model"|"fallback", "fallback", "stale", …}``; never fits."""
+        return self.models.status()
 
     # ------------------------------------------------------------------ the customer base
-    def _fingerprint(self) -> tuple:
-        import sqlalchemy as sa
+    def _base(self, data: DataVersion, models: MarketingModels | None) -> CustomerBase:
+        key = (data.key, data.fingerprint, models.version if models else None)
+        with self._lock:
+            base = self._bases.get(key)
+        if base is None:
+            bg, gg = (models.bgnbd, models.gamma_gamma) if models else (None, None)
+            base = customer_base(data.purchases, bg, gg, notes=models.notes if models else [])
+            with self._lock:
+                self._bases = {key: base}
+        return replace(base, item_vectors=self._vectors())
 
-        from shopmind.data import tables as T
-
-        o = T.orders
-        with self.store.engine.connect() as conn:
-            row = conn.execute(sa.select(sa.func.count(), sa.func.max(o.c.placed_at))).first()
-        return (int(row[0]), str(row[1]))
+    def _vectors(self) -> ItemVectors | None:
+        if self.item_vectors is None:
+            return None
+        try:
+            return self.item_vectors()
+        except Exception as exc:  # noqa: BLE001 - a broken recommender must not break marketing
+            log.warning("recommender item vectors not usable for affinities: %s", exc)
+            return None
 
     def base(self) -> tuple[Purchases, CustomerBase]:
-        """The purchases and the customer base table (recomputed when the orders change)."""
-        key = self._fingerprint()
-        with self._lock:
-            if self._cache is None or self._cache[0] != key:
-                purchases = load_purchases(self.store, self.as_of)
-                if purchases.orders.empty:
-                    raise NotFoundError("the shop has no purchases yet: marketing needs orders")
-                self._cache = (key, purchases, customer_base(purchases, self.artifacts_root))
-            return self._cache[1], self._cache[2]
+        """The purchases and the customer table, with CLV/churn columns from the served models."""
+        data, models = self.models.served()
+        return data.purchases, self._base(data, models)
 
     # ------------------------------------------------------------------ analyses
     def profile(self, customer_id: str) -> dict[str, Any]:
-        purchases, base = self.base()
+        data, models = self.models.served()
+        base = self._base(data, models)
         if customer_id not in base.table.index:
             self.store.get_customer(customer_id)  # NotFoundError for an unknown customer
             raise NotFoundError(f"customer {customer_id!r} has no purchases to profile yet")
-        return profile(base, purchases, customer_id)
+        return profile(base, data.purchases, customer_id) | self.models.info(data, models)
 
     def rfm(self) -> dict[str, Any]:
-        purchases, base = self.base()
-        summary = segment_summary(base.table)
+        data = self.models.data()
+        table = self._base(data, self.models.hot.get()[0]).table
+        summary = segment_summary(table)
         return {
-            "as_of": purchases.as_of.isoformat(),
-            "customers": len(base.table),
-            "revenue": float(base.table["monetary"].sum()),
+            "as_of": data.purchases.as_of.isoformat(),
+            "customers": len(table),
+            "revenue": float(table["monetary"].sum()),
             "segments": summary,
-            "grid": rfm_grid(base.table),
+            "grid": rfm_grid(table),
         }
 
     def clv(self, top: int = 20) -> dict[str, Any]:
-        purchases, base = self.base()
+        data, models = self.models.served()
+        base = self._base(data, self.models.require(models))
         t = base.table
         values = t["clv_365d"].to_numpy("float64")
         best = t["clv_365d"].dropna().nlargest(top)
         return {
-            "as_of": purchases.as_of.isoformat(),
+            "as_of": data.purchases.as_of.isoformat(),
             "time_unit": "week",
             "bgnbd": base.bgnbd.params_ if base.bgnbd else None,
             "gamma_gamma": base.gamma_gamma.params_ if base.gamma_gamma else None,
@@ -104,60 +164,86 @@ class MarketingService:
             "clv_365d_total": float(np.nansum(values)),
             "distribution": clv_data(values),
             "top": [{"customer_id": c, "clv_365d": float(v)} for c, v in best.items()],
-        }
+        } | self.models.info(data, models)
 
     def segments(self, k: int | None = None, seed: int = 0) -> dict[str, Any]:
-        purchases, base = self.base()
-        result = segment_customers(base, purchases.lines, SegmentConfig(k=k, seed=seed))
+        data, models = self.models.served()
+        base = self._base(data, models)
+        with limited_threads(self.config.threads):
+            result = segment_customers(base, data.purchases.lines, SegmentConfig(k=k, seed=seed))
         result["map"] = segment_map_data(result["map"], result["labels"], result["segments"])
         result["sizes"] = result["labels"].value_counts().sort_index().astype(int).tolist()
         result.pop("labels")
-        return result
+        return result | self.models.info(data, models)
 
     def churn(self, horizon_days: int = 90, top: int = 20) -> dict[str, Any]:
-        """Propensity model fitted on the store's own temporal split; the customers most at risk now."""
-        from shopmind.marketing.churn import ChurnConfig, fit_for_store, snapshot
-
-        purchases, _ = self.base()
-        model, report = fit_for_store(purchases, ChurnConfig(horizon_days=horizon_days))
-        now = snapshot(purchases, purchases.as_of + _one_second(), None)
-        risk = 1 - model.predict(now)
-        order = np.argsort(-risk)[:top]
-        report["at_risk"] = [{"customer_id": now.index[i], "churn_risk": float(risk[i])} for i in order]
+        """The customers most at risk now, from the served propensity model for ``horizon_days``, with
+        the AUC of its temporal check (trained one horizon earlier, scored on the next)."""
+        data, models = self.models.served()
+        models = self.models.require(models)
+        fit = models.churn.get(horizon_days)
+        if fit is None:
+            fitted = ", ".join(str(h) for h in sorted(models.churn)) or "none"
+            why = [n for n in models.notes if f"for {horizon_days} days" in n]
+            raise ValueError(
+                f"no churn model for a {horizon_days}-day horizon in version {models.version} "
+                f"(fitted horizons: {fitted})" + (f": {why[0]}" if why else "")
+            )
+        risk = self._churn_risk(data, models, horizon_days)
+        order = np.argsort(-risk.to_numpy())[:top]
+        report = dict(fit.report)
+        report["at_risk"] = [{"customer_id": risk.index[i], "churn_risk": float(risk.iloc[i])} for i in order]
         report["horizon_days"] = horizon_days
-        return report
+        return report | self.models.info(data, models)
+
+    def _churn_risk(self, data: DataVersion, models: MarketingModels, horizon_days: int) -> pd.Series:
+        key = (data.key, data.fingerprint, models.version, horizon_days)
+        with self._lock:
+            risk = self._risks.get(key)
+        if risk is None:
+            with limited_threads(self.config.threads):
+                risk = models.churn_risk(data.purchases, horizon_days)
+            with self._lock:  # keep the other horizons of the same data and version only
+                self._risks = {k: v for k, v in self._risks.items() if k[:3] == key[:3]} | {key: risk}
+        return risk
 
     # ------------------------------------------------------------------ campaigns
     def scores(self, window_days: int = 30) -> tuple[pd.DataFrame, str]:
-        """Per customer: uplift, p_convert, value, segment — from past campaign outcomes when there are
-        any (a two-model uplift model on the labelled rows), else a stated prior."""
+        """Per customer: uplift, p_convert, value, segment — from the uplift model fitted on past campaign
+        outcomes when the served version has one, else a stated prior."""
+        data, models = self.models.served()
+        return self._scores(data, self.models.require(models), window_days)
+
+    def _scores(
+        self, data: DataVersion, models: MarketingModels, window_days: int
+    ) -> tuple[pd.DataFrame, str]:
         import pandas as pd
 
-        purchases, base = self.base()
+        from shopmind.marketing.churn import snapshot
+
+        purchases = data.purchases
+        base = self._base(data, models)
         t = base.table
         value = t["avg_order_value"].astype("float64")
         if base.gamma_gamma is not None:
-            from shopmind.marketing.clv import summary_from_transactions
-
-            s = summary_from_transactions(
-                purchases.orders, "customer_id", "date", "value", calibration_end=purchases.as_of
-            )
+            s = _repeat_summary(purchases)
             spend = base.gamma_gamma.conditional_expected_value(s["frequency"], s["monetary_value"])
             value = pd.Series(spend, index=s.index).reindex(t.index).fillna(value)
         expected = t["expected_90d"].astype("float64").fillna(0.0) * (window_days / 90)
         p_base = 1 - np.exp(-expected)
-        labelled = C.labelled_data(self.store, purchases)
-        source = (
-            f"prior: +{self.prior_lift:.0%} relative lift on the BG/NBD {window_days}-day buy probability"
-        )
-        uplift = self.prior_lift * p_base
-        if len(labelled) and labelled["treatment"].nunique() == 2 and labelled["label"].nunique() == 2:
-            model = self._uplift_model(labelled)
-            from shopmind.marketing.churn import FEATURES, snapshot
-
-            now = snapshot(purchases, purchases.as_of + _one_second(), None).reindex(t.index).fillna(0.0)
-            uplift = pd.Series(model.predict(now[list(FEATURES)].to_numpy())[:, 0], index=t.index)
-            source = f"uplift model (two-model, logistic) on {len(labelled)} labelled campaign customers"
+        lift = self.config.prior_lift
+        source = f"prior: +{lift:.0%} relative lift on the BG/NBD {window_days}-day buy probability"
+        uplift = lift * p_base
+        if models.uplift is not None:
+            now = snapshot(purchases, purchases.as_of + pd.Timedelta(seconds=1), None)
+            now = now.reindex(t.index).fillna(0.0)
+            with limited_threads(self.config.threads):
+                uplift = pd.Series(models.uplift_of(now), index=t.index)
+            cfg = models.uplift.config
+            source = (
+                f"uplift model ({cfg.method.replace('_', '-')}, {cfg.learner}) on {models.uplift_rows} "
+                "labelled campaign customers"
+            )
         frame = pd.DataFrame(
             {
                 "uplift": uplift,
@@ -168,23 +254,13 @@ class MarketingService:
         )
         return frame, source
 
-    @staticmethod
-    def _uplift_model(labelled: pd.DataFrame):
-        from shopmind.marketing.churn import FEATURES
-        from shopmind.marketing.uplift import UpliftConfig, UpliftModel
-
-        arm = np.where(labelled["treatment"] == 1, "contacted", "control")
-        X = np.log1p(np.maximum(labelled[list(FEATURES)].to_numpy("float64"), 0))
-        return _LogFeatures(
-            UpliftModel(UpliftConfig(method="two_model", learner="logistic")).fit(X, arm, labelled["label"])
-        )
-
     def plan(self, config: C.PlanConfig, window_days: int = 30) -> tuple[pd.DataFrame, dict[str, Any]]:
-        scores, source = self.scores(window_days)
+        data, models = self.models.served()
+        scores, source = self._scores(data, self.models.require(models), window_days)
         ranked, summary = C.plan(scores, config)
         summary["uplift_source"] = source
         summary["forecast"] = C.forecast_curve(ranked)
-        return ranked, summary
+        return ranked, summary | self.models.info(data, models)
 
     def launch(
         self,
@@ -197,7 +273,7 @@ class MarketingService:
     ) -> dict:
         """Plan and record a running campaign (started now, or at ``as_of`` for a service looking back)."""
         ranked, summary = self.plan(config, window_days)
-        started_at = started_at or self.as_of
+        started_at = started_at or self.config.as_of
         targets = list(ranked.index[ranked["selected"]])
         row = C.launch(
             self.store,
@@ -210,33 +286,32 @@ class MarketingService:
             started_at=started_at,
         )
         meta = row["meta"]
-        return {
-            "campaign_id": row["campaign_id"],
-            "treatment": len(meta["treatment"]),
-            "control": len(meta["control"]),
-            "plan": {k: v for k, v in summary.items() if k != "forecast"},
-        }  # fmt: skip
+        plan = {k: v for k, v in summary.items() if k != "forecast"}
+        return {"campaign_id": row["campaign_id"], "treatment": len(meta["treatment"]),
+                "control": len(meta["control"]), "plan": plan}  # fmt: skip
 
     def outcome(self, campaign_id: str) -> dict[str, Any]:
-        purchases, _ = self.base()
-        return C.outcome(self.store, campaign_id, purchases)
+        """Analyse a campaign and record its outcome: new labelled data, so the models become stale."""
+        result = C.outcome(self.store, campaign_id, self.models.data().purchases)
+        self.models.invalidate()
+        return result
 
-    def qini(self, seed: int = 0) -> dict[str, Any]:
-        """Qini curve of the uplift model on past campaign outcomes (fit on one half, drawn on the other)."""
-        purchases, _ = self.base()
-        labelled = C.labelled_data(self.store, purchases)
-        if len(labelled) < 20 or labelled["treatment"].nunique() < 2:
-            raise NotFoundError(
-                "no campaign outcomes to draw a Qini curve from yet: launch a campaign and record its outcome"
+    def qini(self) -> dict[str, Any]:
+        """The Qini curve of the uplift model on past campaign outcomes (fitted on one half of the
+        labelled customers, drawn on the other), as saved with the served version."""
+        data, models = self.models.served()
+        models = self.models.require(models)
+        if models.qini is not None:
+            return dict(models.qini)
+        if models.data_fingerprint != data.fingerprint and len(data.labelled) >= 20:
+            raise ModelNotReadyError(
+                f"the Qini curve of the new campaign outcomes is not fitted yet: {self.models.job_line()}"
             )
-        rng = np.random.default_rng(seed)
-        half = rng.random(len(labelled)) < 0.5
-        model = self._uplift_model(labelled[half])
-        from shopmind.marketing.churn import FEATURES
-
-        test = labelled[~half]
-        u = model.predict(test[list(FEATURES)].to_numpy())[:, 0]
-        return qini_data(test["label"].to_numpy(), u, test["treatment"].to_numpy())
+        why = [n for n in models.notes if "Qini" in n or "uplift" in n]
+        raise NotFoundError(
+            "no campaign outcomes to draw a Qini curve from yet: launch a campaign and record its outcome"
+            + (f" ({why[0]})" if why else "")
+        )
 
     def chart(self, name: str, **kw: Any) -> dict[str, Any]:
         """The JSON data of chart ``name`` (see charts.CHARTS)."""
@@ -255,17 +330,10 @@ class MarketingService:
         raise ValueError(f"unknown chart {name!r}: use one of {', '.join(CHARTS)}")
 
 
-class _LogFeatures:
-    """An uplift model over log1p features (purchase counts and amounts are heavy-tailed)."""
+def _repeat_summary(purchases: Purchases) -> pd.DataFrame:
+    """frequency and monetary_value of every customer (weeks, as of the analysis date)."""
+    from shopmind.marketing.clv import summary_from_transactions
 
-    def __init__(self, model) -> None:
-        self.model = model
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.model.predict(np.log1p(np.maximum(np.asarray(X, dtype="float64"), 0)))
-
-
-def _one_second():
-    import pandas as pd
-
-    return pd.Timedelta(seconds=1)
+    return summary_from_transactions(
+        purchases.orders, "customer_id", "date", "value", calibration_end=purchases.as_of
+    )

@@ -40,7 +40,10 @@ function segmentsBox(seg) {
         h("div", null, sg.description_en), h("div", { class: "muted" }, sg.description_zh))))));
 }
 
-function clvBox(clv) {
+function clvBox(result) {
+  // 503 while the marketing models are being fitted: the API's message names the refit job
+  if (result.error) return h("section", { class: "box", id: "clv" }, h("h2", null, "Customer lifetime value"), h("p", { class: "muted" }, result.error.message));
+  const clv = result.data;
   const data = clv.counts.map((c, i) => ({ label: fmt(clv.edges[i]), value: c }));
   return h("section", { class: "box", id: "clv" }, h("h2", null, "Customer lifetime value"),
     h("p", null, `${clv.n} customers · median ${fmt(clv.median)} · 90th percentile ${fmt(clv.p90)} · 99th ${fmt(clv.p99)} · total ${fmt(clv.total)}`),
@@ -94,7 +97,7 @@ function planner(api) {
 export async function renderMarketing(panel, api) {
   const [rfm, grid, seg, clv, qini] = await Promise.all([
     api("/marketing/rfm"), api("/marketing/charts/rfm-grid"), api("/marketing/charts/segments"),
-    api("/marketing/charts/clv"), optional(api("/marketing/charts/qini")),
+    optional(api("/marketing/charts/clv")), optional(api("/marketing/charts/qini")),
   ]);
   fill(panel, h("h1", null, "Marketing"), rfmBox(rfm, grid), segmentsBox(seg), clvBox(clv), qiniBox(qini), planner(api));
 }
