@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from shopmind.artifacts import ArtifactStore, read_meta
 from shopmind.synth.relational import Relation, RelationalSynthesizer
 from shopmind.synth.report import exact_copy_share
 from shopmind.synth.service import SynthService
@@ -75,9 +76,14 @@ def test_service_fit_sample_report_export(shop, tmp_path: Path) -> None:
     customers, _ = shop
     src = tmp_path / "customers.csv"
     customers.to_csv(src, index=False)
-    service = SynthService(root=tmp_path / "artifacts")
+    service = SynthService(None, ArtifactStore(tmp_path / "artifacts"))
     version = service.fit(str(src), config=TINY)
     assert service.names() == ["customers"] and service.model_dir("customers") == version
+    meta = read_meta(version)  # one meta.json: the common fields and the fit's own
+    assert meta["kind"] == "synth/customers" and meta["name"] == "ctgan" and meta["version"] == version.name
+    assert meta["source"] == str(src) and meta["rows"] == len(customers) and meta["seed"] == 0
+    assert meta["config"]["epochs"] == TINY.epochs and set(meta["metrics"]) == {"loss_g", "loss_d"}
+    assert len(meta["data_fingerprint"]) == 16 and not (version / "fit.json").exists()
     frame = service.sample("customers", 30, seed=2)["customers"]
     assert frame["customer_id"].tolist()[:2] == ["syn-customers-000001", "syn-customers-000002"]
     rep = service.report("customers", pd.read_csv(src), n=200)
@@ -116,6 +122,7 @@ def test_api_fit_job_sample_and_report(sqlite_store, tmp_path: Path) -> None:
 
     from shopmind.api.app import create_app
     from shopmind.config import Settings
+    from shopmind.engine import Engine
 
     rng = np.random.default_rng(1)
     sqlite_store.upsert(
@@ -134,22 +141,24 @@ def test_api_fit_job_sample_and_report(sqlite_store, tmp_path: Path) -> None:
         ],
     )
     settings = Settings(admin_api_key="adm", storefront_api_key="front", artifacts_dir=tmp_path / "art")
-    client = TestClient(create_app(settings, sqlite_store))
+    client = TestClient(create_app(Engine(settings, sqlite_store)))
     admin = {"X-API-Key": "adm"}
     assert (
         client.post("/synth/fit", json={"table": "customers"}, headers={"X-API-Key": "front"}).status_code
         == 403
     )
     assert client.post("/synth/fit", json={"table": "nope"}, headers=admin).status_code == 422
-    job = client.post(
-        "/synth/fit", json={"table": "customers", "epochs": 2, "batch_size": 50}, headers=admin
-    ).json()
+    res = client.post("/synth/fit", json={"table": "customers", "epochs": 2, "batch_size": 50}, headers=admin)
+    assert res.status_code == 202 and res.json()["kind"] == "synth:customers"
+    job = res.json()
     deadline = time.monotonic() + 240
-    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.5)
-        job = client.get(f"/synth/jobs/{job['id']}", headers=admin).json()
-    assert job["state"] == "done", job
-    assert job["epoch"] == 2 and set(job["losses"]) == {"loss_g", "loss_d"}
+        job = client.get(f"/synth/jobs/{job['job_id']}", headers=admin).json()
+    assert job["status"] == "done", job
+    assert job["progress"]["epoch"] == 2 and set(job["progress"]["losses"]) == {"loss_g", "loss_d"}
+    assert job["result"]["version"] == client.get("/synth/models", headers=admin).json()[0]["version"]
+    assert client.get("/synth/jobs/nope", headers=admin).status_code == 404
     rows = client.post("/synth/sample", json={"name": "customers", "n": 7}, headers=admin).json()["customers"]
     assert len(rows) == 7 and {"customer_id", "country", "signup_at"} <= set(rows[0])
     body = {"name": "customers", "n": 9, "where": {"country": "FR"}}

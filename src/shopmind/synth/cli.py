@@ -1,14 +1,24 @@
-"""`shopmind synth …`: fit GAN synthesizers on store tables or files, sample, report, export."""
+"""`shopmind synth …`: fit GAN synthesizers on store tables or files, sample, report, export, images.
+
+Thin: each command builds the engine from the settings and calls its
+:class:`~shopmind.synth.service.SynthService`. The service also logs a line per epoch (at most every
+few seconds) beside the Rich progress bar shown here, so progress stays visible when the output goes
+to a file.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from shopmind.synth.service import SynthService
 
 synth_app = typer.Typer(
     help="Synthetic data (GANs): fit, sample, report, export, images.", no_args_is_help=True
@@ -22,14 +32,16 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _service():
-    from shopmind.data.store import Store
-    from shopmind.synth.service import SynthService
+@contextmanager
+def _service() -> Iterator[SynthService]:
+    """The engine's synth service over the configured store and artifacts (closed afterwards)."""
+    from shopmind.cli import engine_from_settings
 
-    return SynthService(Store())
+    with engine_from_settings(migrate=False) as engine:
+        yield engine.synth
 
 
-def _bar(total: int):
+def _bar():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
@@ -52,7 +64,7 @@ def _write(frame, path: Path) -> None:
         frame.to_csv(path, index=False)
 
 
-def _name(service, name: str | None) -> str:
+def _name(service: SynthService, name: str | None) -> str:
     names = service.names()
     if name:
         return name
@@ -82,8 +94,7 @@ def fit(
     from shopmind.synth.tabular import TabularGANConfig
 
     cfg = TabularGANConfig(epochs=epochs, batch_size=batch_size, threads=threads)
-    service = _service()
-    with _bar(epochs) as bar:
+    with _service() as service, _bar() as bar:
         task = bar.add_task(f"fit {table}", total=epochs, losses="")
 
         def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
@@ -121,11 +132,11 @@ def sample(
         if not sep or not column.strip():
             _fail(f"--where takes COLUMN=VALUE, got {item!r}")
         conditions[column.strip()] = value.strip()
-    service = _service()
-    try:
-        frames = service.sample(_name(service, name), n, seed, where=conditions or None)
-    except (LookupError, ValueError) as exc:
-        _fail(str(exc))
+    with _service() as service:
+        try:
+            frames = service.sample(_name(service, name), n, seed, where=conditions or None)
+        except (LookupError, ValueError) as exc:
+            _fail(str(exc))
     for table, frame in frames.items():
         if out is None:
             console.print(f"[bold]{table}[/] ({len(frame):,} rows)")
@@ -152,21 +163,21 @@ def report(
     """Fidelity (column shapes, pairs), privacy (exact copies, DCR) and PNG plots in the model folder."""
     from shopmind.synth.service import read_table
 
-    service = _service()
-    name = _name(service, name)
-    try:
-        fit_info = json.loads((service.model_dir(name) / "fit.json").read_text(encoding="utf-8"))
-        _, frame = read_table(real or fit_info["source"], service.store)
-        result = service.report(name, frame, n=rows, seed=seed)
-    except (ValueError, LookupError) as exc:
-        _fail(str(exc))
+    with _service() as service:
+        name = _name(service, name)
+        try:
+            _, frame = read_table(real or service.fit_info(name)["source"], service.store)
+            result = service.report(name, frame, n=rows, seed=seed)
+        except (ValueError, LookupError) as exc:
+            _fail(str(exc))
+        folder = service.model_dir(name)
     table = Table("measure", "value", title=f"synthetic {name}")
     for key in ("quality_score", "column_shapes", "column_pairs"):
         table.add_row(key, f"{result[key]:.3f}")
     for key, value in result["privacy"].items():
         table.add_row(key, f"{value:.4f}")
     console.print(table)
-    console.print(f"report and plots in {service.model_dir(name)}")
+    console.print(f"report and plots in {folder}")
 
 
 @synth_app.command("export")
@@ -180,11 +191,13 @@ def export(
     """Safe data sharing: synthetic rows with no exact copy of (and none too close to) a real row."""
     from shopmind.synth.service import read_table
 
-    service = _service()
-    name = _name(service, name)
-    fit_info = json.loads((service.model_dir(name) / "fit.json").read_text(encoding="utf-8"))
-    _, real = read_table(fit_info["source"], service.store)
-    frame = service.export(name, n, real, seed, min_dcr)
+    with _service() as service:
+        name = _name(service, name)
+        try:
+            _, real = read_table(service.fit_info(name)["source"], service.store)
+            frame = service.export(name, n, real, seed, min_dcr)
+        except (ValueError, LookupError) as exc:
+            _fail(str(exc))
     _write(frame, out)
     console.print(f"{len(frame):,} rows (of {n:,}) -> {out}")
 
@@ -192,13 +205,11 @@ def export(
 @synth_app.command("versions")
 def versions() -> None:
     """Fitted synthesizers and their versions."""
-    from shopmind import artifacts
-
-    service = _service()
     table = Table("name", "version", "current")
-    for name in service.names():
-        for v in artifacts.versions(f"synth/{name}"):
-            table.add_row(name, v["version"], "yes" if v["current"] else "")
+    with _service() as service:
+        for name in service.names():
+            for v in service.artifacts.versions(f"synth/{name}"):
+                table.add_row(name, v["version"], "yes" if v["current"] else "")
     console.print(table)
 
 
@@ -211,23 +222,22 @@ def images(
     ] = "train_subset",
     seed: int = 0,
 ) -> None:
-    """Train the class-conditional DCGAN on Fashion-MNIST and write a sample grid."""
-    import numpy as np
+    """Train the class-conditional DCGAN on Fashion-MNIST, publish it and write a sample grid."""
+    from shopmind.synth.image import DCGANConfig
 
-    from shopmind import artifacts
-    from shopmind.data.datasets import load_fashion_mnist
-    from shopmind.synth.image import DCGANConfig, ImageGAN, save_grid
+    with _service() as service:
+        with _bar() as bar:
+            task = bar.add_task("dcgan", total=epochs, losses="")
 
-    x, y = load_fashion_mnist(part)
-    with _bar(epochs) as bar:
-        task = bar.add_task("dcgan", total=epochs, losses="")
+            def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
+                text = f"G {losses['loss_g']:.3f}  D {losses['loss_d']:.3f}"
+                bar.update(task, completed=epoch, losses=text)
 
-        def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
-            bar.update(task, completed=epoch, losses=f"G {losses['loss_g']:.3f}  D {losses['loss_d']:.3f}")
-
-        model = ImageGAN(DCGANConfig(epochs=epochs)).fit(x, y, seed=seed, progress=tick)
-    version = artifacts.new_version_dir("synth-images/fashion-mnist", "dcgan")
-    model.save(version)
-    artifacts.publish("synth-images/fashion-mnist", version)
-    save_grid(model.sample(np.repeat(np.arange(10), 10), seed=seed), out)
+            try:
+                version = service.fit_images(
+                    part=part, config=DCGANConfig(epochs=epochs), seed=seed, progress=tick
+                )
+            except (ValueError, LookupError, FileNotFoundError) as exc:  # no such part; data set absent
+                _fail(str(exc))
+        service.image_grid(out, seed=seed)
     console.print(f"model {version}, grid {out}")

@@ -1,8 +1,15 @@
 """Synthetic data as a service: fit a synthesizer on a store table (or a file), sample, report.
 
-Artifacts live in ``<artifacts>/synth/<name>/<version>/`` (``name`` = the table, or the file's
-stem); CURRENT names the version in service. A parent table with a child (customers → orders)
-is fitted as one :class:`RelationalSynthesizer` so that sampled orders reference sampled customers.
+Every fitted model is a version of kind ``synth/<name>`` in the :class:`~shopmind.artifacts.ArtifactStore`
+(``name`` = the table, the file's stem, or ``parent+child``), saved and published through
+:meth:`~shopmind.artifacts.ArtifactStore.save_version`; its ``meta.json`` holds the common fields
+(config, data fingerprint, losses of the last epoch as metrics, seconds) and the fit's own
+(``source``, ``child``, ``rows``, ``seed``). A parent table with a child (customers → orders) is
+fitted as one :class:`~shopmind.synth.relational.RelationalSynthesizer` so that sampled orders
+reference sampled customers. The class-conditional DCGAN is kind ``synth-images/<dataset>``.
+
+Long fits run as jobs on the shared :class:`~shopmind.jobs.JobRunner` (kind ``synth:<name>``, one
+at a time per name) with the epoch and losses as the job's progress.
 
 Uses: cold-start augmentation (synthetic customers), safe sharing (``export``: no exact copies
 of a real row, and rows closer to a real record than ``min_dcr`` dropped), load-test data
@@ -11,32 +18,52 @@ of a real row, and rows closer to a real record than ``min_dcr`` dropped), load-
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import threading
 import time
-import uuid
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shopmind import artifacts
-from shopmind.synth.relational import Relation, RelationalSynthesizer
-from shopmind.synth.tabular import Progress, TabularGAN, TabularGANConfig
+from shopmind.artifacts import ArtifactStore, read_meta
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from shopmind.data.store import Store
+    from shopmind.jobs import Job, JobRunner
+    from shopmind.synth.image import DCGANConfig, ImageGAN
+    from shopmind.synth.relational import RelationalSynthesizer
+    from shopmind.synth.tabular import TabularGAN, TabularGANConfig
 
 log = logging.getLogger(__name__)
+# progress(epoch done (1-based), epochs, {"loss_g": …, "loss_d": …})
+Progress = Callable[[int, int, dict[str, float]], None]
 # primary keys of the store tables (regenerated, never learned)
 KEYS = {"customers": "customer_id", "orders": "order_id", "products": "product_id", "events": "event_id"}
-# the child tables the service knows how to attach to a parent
+# the child tables the service knows how to attach to a parent: (parent, child) -> (parent key,
+# the child's foreign key, the child's own key)
 RELATIONS = {
-    ("customers", "orders"): Relation("customers", "orders", "customer_id", "customer_id", "order_id"),
-    ("customers", "events"): Relation("customers", "events", "customer_id", "customer_id", "event_id"),
+    ("customers", "orders"): ("customer_id", "customer_id", "order_id"),
+    ("customers", "events"): ("customer_id", "customer_id", "event_id"),
 }
+IMAGE_DATASETS = ("fashion-mnist",)  # data sets the image GAN can be fitted on
+LOG_EVERY = 5.0  # seconds between two per-epoch log lines (the first and the last are always logged)
+
+
+def table_name(source: str) -> str:
+    """The synthesizer name of a store table or a file (its stem): ``data/people.csv`` -> ``people``."""
+    path = Path(source)
+    return path.stem.split(".")[0] if path.suffix else source
+
+
+def synth_name(source: str, child: str | None = None) -> str:
+    """The name a fit of ``source`` (and ``child``) is saved under: ``customers`` or ``customers+orders``."""
+    name = table_name(source)
+    return f"{name}+{table_name(child)}" if child else name
 
 
 def read_table(source: str, store: Store | None = None) -> tuple[str, pd.DataFrame]:
@@ -52,13 +79,12 @@ def read_table(source: str, store: Store | None = None) -> tuple[str, pd.DataFra
         }
         if path.suffix not in readers:
             raise ValueError(f"{path}: expected .csv, .parquet or .jsonl")
-        return path.stem.split(".")[0], readers[path.suffix](path)
-    from shopmind.data import tables as T
+        return table_name(source), readers[path.suffix](path)
+    from shopmind.data.store import Store
 
-    if source not in T.metadata.tables:
-        raise ValueError(
-            f"{source!r} is neither a file nor a store table ({', '.join(sorted(T.metadata.tables))})"
-        )
+    tables = Store.table_names()
+    if source not in tables:
+        raise ValueError(f"{source!r} is neither a file nor a store table ({', '.join(tables)})")
     if store is None:
         raise ValueError("reading a store table needs a store")
     return source, store.frame(source)
@@ -76,25 +102,43 @@ def learnable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[keep]
 
 
-@dataclass
-class Job:
-    id: str
-    name: str
-    state: str = "queued"  # queued | running | done | failed
-    epoch: int = 0
-    epochs: int = 0
-    losses: dict[str, float] = field(default_factory=dict)
-    version: str | None = None
-    error: str | None = None
-    started: float = field(default_factory=time.time)
+def frame_fingerprint(*frames: pd.DataFrame) -> str:
+    """A short hash of the columns and values of ``frames``, saved with the model it trained."""
+    import pandas as pd
+
+    h = hashlib.sha256()
+    for frame in frames:
+        h.update(json.dumps([str(c) for c in frame.columns]).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+class EpochLog:
+    """A progress callback that logs one line per epoch, at most every ``every`` seconds (the first
+    and the last epoch always), passes each epoch on to ``then`` and keeps the last losses."""
+
+    def __init__(self, label: str, then: Progress | None = None, every: float = LOG_EVERY) -> None:
+        self.label, self.then, self.every = label, then, every
+        self.losses: dict[str, float] = {}
+        self._last = float("-inf")
+
+    def __call__(self, epoch: int, epochs: int, losses: dict[str, float]) -> None:
+        self.losses = dict(losses)
+        now = time.monotonic()
+        if epoch in (1, epochs) or now - self._last >= self.every:
+            self._last = now
+            text = "  ".join(f"{k} {v:+.4f}" for k, v in losses.items())
+            log.info("%s: epoch %d/%d  %s", self.label, epoch, epochs, text)
+        if self.then is not None:
+            self.then(epoch, epochs, losses)
 
 
 class SynthService:
-    """Plain Python over the store and the artifacts folder; the CLI and the API call this."""
+    """Plain Python over the store, the artifact store and the shared job runner; the CLI and the
+    API call this."""
 
-    def __init__(self, store: Store | None = None, root: str | Path | None = None) -> None:
-        self.store, self.root = store, root
-        self.jobs: dict[str, Job] = {}
+    def __init__(self, store: Store | None, artifacts: ArtifactStore, jobs: JobRunner | None = None) -> None:
+        self.store, self.artifacts, self.jobs = store, artifacts, jobs
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -106,86 +150,125 @@ class SynthService:
         seed: int = 0,
         progress: Progress | None = None,
         publish: bool = True,
+        synthesizer: str = "ctgan-style",
     ) -> Path:
-        """Fit on ``source`` (and its ``child`` table), save a version, publish it; returns its folder."""
+        """Fit on ``source`` (and its ``child`` table), save a version, publish it; returns its folder.
+
+        ``synthesizer`` is a :data:`~shopmind.synth.SYNTHESIZERS` name for a single table; a
+        parent+child pair is fitted as ctgan-style models joined by their key."""
+        from shopmind.synth import SYNTHESIZERS
+
+        synth_cls = SYNTHESIZERS.get(synthesizer)
+        if child and synthesizer != "ctgan-style":
+            raise ValueError(f"a parent+child model is built from ctgan-style, not {synthesizer!r}")
         name, frame = read_table(source, self.store)
-        config = config or TabularGANConfig()
+        config = config or synth_cls.Config()
+        tracker = EpochLog(f"synth {synth_name(source, child)}", progress)
+        t0 = time.perf_counter()
         if child:
-            if (name, child) not in RELATIONS:
-                raise ValueError(f"no known relation {name} -> {child}; known: {sorted(RELATIONS)}")
+            from shopmind.synth.relational import Relation, RelationalSynthesizer
+
+            keys = _relation(name, child)
             _, child_frame = read_table(child, self.store)
-            model: Any = RelationalSynthesizer(RELATIONS[(name, child)], config)
-            model.fit(learnable(frame), learnable(child_frame), seed, progress)
+            frame, child_frame = learnable(frame), learnable(child_frame)
+            model: Any = RelationalSynthesizer(Relation(name, child, *keys), config)
+            model.fit(frame, child_frame, seed, tracker)
+            fingerprint = frame_fingerprint(frame, child_frame)
             name = f"{name}+{child}"
         else:
             key = KEYS.get(name)
             frame = learnable(frame.drop(columns=[key]) if key in frame.columns else frame)
-            model = TabularGAN(config).fit(frame, seed, progress)
-        version = artifacts.new_version_dir(f"synth/{name}", "ctgan", self.root)
-        model.save(version)
-        info = {
-            "name": name,
-            "source": source,
-            "child": child,
-            "rows": len(frame),
-            "seed": seed,
-            "config": asdict(config),
-            "fitted_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        (version / "fit.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
-        if publish:
-            artifacts.publish(f"synth/{name}", version, self.root)
-        log.info("synth %s: saved %s", name, version)
-        return version
+            model = synth_cls(config).fit(frame, seed, tracker)
+            fingerprint = frame_fingerprint(frame)
+        return self.artifacts.save_version(
+            f"synth/{name}",
+            "ctgan",
+            model.save,
+            config=asdict(config),
+            metrics=tracker.losses,
+            data_fingerprint=fingerprint,
+            seconds=time.perf_counter() - t0,
+            extra={
+                "source": source,
+                "child": child,
+                "rows": len(frame),
+                "seed": seed,
+                "synthesizer": synthesizer,
+            },
+            publish=publish,
+        )
 
-    def fit_async(self, source: str, **kwargs: Any) -> Job:
-        """Start :meth:`fit` in a thread; poll :meth:`job` for its state."""
-        job = Job(uuid.uuid4().hex[:12], source, epochs=(kwargs.get("config") or TabularGANConfig()).epochs)
-        self.jobs[job.id] = job
+    def fit_async(self, source: str, *, child: str | None = None, **kwargs: Any) -> Job:
+        """Queue :meth:`fit` on the shared job runner (kind ``synth:<name>``); its progress holds
+        ``epoch``, ``epochs`` and ``losses``, its result ``name`` and ``version``. A fit of a name
+        already queued or running raises :class:`~shopmind.jobs.JobBusyError`."""
+        if self.jobs is None:
+            raise RuntimeError("this synth service has no job runner")
+        name = synth_name(source, child)
+        if child:
+            _relation(table_name(source), child)
+        config = kwargs.get("config")
 
-        def tick(epoch: int, epochs: int, losses: dict[str, float]) -> None:
-            job.epoch, job.epochs, job.losses = epoch, epochs, losses
+        def run(job: Job) -> dict[str, Any]:
+            def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
+                job.update(epoch=epoch, epochs=total, losses=losses)
 
-        def run() -> None:
-            job.state = "running"
-            try:
-                job.version = self.fit(source, progress=tick, **kwargs).name
-                job.state = "done"
-            except Exception as exc:  # noqa: BLE001 - reported through the job
-                log.exception("synth fit %s failed", source)
-                job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job.update(epoch=0, epochs=config.epochs if config is not None else None, losses={})
+            version = self.fit(source, child=child, progress=tick, **kwargs)
+            return {"name": name, "version": version.name}
 
-        threading.Thread(target=run, daemon=True, name=f"synth-{job.id}").start()
-        return job
+        return self.jobs.submit(f"synth:{name}", f"fit synthesizer {name}", run, exclusive=True)
 
     def job(self, job_id: str) -> Job:
-        if job_id not in self.jobs:
+        """A synth job of the shared runner; KeyError when there is none with that id."""
+        job = self.jobs.get(job_id) if self.jobs is not None else None
+        if job is None or not job.kind.startswith("synth:"):
             raise KeyError(f"no synth job {job_id!r}")
-        return self.jobs[job_id]
+        return job
 
     # ------------------------------------------------------------------ sample
     def names(self) -> list[str]:
-        base = artifacts.artifacts_root(self.root) / "synth"
-        return sorted(p.parent.name for p in base.glob("*/CURRENT")) if base.is_dir() else []
+        """Names with a published synthesizer."""
+        return sorted(k.removeprefix("synth/") for k in self.artifacts.kinds() if k.startswith("synth/"))
 
     def model_dir(self, name: str) -> Path:
-        path = artifacts.current(f"synth/{name}", self.root)
+        path = self.artifacts.current(f"synth/{name}")
         if path is None:
             raise LookupError(
                 f"no synthesizer for {name!r} yet (fitted: {', '.join(self.names()) or 'none'})"
             )
         return path
 
-    def load(self, name: str) -> TabularGAN | RelationalSynthesizer:
+    def fit_info(self, name: str) -> dict[str, Any]:
+        """The published version's meta (``source``, ``child``, ``rows``, ``seed``, config …); a
+        ``fit.json`` in the version folder fills in the fields its meta lacks."""
         path = self.model_dir(name)
-        kind = json.loads((path / "meta.json").read_text(encoding="utf-8"))["kind"]
-        return RelationalSynthesizer.load(path) if kind == "relational" else TabularGAN.load(path)
+        info = read_meta(path)
+        old = path / "fit.json"
+        if old.is_file():
+            for key, value in json.loads(old.read_text(encoding="utf-8")).items():
+                info.setdefault(key, value)
+        return info
+
+    def load(self, name: str) -> TabularGAN | RelationalSynthesizer:
+        """The published model of ``name``; a single-table model's class comes from the registry by
+        the ``synthesizer`` saved in its meta (``ctgan-style`` when the meta names none)."""
+        from shopmind.synth import SYNTHESIZERS
+        from shopmind.synth.relational import RelationalSynthesizer
+
+        path = self.model_dir(name)
+        meta = read_meta(path)
+        if "relation" in meta or meta.get("model") == "relational":
+            return RelationalSynthesizer.load(path)
+        return SYNTHESIZERS.get(meta.get("synthesizer", "ctgan-style")).load(path)
 
     def sample(
         self, name: str, n: int, seed: int = 0, where: dict[str, Any] | None = None
     ) -> dict[str, pd.DataFrame]:
         """``n`` synthetic rows (for a relational model: ``n`` parents and their children) per table;
         ``where`` = {discrete column: value} keeps to rows with those values (a single-table model)."""
+        from shopmind.synth.relational import RelationalSynthesizer, synthetic_keys
+
         model = self.load(name)
         if isinstance(model, RelationalSynthesizer):
             if where:
@@ -194,8 +277,6 @@ class SynthService:
         frame = model.sample(n, seed, where=where)
         key = KEYS.get(name)
         if key:
-            from shopmind.synth.relational import synthetic_keys
-
             frame.insert(0, key, synthetic_keys(name, n))
         return {name: frame}
 
@@ -209,7 +290,8 @@ class SynthService:
         cols = [c for c in real.columns if c in frame.columns and c != KEYS.get(name)]
         if min_dcr > 0:
             frame = frame[dcr(real[cols], [frame[cols]], max_rows=len(frame))[0] >= min_dcr]
-        assert exact_copy_share(real[cols], frame[cols]) == 0.0
+        if exact_copy_share(real[cols], frame[cols]) != 0.0:
+            raise RuntimeError(f"{name}: a synthetic row equals a real one; nothing exported")
         return frame.reset_index(drop=True)
 
     # ------------------------------------------------------------------ report
@@ -233,3 +315,85 @@ class SynthService:
     def last_report(self, name: str) -> dict[str, Any] | None:
         path = self.model_dir(name) / "report.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    # ------------------------------------------------------------------ images
+    def fit_images(
+        self,
+        dataset: str = "fashion-mnist",
+        *,
+        part: str = "train_subset",
+        config: DCGANConfig | None = None,
+        seed: int = 0,
+        progress: Progress | None = None,
+        folder: str | Path | None = None,
+        publish: bool = True,
+    ) -> Path:
+        """Fit the class-conditional DCGAN on ``dataset`` (its ``part``; ``folder`` overrides where
+        the data set lies), save a version of ``synth-images/<dataset>``, publish it; returns its folder."""
+        from shopmind.data.datasets import load_fashion_mnist
+        from shopmind.synth.image import DCGANConfig, ImageGAN
+
+        kind = _image_kind(dataset)
+        images, labels = load_fashion_mnist(part, folder=Path(folder) if folder else None)
+        config = config or DCGANConfig()
+        tracker = EpochLog(f"dcgan {dataset}", progress)
+        t0 = time.perf_counter()
+        model = ImageGAN(config).fit(images, labels, seed=seed, progress=tracker)
+        digest = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()[:16]
+        return self.artifacts.save_version(
+            kind,
+            "dcgan",
+            model.save,
+            config=asdict(config),
+            metrics=tracker.losses,
+            data_fingerprint=digest,
+            seconds=time.perf_counter() - t0,
+            extra={"dataset": dataset, "part": part, "rows": len(images), "seed": seed},
+            publish=publish,
+        )
+
+    def load_images(self, dataset: str = "fashion-mnist") -> ImageGAN:
+        """The published image GAN of ``dataset``; LookupError when none was fitted."""
+        from shopmind.synth.image import ImageGAN
+
+        path = self.artifacts.current(_image_kind(dataset))
+        if path is None:
+            raise LookupError(f"no image GAN for {dataset!r} yet: run `shopmind synth images`")
+        return ImageGAN.load(path)
+
+    def sample_images(
+        self,
+        labels: np.ndarray | list[int] | None = None,
+        *,
+        dataset: str = "fashion-mnist",
+        per_class: int = 10,
+        seed: int = 0,
+    ) -> np.ndarray:
+        """uint8 images (N, 28, 28) of the published image GAN, one per label (default: ``per_class``
+        of every class, class by class)."""
+        import numpy as np
+
+        model = self.load_images(dataset)
+        if labels is None:
+            labels = np.repeat(np.arange(model.config.n_classes), per_class)
+        return model.sample(labels, seed=seed)
+
+    def image_grid(
+        self, out: str | Path, *, dataset: str = "fashion-mnist", per_class: int = 10, seed: int = 0
+    ) -> Path:
+        """A PNG grid of ``per_class`` samples of every class, one class per row; returns its path."""
+        from shopmind.synth.image import save_grid
+
+        return save_grid(self.sample_images(dataset=dataset, per_class=per_class, seed=seed), out, per_class)
+
+
+def _relation(parent: str, child: str) -> tuple[str, str, str]:
+    if (parent, child) not in RELATIONS:
+        raise ValueError(f"no known relation {parent} -> {child}; known: {sorted(RELATIONS)}")
+    return RELATIONS[(parent, child)]
+
+
+def _image_kind(dataset: str) -> str:
+    if dataset not in IMAGE_DATASETS:
+        raise ValueError(f"unknown image data set {dataset!r}; known: {', '.join(IMAGE_DATASETS)}")
+    return f"synth-images/{dataset}"

@@ -45,22 +45,25 @@ function fitForm(api, reload) {
     start.disabled = true;
     const history = { epoch: [], losses: {} };
     try {
+      // the server's shared job shape: job_id, status, progress {epoch, epochs, losses}, result {version}, error
       let job = await api("/synth/fit", { method: "POST", body: { table: t, child: c || null, epochs: Number(epochs.value) } });
       for (;;) {
-        job = await api(`/synth/jobs/${encodeURIComponent(job.id)}`);
-        if (job.epoch && history.epoch[history.epoch.length - 1] !== job.epoch) {
-          history.epoch.push(job.epoch);
-          for (const [k, v] of Object.entries(job.losses || {})) (history.losses[k] ||= []).push({ x: job.epoch, y: v });
+        job = await api(`/synth/jobs/${encodeURIComponent(job.job_id)}`);
+        const { epoch = 0, epochs: total = Number(epochs.value), losses = {} } = job.progress || {};
+        if (epoch && history.epoch[history.epoch.length - 1] !== epoch) {
+          history.epoch.push(epoch);
+          for (const [k, v] of Object.entries(losses)) (history.losses[k] ||= []).push({ x: epoch, y: v });
         }
         const series = Object.entries(history.losses).map(([name, points]) => ({ name, points }));
-        fill(out, h("p", { dataset: { state: job.state }, id: "synth-state" }, h("span", { class: `badge ${job.state === "done" ? "done" : job.state}` }, job.state),
-          ` epoch ${job.epoch} of ${job.epochs}`, job.version ? ` · published ${job.version}` : "", job.error ? h("span", { class: "error" }, ` · ${job.error}`) : null),
-          h("progress", { max: job.epochs || 1, value: job.epoch }),
+        const version = job.result && job.result.version;
+        fill(out, h("p", { dataset: { state: job.status }, id: "synth-state" }, h("span", { class: `badge ${job.status}` }, job.status),
+          ` epoch ${epoch} of ${total}`, version ? ` · published ${version}` : "", job.error ? h("span", { class: "error" }, ` · ${job.error}`) : null),
+          h("progress", { max: total || 1, value: epoch }),
           series.length && series[0].points.length > 1 ? lineChart(series, { title: "Losses by epoch", xLabel: "epoch", width: 560 }) : null);
-        if (job.state === "done" || job.state === "failed") break;
+        if (job.status === "done" || job.status === "failed") break;
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
-      if (job.state === "done") setTimeout(reload, 1500);
+      if (job.status === "done") setTimeout(reload, 1500);
     } catch (err) {
       fill(out, h("p", { class: "error" }, err.message));
     } finally {
