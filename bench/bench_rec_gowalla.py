@@ -32,12 +32,13 @@ log = logging.getLogger("bench_rec_gowalla")
 SETTINGS: dict[str, dict] = {
     "lightgcn": {
         "n_layers": 3,
-        # 128 over the paper's 64: validation NDCG@20 0.1228 vs 0.1135 (session 4); ~3x the epoch time
+        # 128 over the paper's 64: validation NDCG@20 0.1228 vs 0.1135 at ~3x the epoch time
+        # (docs/benchmarks.md, Recommendation: Gowalla)
         "dim": 128,
         "init": "svd",
         "lr": 0.05,
-        # 0.95 flattened validation NDCG after ~50 epochs (lr down to 8%) with 60 epochs of budget
-        # left; 0.975 spreads the same decay over the ~110 epochs that fit in 45 minutes
+        # 0.975 spreads the decay over the ~110 epochs that fit in 45 minutes; at 0.95 the lr is
+        # down to 8% by epoch 50 and validation NDCG flattens with budget left (docs/benchmarks.md)
         "lr_decay": 0.975,
         "batch_size": 16384,
         "n_neg": 16,

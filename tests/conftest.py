@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from shopmind.config import get_settings
 from shopmind.data.store import Store
 
 PG_URL = os.environ.get("SHOPMIND_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -20,13 +19,11 @@ PG_URL = os.environ.get("SHOPMIND_TEST_POSTGRES_URL", "postgresql+psycopg://post
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every test writes under its own tmp folder and sees fresh settings."""
+    """Every test writes under its own tmp folder (settings are read from the environment at each call)."""
     monkeypatch.setenv("SHOPMIND_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("SHOPMIND_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
     monkeypatch.delenv("SHOPMIND_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
     yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -115,11 +112,20 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def shop_nlu(tmp_path_factory):
-    """The shop NLU (assistant and web tests): the artifact under SHOPMIND_TEST_NLU_ARTIFACTS if set,
-    else trained once for the whole session."""
-    from shopmind.assistant.nlu import load_shop_nlu
+    """The shop NLU (assistant and web tests), trained once for the whole session. With
+    SHOPMIND_TEST_NLU_ARTIFACTS set, the version published there (trained and published there first
+    when there is none), so that later sessions skip the training."""
+    from shopmind.artifacts import ArtifactStore
+    from shopmind.assistant.nlu import ShopNLUConfig, load_shop_nlu, train_and_publish_nlu, train_shop_nlu
     from shopmind.config import Settings as _Settings
 
+    datasets_dir = _Settings().datasets_dir
     root = os.environ.get("SHOPMIND_TEST_NLU_ARTIFACTS")
-    root_path = Path(root) if root else tmp_path_factory.mktemp("nlu-artifacts")
-    return load_shop_nlu(_Settings(artifacts_dir=root_path, var_dir=root_path / "var"))
+    if not root:
+        cache = tmp_path_factory.mktemp("nlu-cache") / "nlu-vectors.sqlite"
+        return train_shop_nlu(ShopNLUConfig(), datasets_dir=datasets_dir, cache_path=cache)
+    artifacts = ArtifactStore(root)
+    if artifacts.current("nlu") is None:
+        cache = Path(root) / "var" / "cache" / "nlu-vectors.sqlite"
+        train_and_publish_nlu(artifacts, ShopNLUConfig(), datasets_dir=datasets_dir, cache_path=cache)
+    return load_shop_nlu(artifacts)

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from shopmind.cli import app
-from shopmind.config import get_settings
 
 runner = CliRunner()
 
@@ -19,7 +18,6 @@ runner = CliRunner()
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("SHOPMIND_DATABASE_URL", url)
-    get_settings.cache_clear()
     return url
 
 

@@ -1,4 +1,5 @@
-"""The admin console's job runner: progress from the library's log records, failures, order."""
+"""The engine's job runner: progress from the library's log records and job.update, failures, order,
+one job of a kind at a time, closing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import logging
 import threading
 import time
 
-from shopmind.api.jobs import JobRunner
+import pytest
+
+from shopmind.jobs import JobBusyError, JobRunner
 
 
 def wait(runner: JobRunner, job_id: str, timeout: float = 10) -> dict:
@@ -24,9 +27,10 @@ def test_progress_lines_come_from_library_logs_on_the_job_thread() -> None:
     lib = logging.getLogger("shopmind.recommend.fake")
     other = threading.Event()
 
-    def work() -> dict:
+    def work(job) -> dict:
         for epoch in range(3):
             lib.info("epoch %d valid_ndcg 0.%d", epoch, epoch)
+            job.update(epoch=epoch + 1, epochs=3)
         threading.Thread(target=lambda: (lib.info("not this job's line"), other.set())).start()
         other.wait(5)
         logging.getLogger("unrelated").warning("not the library")
@@ -37,6 +41,7 @@ def test_progress_lines_come_from_library_logs_on_the_job_thread() -> None:
     assert [line.split(": ", 1)[1] for line in job["log"]] == [
         f"epoch {i} valid_ndcg 0.{i}" for i in range(3)
     ]
+    assert job["progress"] == {"epoch": 3, "epochs": 3}
     assert job["seconds"] is not None and job["finished_at"] >= job["started_at"]
     assert logging.getLogger("shopmind").level == logging.NOTSET  # the level is restored
 
@@ -45,11 +50,11 @@ def test_a_failing_job_reports_its_error_and_the_next_one_still_runs() -> None:
     runner = JobRunner()
     order: list[str] = []
 
-    def boom() -> dict:
+    def boom(job) -> dict:
         order.append("boom")
         raise ValueError("no behaviour events in the store")
 
-    def fine() -> dict:
+    def fine(job) -> dict:
         order.append("fine")
         return {}
 
@@ -61,3 +66,18 @@ def test_a_failing_job_reports_its_error_and_the_next_one_still_runs() -> None:
     assert wait(runner, second.job_id)["status"] == "done" and order == ["boom", "fine"]
     assert runner.busy("retrain:rec") is None
     assert [j.job_id for j in runner.list()] == [second.job_id, first.job_id]
+
+
+def test_an_exclusive_kind_runs_one_job_at_a_time_and_a_closed_runner_takes_none() -> None:
+    runner = JobRunner()
+    release = threading.Event()
+    first = runner.submit("train:rec", "slow", lambda job: release.wait(5) and {}, exclusive=True)
+    with pytest.raises(JobBusyError) as busy:
+        runner.submit("train:rec", "again", lambda job: {}, exclusive=True)
+    assert busy.value.job is first
+    other = runner.submit("train:nlu", "another kind", lambda job: {}, exclusive=True)
+    release.set()
+    assert wait(runner, other.job_id)["status"] == "done"
+    runner.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        runner.submit("train:rec", "late", lambda job: {})

@@ -56,7 +56,7 @@ _register_marketing()
 def _register_synth() -> None:
     from shopmind.synth.cli import synth_app
 
-    app.add_typer(synth_app, name="synth")  # issue 7: GAN synthetic data
+    app.add_typer(synth_app, name="synth")  # GAN synthetic data
 
 
 _register_synth()
@@ -67,12 +67,24 @@ KINDS = ("products", "customers", "events", "orders", "docs")
 
 
 def _store(database_url: str | None = None, migrate: bool = True):
+    from shopmind.config import get_settings
     from shopmind.data.store import Store
 
-    store = Store(database_url) if database_url else Store()
+    store = Store(database_url or get_settings().resolved_database_url)
     if migrate:
         store.migrate()
     return store
+
+
+def engine_from_settings(migrate: bool = True):
+    """The engine over the configured store (``SHOPMIND_*`` settings); use it as a context manager."""
+    from shopmind.config import get_settings
+    from shopmind.engine import Engine
+
+    engine = Engine(get_settings())
+    if migrate:
+        engine.store.migrate()
+    return engine
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -145,10 +157,12 @@ def ingest(
     """Validate FILE and upsert its rows; invalid rows go to a rejects file and never stop the valid ones."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from shopmind.config import get_settings
     from shopmind.data.ingest import IngestError, ingest_file
 
     if kind not in KINDS:
         _fail(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    settings = get_settings()
     store = _store()
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
@@ -160,8 +174,9 @@ def ingest(
                 file,
                 fmt=fmt,
                 mapping=_parse_mapping(mapping),
-                batch_size=batch_size,
+                batch_size=batch_size or settings.ingest_batch_size,
                 rejects_path=rejects,
+                rejects_dir=settings.var_dir / "rejects",
                 encoding=encoding,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
@@ -207,12 +222,14 @@ def demo_data(
 @datasets_app.command("list")
 def datasets_list() -> None:
     """The registered public data sets and whether they are available locally."""
+    from shopmind.config import get_settings
     from shopmind.data import datasets
 
+    root = get_settings().datasets_dir
     table = Table("name", "what", "license", "local")
     for name, ds in sorted(datasets.REGISTRY.items()):
         try:
-            datasets.locate(name)
+            datasets.locate(name, root)
             local = "[green]yes[/]"
         except datasets.DatasetNotFoundError:
             local = "no"
@@ -229,10 +246,11 @@ def datasets_fetch(
     dest: Annotated[Path | None, typer.Option(help="Target folder (default: SHOPMIND_DATASETS_DIR).")] = None,
 ) -> None:
     """Get a data set: use the local copy when its checksums match, else download and verify it."""
+    from shopmind.config import get_settings
     from shopmind.data import datasets
 
     try:
-        path = datasets.fetch(name, dest)
+        path = datasets.fetch(name, dest, root=get_settings().datasets_dir)
     except (KeyError, OSError, ValueError) as exc:
         _fail(str(exc))
     console.print(f"{name}: {path}")
@@ -244,6 +262,7 @@ def datasets_import_shop(
     months: Annotated[str | None, typer.Option(help="Comma-separated months, e.g. 2011-01,2011-02.")] = None,
 ) -> None:
     """Load a real shop's data set into the database as products, customers, orders and events."""
+    from shopmind.config import get_settings
     from shopmind.data import datasets
     from shopmind.data.ingest import canonical_timeline
 
@@ -252,7 +271,8 @@ def datasets_import_shop(
     store = _store()
     try:
         with console.status(f"reading {name}…"):
-            frame = datasets.load_online_retail(months.split(",") if months else None)
+            folder = datasets.locate(name, get_settings().datasets_dir)
+            frame = datasets.load_online_retail(months.split(",") if months else None, folder=folder)
     except (KeyError, OSError, ValueError) as exc:
         _fail(str(exc))
     frames = datasets.online_retail_to_shop(frame)
@@ -268,10 +288,11 @@ def datasets_import_shop(
 @datasets_app.command("verify")
 def datasets_verify(name: str) -> None:
     """Check the local files of a data set against the registry's SHA-256."""
+    from shopmind.config import get_settings
     from shopmind.data import datasets
 
     try:
-        problems = datasets.verify(name)
+        problems = datasets.verify(name, get_settings().datasets_dir)
     except (KeyError, OSError, ValueError) as exc:
         _fail(str(exc))
     if problems:
@@ -314,14 +335,15 @@ def train_rec(
         args = ["train", "rec", "--model", model, *(f"--param={p}" for p in param)]
         raise typer.Exit(D.launch(nproc, [*args, "--publish" if publish else "--no-publish"]))
     dist = D.info()
-    store = _store(migrate=dist.is_main)
+    engine = engine_from_settings(migrate=dist.is_main)
     try:
         with console.status(f"training {model}… (progress in the log)") if dist.is_main else nullcontext():
-            result = train_and_publish(store, model, _parse_params(param), publish=publish)
+            result = train_and_publish(engine.store, model, _parse_params(param), engine.artifacts, publish)
     except (UnknownModelError, ValueError, TypeError) as exc:
         _fail(str(exc))
     finally:
         D.shutdown()
+        engine.close()
     if not dist.is_main:  # a helper process of a torchrun launch: rank 0 reports and saves
         return
     table = Table("metric", "validation", "test", title=f"{model} · {result.seconds:.0f}s")
@@ -339,18 +361,23 @@ def train_nlu(
     publish: Annotated[bool, typer.Option(help="Serve the new version at once.")] = True,
 ) -> None:
     """Train the assistant's bilingual NLU (intents, out-of-scope, sentiment), save and publish it."""
-    from shopmind import artifacts
-    from shopmind.assistant.nlu.shop import ARTIFACT_KIND, ShopNLUConfig, train_shop_nlu
+    from shopmind.artifacts import ArtifactStore, read_meta
+    from shopmind.assistant.nlu.shop import ShopNLUConfig, train_and_publish_nlu
+    from shopmind.config import get_settings
 
-    nlu = train_shop_nlu(ShopNLUConfig(use_datasets=datasets))
-    path = artifacts.new_version_dir(ARTIFACT_KIND, "shop")
-    nlu.save(path)
-    if publish:
-        artifacts.publish(ARTIFACT_KIND, path)
+    settings = get_settings()
+    with console.status("training the NLU… (progress in the log)"):
+        path = train_and_publish_nlu(
+            ArtifactStore(settings.artifacts_dir),
+            ShopNLUConfig(use_datasets=datasets),
+            datasets_dir=settings.datasets_dir,
+            cache_path=settings.var_dir / "cache" / "nlu-vectors.sqlite",
+            publish=publish,
+        )
     table = Table(title=f"nlu {path.name}" + (" (published)" if publish else ""))
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for key, value in nlu.meta["metrics"].items():
+    for key, value in read_meta(path)["metrics"].items():
         table.add_row(key, f"{value}")
     console.print(table)
 
@@ -400,13 +427,14 @@ def rec_benchmark(
 @rec_app.command("models")
 def rec_models() -> None:
     """Registered recommenders and the saved versions (the one in service is marked)."""
-    from shopmind import artifacts
     from shopmind.recommend.base import available
     from shopmind.recommend.train import KIND
 
     console.print("registered: " + ", ".join(available()))
     table = Table("version", "model", "in service", "test ndcg@10")
-    for v in artifacts.versions(KIND):
+    with engine_from_settings() as engine:
+        versions = engine.artifacts.versions(KIND)
+    for v in versions:
         ndcg = v.get("metrics", {}).get("test_ndcg@10")
         table.add_row(
             v["version"], v.get("model", "?"), "✓" if v["current"] else "", f"{ndcg:.4f}" if ndcg else ""
@@ -422,9 +450,8 @@ def rec_recommend(
     max_price: Annotated[float | None, typer.Option(help="Highest price.")] = None,
 ) -> None:
     """Recommendations for a customer from the published model and the live store."""
-    from shopmind.recommend.service import RecommendationService
-
-    result = RecommendationService(_store()).recommend(customer_id, k, category=category, max_price=max_price)
+    with engine_from_settings() as engine:
+        result = engine.recommendations.recommend(customer_id, k, category=category, max_price=max_price)
     _print_items(result["items"], f"for {customer_id} · {result['source']}")
 
 
@@ -432,12 +459,12 @@ def rec_recommend(
 def rec_similar(product_id: str, k: Annotated[int, typer.Option(help="How many.")] = 10) -> None:
     """Products similar to PRODUCT_ID."""
     from shopmind.data.store import NotFoundError
-    from shopmind.recommend.service import RecommendationService
 
-    try:
-        result = RecommendationService(_store()).similar(product_id, k)
-    except NotFoundError as exc:
-        _fail(str(exc))
+    with engine_from_settings() as engine:
+        try:
+            result = engine.recommendations.similar(product_id, k)
+        except NotFoundError as exc:
+            _fail(str(exc))
     _print_items(result["items"], f"like {product_id} · {result['source']}")
 
 
@@ -473,11 +500,10 @@ def serve(
     import uvicorn
 
     from shopmind.api.app import create_app
-    from shopmind.config import get_settings
 
-    settings = get_settings()
-    _store()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    engine = engine_from_settings()
+    settings = engine.settings
+    uvicorn.run(create_app(engine), host=host or settings.host, port=port or settings.port)
 
 
 @app.command()
@@ -492,38 +518,38 @@ def demo(
     """Build the demo shop and its default models on first run (SQLite, offline); serve the API and web UI."""
     import uvicorn
 
-    from shopmind import artifacts
     from shopmind.api.app import create_app
-    from shopmind.config import get_settings
     from shopmind.data.demo import load_demo_shop
     from shopmind.recommend.train import DEMO_PARAMS, KIND, train_and_publish
 
-    settings = get_settings()
-    store = _store()
+    engine = engine_from_settings()
+    settings, store = engine.settings, engine.store
     if store.counts()["products"] == 0:
         with console.status("building the demo shop…"):
             load_demo_shop(store, seed=seed, truth_path=settings.var_dir / "demo" / f"truth-seed{seed}.json")
-    if artifacts.current(KIND) is None:
+    if engine.artifacts.current(KIND) is None:
         with console.status(f"training the {model} recommender on the demo shop…"):
-            result = train_and_publish(store, model, DEMO_PARAMS.get(model))
+            result = train_and_publish(store, model, DEMO_PARAMS.get(model), engine.artifacts)
         console.print(f"{model}: test NDCG@10 {result.metrics['test_ndcg@10']:.4f} ({result.seconds:.0f}s)")
-    from shopmind.assistant.nlu import load_shop_nlu
-    from shopmind.search.service import SearchService
+    if engine.artifacts.current("nlu") is None:
+        from shopmind.assistant.nlu.shop import ShopNLUConfig, train_and_publish_nlu
 
-    with console.status("the assistant's language model (trained on the first run only)…"):
-        load_shop_nlu(settings)  # published here, so the first chat message does not wait for it
+        with console.status("training the assistant's language model (first run only)…"):
+            train_and_publish_nlu(
+                engine.artifacts,
+                ShopNLUConfig(),
+                datasets_dir=settings.datasets_dir,
+                cache_path=settings.var_dir / "cache" / "nlu-vectors.sqlite",
+            )
     with console.status("indexing the catalog for search (the first run encodes every title)…"):
-        search = SearchService(store)
-        search.sync(force=True)
+        engine.search.sync(force=True)
     admin_key = store.create_api_key("admin", "demo admin")
     web_key = store.create_api_key("storefront", "demo web UI")
     host, port = host or settings.host, port or settings.port
     console.print(f"\n[bold green]ShopMind demo shop[/] on [link]http://{host}:{port}[/]  (API docs: /docs)")
     console.print(f"admin API key for this run: [bold]{admin_key}[/]  (send as X-API-Key)")
     console.print(f"admin console: http://{host}:{port}/admin  (it asks for that key)\n")
-    app_ = create_app(settings, store, web_storefront_key=web_key, web_demo=True)
-    app_.state.search = search
-    uvicorn.run(app_, host=host, port=port)
+    uvicorn.run(create_app(engine, web_storefront_key=web_key, web_demo=True), host=host, port=port)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ working directory. Nothing here touches the disk or the network on import.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -58,6 +57,9 @@ class Settings(BaseSettings):
     search_extra_encoder: str = ""
     # Search: the second encoder's share of the dense part (0.4 with alpha 0.5 on Home Depot validation).
     search_extra_weight: float = Field(default=0.4, ge=0.0, le=1.0)
+    # Marketing: native (OpenMP/BLAS) threads of its scikit-learn fits and k-means; 1 keeps OpenMP's
+    # busy-waiting from oversubscribing a small or shared machine.
+    marketing_threads: int = Field(default=1, ge=1)
 
     @field_validator("datasets_dir", mode="before")
     @classmethod
@@ -72,7 +74,8 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.var_dir / 'shopmind.db').as_posix()}"
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (read once; call ``get_settings.cache_clear()`` in tests)."""
+    """The settings from the environment and ``.env``, read at each call: only the edge calls it (the
+    CLI once per command, ``shopmind serve`` once per process), and hands them to an
+    :class:`~shopmind.engine.Engine`, which passes each service its configuration."""
     return Settings()

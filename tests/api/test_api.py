@@ -11,6 +11,7 @@ import pytest
 from shopmind.api.app import create_app
 from shopmind.config import Settings
 from shopmind.data.store import Store
+from shopmind.engine import Engine
 from tests.conftest import LiveServer
 
 
@@ -18,7 +19,7 @@ from tests.conftest import LiveServer
 def api(store: Store) -> Iterator[tuple[httpx.Client, dict[str, str], dict[str, str]]]:
     admin_key = store.create_api_key("admin", "test admin")
     shop_key = store.create_api_key("storefront", "test shop")
-    app = create_app(Settings(), store, web_storefront_key=shop_key)
+    app = create_app(Engine(Settings(), store), web_storefront_key=shop_key)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as client:
         yield client, {"X-API-Key": admin_key}, {"X-API-Key": shop_key}
 
@@ -166,7 +167,7 @@ def test_openapi_docs_and_web_ui_are_served(api) -> None:
 
 
 def test_configured_keys_work_without_the_database(sqlite_store: Store) -> None:
-    app = create_app(Settings(admin_api_key="env-admin-key"), sqlite_store)
+    app = create_app(Engine(Settings(admin_api_key="env-admin-key"), sqlite_store))
     with LiveServer(app) as server:
         resp = httpx.get(f"{server.url}/customers", headers={"X-API-Key": "env-admin-key"})
     assert resp.status_code == 200

@@ -14,6 +14,7 @@ from shopmind.api.app import create_app
 from shopmind.config import Settings
 from shopmind.data.ingest import ingest_records
 from shopmind.data.store import Store
+from shopmind.engine import Engine
 from tests.api.test_web_endpoints import seed
 from tests.conftest import LiveServer
 
@@ -26,7 +27,7 @@ def shop(sqlite_store: Store, tmp_path: Path) -> Iterator[tuple[httpx.Client, di
     admin = {"X-API-Key": sqlite_store.create_api_key("admin", "a")}
     key = {"X-API-Key": sqlite_store.create_api_key("storefront", "s")}
     settings = Settings(var_dir=tmp_path / "var", artifacts_dir=tmp_path / "artifacts", chat_secret=SECRET)
-    app = create_app(settings, sqlite_store)
+    app = create_app(Engine(settings, sqlite_store))
     with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
         yield client, admin, key
 
@@ -98,6 +99,6 @@ def test_the_demo_shop_lets_its_switcher_act_for_any_customer(sqlite_store: Stor
     seed(sqlite_store)
     key = {"X-API-Key": sqlite_store.create_api_key("storefront", "s")}
     settings = Settings(var_dir=tmp_path / "var", artifacts_dir=tmp_path / "artifacts")
-    app = create_app(settings, sqlite_store, web_demo=True)
+    app = create_app(Engine(settings, sqlite_store), web_demo=True)
     with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
         assert client.get("/recommendations/C1", headers=key).status_code == 200

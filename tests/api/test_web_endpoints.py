@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shopmind import artifacts
 from shopmind.api.app import create_app
+from shopmind.artifacts import ArtifactStore
 from shopmind.config import Settings
 from shopmind.data.ingest import ingest_file, ingest_records
 from shopmind.data.store import Store
+from shopmind.engine import Engine
 from shopmind.recommend.train import KIND
 from tests.conftest import LiveServer
 
@@ -46,7 +47,7 @@ def seed(store: Store) -> None:
 
 def serve(store: Store, tmp: Path, demo: bool) -> tuple[Settings, object]:
     settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts")
-    return settings, create_app(settings, store, web_demo=demo)
+    return settings, create_app(Engine(settings, store), web_demo=demo)
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_retrain_job_publishes_and_versions_can_be_switched(web) -> None:
     popular = next(v["version"] for v in rec["versions"] if v["model"] == "popular")
     switched = client.post("/admin/models/rec/publish", json={"version": popular}, headers=admin)
     assert switched.json() == {"kind": "rec", "current": popular}
-    assert artifacts.current(KIND, settings.artifacts_dir).name == popular
+    assert ArtifactStore(settings.artifacts_dir).current(KIND).name == popular
     assert client.get("/recommendations/C1", headers=shop).json()["version"] == popular
     assert (
         client.post("/admin/models/rec/publish", json={"version": "../x"}, headers=admin).status_code == 404

@@ -9,6 +9,7 @@ from shopmind.api.app import create_app
 from shopmind.assistant.service import AssistantConfig, AssistantService
 from shopmind.config import Settings
 from shopmind.data.simulate import docs_frame
+from shopmind.engine import Engine
 from tests.assistant.conftest import NOW, fill_mini_shop
 from tests.conftest import LiveServer
 
@@ -20,11 +21,12 @@ def api(sqlite_store, shop_nlu, demo_knowledge):
     store.upsert("docs", docs_frame(0).to_dict("records"))
     admin_key = store.create_api_key("admin", "test admin")
     shop_key = store.create_api_key("storefront", "test shop")
-    app = create_app(Settings(), store)
-    app.state.assistant = AssistantService(
-        store, shop_nlu, AssistantConfig(clock="store"), knowledge=demo_knowledge
+    engine = Engine(Settings(), store)
+    engine.provide(
+        assistant=AssistantService(store, shop_nlu, AssistantConfig(clock="store"), knowledge=demo_knowledge)
     )
-    app.state.assistant._now = NOW
+    engine.assistant._now = NOW
+    app = create_app(engine)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         yield client, {"X-API-Key": admin_key}, {"X-API-Key": shop_key}
 

@@ -169,8 +169,12 @@ def test_rewrite_keeps_facts_or_falls_back(api, llm):
     assert llm.rewrite(turn, "en") == turn.text
 
 
-def test_no_llm_configured_means_offline(monkeypatch):
+def test_no_llm_configured_means_offline(sqlite_store):
     from shopmind.config import Settings
+    from shopmind.engine import Engine
 
-    assert load_llm(Settings(llm_base_url="")) is None
-    assert load_llm(Settings(llm_base_url="http://127.0.0.1:9/v1")) is not None
+    assert load_llm(None) is None and load_llm(LLMConfig("")) is None
+    assert load_llm(LLMConfig("http://127.0.0.1:9/v1")) is not None
+    assert Engine(Settings(llm_base_url=""), sqlite_store).assistant.llm is None
+    configured = Engine(Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m"), sqlite_store)
+    assert configured.assistant.llm.client.config.model == "m"

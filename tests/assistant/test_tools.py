@@ -104,7 +104,11 @@ def test_schemas_forbid_extra_fields():
         assert params["additionalProperties"] is False and "customer_id" not in params.get("properties", {})
 
 
-def test_product_search_and_recommendations(sqlite_store):
+def test_product_search_and_recommendations(sqlite_store, tmp_path):
+    from shopmind.artifacts import ArtifactStore
+    from shopmind.recommend.service import RecommendationService
+    from shopmind.search.index import IndexConfig
+    from shopmind.search.service import SearchConfig, SearchService
     from tests.assistant.conftest import fill_mini_shop
 
     fill_mini_shop(sqlite_store)
@@ -142,9 +146,27 @@ def test_product_search_and_recommendations(sqlite_store):
             for i, p in enumerate(["P2", "P2", "P2", "P3"], start=10)
         ],
     )
-    tools = ShopTools(sqlite_store, ToolsConfig(search_mode="lexical"))
+    search = SearchService(sqlite_store, SearchConfig(index=IndexConfig(dense=False), log_events=False))
+    recommender = RecommendationService(sqlite_store, ArtifactStore(tmp_path / "artifacts"))
+    search.recommender = recommender
+    tools = ShopTools(
+        sqlite_store, ToolsConfig(search_mode="lexical"), search=search, recommender=recommender
+    )
+    assert ShopTools(sqlite_store).call("search_products", {"query": "dress"}, C1)["error"] == "unavailable"
     found = tools.call("search_products", {"query": "red dress"}, C1)
     assert found["ok"] and found["data"]["products"][0]["product_id"] == "P1"
     rec = tools.call("recommend_products", {"k": 2}, C1)
     assert rec["ok"] and rec["data"]["source"] == "trending"  # no model published: popular products
     assert [p["product_id"] for p in rec["data"]["products"]] == ["P2", "P3"]
+
+
+def test_change_address_refused_when_the_order_shipped_after_the_check(mini_shop):
+    """The store re-checks the status on the locked row: a shipment between check and write wins."""
+    tools = ShopTools(mini_shop)
+    tools._can_move = lambda order, ctx: None  # the earlier check saw the order before it shipped
+    before = mini_shop.get_order("O000002")
+    with pytest.raises(ToolError) as exc:
+        tools.change_address("O000002", "9 New Road, Leeds LS1 1AA", C1)
+    assert exc.value.code == "already_shipped"
+    assert exc.value.facts == {"order_id": "O000002", "status": "shipped"}
+    assert mini_shop.get_order("O000002") == before

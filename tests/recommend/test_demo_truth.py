@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shopmind.artifacts import ArtifactStore
 from shopmind.data.demo import load_demo_shop
 from shopmind.data.simulate import DemoTruth
 from shopmind.data.store import Store
@@ -34,10 +35,10 @@ PARAMS: dict[str, dict] = {
 def test_recommendations_land_in_the_customers_preferred_categories(demo, model: str) -> None:
     store, truth, tmp = demo
     root = tmp / f"artifacts-{model}"
-    result = train_and_publish(store, model, PARAMS[model], root=root)
-    popular = train_and_publish(store, "popular", root=tmp / "artifacts-popular", publish=True)
+    result = train_and_publish(store, model, PARAMS[model], ArtifactStore(root))
+    popular = train_and_publish(store, "popular", None, ArtifactStore(tmp / "artifacts-popular"))
     assert result.metrics["test_ndcg@10"] > popular.metrics["test_ndcg@10"]
-    service = RecommendationService(store, root=root)
+    service = RecommendationService(store, ArtifactStore(root))
     rng = np.random.default_rng(0)
     customers = rng.choice(truth.customer_ids, size=60, replace=False)
     leaf = {pid: cat for pid, cat in zip(truth.product_ids, truth.product_category, strict=True)}

@@ -10,12 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shopmind import artifacts
 from shopmind.api.app import create_app
+from shopmind.artifacts import ArtifactStore
 from shopmind.config import Settings
 from shopmind.data.demo import load_demo_shop
 from shopmind.data.simulate import DemoTruth
 from shopmind.data.store import Store
+from shopmind.engine import Engine
 from shopmind.recommend.base import create
 from shopmind.recommend.data import interactions_from_store
 from shopmind.recommend.train import KIND
@@ -30,11 +31,11 @@ def live_demo(tmp_path: Path) -> Iterator[tuple[httpx.Client, dict, dict, Store,
     store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
     load_demo_shop(store, seed=11, scale=0.1, truth_path=tmp_path / "truth.json")
     model = create("sasrec", **FAST_SASREC).fit(interactions_from_store(store))  # no split: just serve it
-    version = model.save(artifacts.new_version_dir(KIND, "sasrec"))
-    artifacts.publish(KIND, version)
+    settings = Settings()
+    version = ArtifactStore(settings.artifacts_dir).save_version(KIND, "sasrec", model.save)
     admin = {"X-API-Key": store.create_api_key("admin", "test admin")}
     shop = {"X-API-Key": store.create_api_key("storefront", "test shop")}
-    app = create_app(Settings(), store)
+    app = create_app(Engine(settings, store))
     try:
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
             yield (

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopmind import artifacts
+from shopmind.artifacts import ArtifactStore
 from shopmind.data.ingest import ingest_records
 from shopmind.data.store import NotFoundError, Store
 from shopmind.recommend.service import RecommendationService
@@ -64,9 +64,9 @@ def shop(sqlite_store: Store) -> Store:
 
 
 def test_recommendations_follow_taste_and_respect_filters(shop: Store, tmp_path: Path) -> None:
-    result = train_and_publish(shop, "itemknn", root=tmp_path)
+    result = train_and_publish(shop, "itemknn", None, ArtifactStore(tmp_path))
     assert result.metrics["test_hr@10"] > 0 and (result.version_dir / "meta.json").exists()
-    service = RecommendationService(shop, root=tmp_path)
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
     recs = service.recommend("C00", k=10)
     ids = [r["product_id"] for r in recs["items"]]
     assert recs["source"] == "itemknn" and len(ids) == 10
@@ -79,8 +79,8 @@ def test_recommendations_follow_taste_and_respect_filters(shop: Store, tmp_path:
 def test_cold_start_new_customer_gets_trending_then_session_recommendations(
     shop: Store, tmp_path: Path
 ) -> None:
-    train_and_publish(shop, "itemknn", root=tmp_path)
-    service = RecommendationService(shop, root=tmp_path)
+    train_and_publish(shop, "itemknn", None, ArtifactStore(tmp_path))
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
     assert service.recommend("NEW", k=5)["source"] == "trending"
     ingest_records(
         shop,
@@ -93,7 +93,7 @@ def test_cold_start_new_customer_gets_trending_then_session_recommendations(
 
 
 def test_without_a_model_everything_is_trending(shop: Store, tmp_path: Path) -> None:
-    service = RecommendationService(shop, root=tmp_path)
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
     assert service.recommend("C00", k=3)["source"] == "trending"
     assert len(service.trending(k=4)["items"]) == 4
 
@@ -105,13 +105,13 @@ def test_a_live_event_does_not_empty_the_trend_of_a_historic_shop(shop: Store, t
         "events",
         [{"customer_id": "C01", "type": "search", "query": "dress", "ts": datetime.now(UTC).isoformat()}],
     )
-    items = RecommendationService(shop, root=tmp_path).trending(k=10)["items"]
+    items = RecommendationService(shop, ArtifactStore(tmp_path)).trending(k=10)["items"]
     assert len(items) == 10 and all(item["score"] > 0 for item in items)
 
 
 def test_similar_by_behaviour_and_by_text_for_a_new_product(shop: Store, tmp_path: Path) -> None:
-    train_and_publish(shop, "itemknn", root=tmp_path)
-    service = RecommendationService(shop, root=tmp_path)
+    train_and_publish(shop, "itemknn", None, ArtifactStore(tmp_path))
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
     sim = service.similar("P25", k=5)
     assert sim["source"] == "itemknn" and all(r["category"] == CATS[1] for r in sim["items"])
     ingest_records(
@@ -135,21 +135,21 @@ def test_similar_by_behaviour_and_by_text_for_a_new_product(shop: Store, tmp_pat
 
 
 def test_a_new_version_is_swapped_in_atomically(shop: Store, tmp_path: Path) -> None:
-    first = train_and_publish(shop, "popular", root=tmp_path)
-    service = RecommendationService(shop, root=tmp_path)
+    first = train_and_publish(shop, "popular", None, ArtifactStore(tmp_path))
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
     assert service.recommend("C00")["version"] == first.version_dir.name
-    second = train_and_publish(shop, "itemknn", root=tmp_path)
-    assert artifacts.current(KIND, tmp_path) == second.version_dir
+    second = train_and_publish(shop, "itemknn", None, ArtifactStore(tmp_path))
+    assert ArtifactStore(tmp_path).current(KIND) == second.version_dir
     assert service.recommend("C00")["version"] == second.version_dir.name
-    listed = artifacts.versions(KIND, tmp_path)
+    listed = ArtifactStore(tmp_path).versions(KIND)
     assert [v["current"] for v in listed].count(True) == 1 and len(listed) == 2
 
 
 def test_stock_changes_reach_the_answers_through_a_background_catalog_reload(
     shop: Store, tmp_path: Path
 ) -> None:
-    train_and_publish(shop, "itemknn", root=tmp_path)
-    service = RecommendationService(shop, root=tmp_path, catalog_ttl=0.0)
+    train_and_publish(shop, "itemknn", None, ArtifactStore(tmp_path))
+    service = RecommendationService(shop, ArtifactStore(tmp_path), catalog_ttl=0.0)
     top = service.recommend("C00", k=3)["items"][0]["product_id"]
     ingest_records(shop, "products", [shop.get_product(top) | {"stock": 0}])
     deadline = time.monotonic() + 10

@@ -11,6 +11,7 @@ from shopmind.api.app import create_app
 from shopmind.config import Settings
 from shopmind.data.ingest import ingest_records
 from shopmind.data.store import Store
+from shopmind.engine import Engine
 from shopmind.search.index import IndexConfig
 from shopmind.search.service import SearchConfig, SearchService
 from tests.conftest import LiveServer
@@ -25,14 +26,16 @@ def client(tmp_path_factory) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
     store.migrate()
     ingest_records(store, "products", CATALOG)
     key = store.create_api_key("storefront", "shop")
-    app = create_app(Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts"), store)
-    assert "/search" in app.openapi()["paths"]  # the app factory mounts the search router
+    engine = Engine(Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts"), store)
     # the served configuration: hybrid, with the real encoder (its cache in the test's folder)
     index = IndexConfig(cache_path=str(tmp / "emb.sqlite"))
     cfg = SearchConfig(index=index, sync_ttl=0, pins_path=str(tmp / "pins.json"))
-    app.state.search = SearchService(store, cfg)
+    engine.provide(search=SearchService(store, cfg))
+    app = create_app(engine)
+    assert "/search" in app.openapi()["paths"]  # the app factory mounts the search router
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as c:
         yield c, {"X-API-Key": key}
+    engine.close()
     store.dispose()
 
 
@@ -102,13 +105,15 @@ def test_the_server_takes_a_second_encoder_from_its_settings(tmp_path) -> None:
     settings = Settings(
         var_dir=tmp_path / "var", artifacts_dir=tmp_path / "a", search_extra_encoder="st:minilm"
     )
-    app = create_app(settings, store)
+    engine = Engine(settings, store)
+    app = create_app(engine, close_engine=False)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as c:
         body = c.get("/search", params={"q": "bluetooth headphones", "page_size": 3}, headers=key).json()
         assert body["products"][0]["product_id"] == "P2"
         body = c.get("/search", params={"q": "连衣裙", "page_size": 2}, headers=key).json()
         assert {p["product_id"] for p in body["products"]} == {"P3", "P4"}
-    service = app.state.search
+    service = engine.search
     assert service.index.extra_vectors is not None and service.index.extra_vectors.live == len(CATALOG)
     assert service.config.fusion.alpha == 0.5 and service.config.fusion.extra_weight == 0.4
+    engine.close()
     store.dispose()

@@ -6,7 +6,6 @@ import json
 
 from typer.testing import CliRunner
 
-from shopmind.config import get_settings
 from shopmind.data.ingest import ingest_records
 from shopmind.search.cli import search_app
 from tests.search.conftest import CATALOG
@@ -15,7 +14,6 @@ from tests.search.conftest import CATALOG
 def test_query_is_the_default_command(sqlite_store, monkeypatch) -> None:
     ingest_records(sqlite_store, "products", CATALOG)
     monkeypatch.setenv("SHOPMIND_DATABASE_URL", sqlite_store.url)
-    get_settings.cache_clear()
     runner = CliRunner()
     out = runner.invoke(search_app, ["不要红色的连衣裙", "--mode", "lexical", "--json"])
     assert out.exit_code == 0, out.output

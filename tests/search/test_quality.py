@@ -51,10 +51,8 @@ def test_homedepot_slice(homedepot) -> None:
 
 @pytest.fixture(scope="module")
 def homedepot():
-    from shopmind.config import get_settings
     from shopmind.data.datasets import datasets_dir
 
-    get_settings.cache_clear()
     if datasets_dir() is None:
         pytest.skip("SHOPMIND_DATASETS_DIR is not set: the Home Depot relevance file is not available")
     return E.homedepot()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from shopmind import artifacts
+from shopmind.artifacts import ArtifactStore
 from shopmind.data.demo import load_demo_shop
 from shopmind.data.store import Store
 from shopmind.recommend.base import Recommender, create
@@ -85,6 +85,6 @@ def test_cli_nproc_trains_on_two_processes_and_rank_0_publishes(demo_db: str, tm
     assert done.stdout.count("ndcg@10") == 1  # one report, from rank 0
     versions = sorted((tmp_path / "artifacts" / "rec").glob("sasrec-*"))
     assert len(versions) == 1  # only rank 0 saved
-    assert artifacts.current("rec", tmp_path / "artifacts") == versions[0]
+    assert ArtifactStore(tmp_path / "artifacts").current("rec") == versions[0]
     meta = json.loads((versions[0] / "meta.json").read_text())
     assert meta["world_size"] == 2 and meta["metrics"]["test_ndcg@10"] > 0

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from shopmind.api.app import create_app
+from shopmind.artifacts import ArtifactStore
 from shopmind.config import Settings
 from shopmind.data.demo import load_demo_shop
 from shopmind.data.store import Store
+from shopmind.engine import Engine
 from shopmind.recommend.train import train_and_publish
 from shopmind.search.index import IndexConfig
 from shopmind.search.service import SearchConfig, SearchService
@@ -34,35 +36,34 @@ class Shop:
 
 
 @pytest.fixture(scope="session")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    """The demo shop served as `shopmind demo` serves it (web_demo on); search lexical-only (fast)."""
+def shop(tmp_path_factory: pytest.TempPathFactory, shop_nlu) -> Iterator[Shop]:
+    """The demo shop served as `shopmind demo` serves it (web_demo on) by one engine; search
+    lexical-only (fast); the assistant with the session's shop NLU (tests/conftest.py)."""
     tmp = tmp_path_factory.mktemp("web-shop")
-    settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts")
+    settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts", assistant_clock="store")
     store = Store(f"sqlite:///{tmp / 'shop.db'}")
     load_demo_shop(store, seed=7, scale=0.1)
-    train_and_publish(store, "itemknn", root=settings.artifacts_dir)
+    train_and_publish(store, "itemknn", None, ArtifactStore(settings.artifacts_dir))
     admin_key = store.create_api_key("admin", "web test admin")
     shop_key = store.create_api_key("storefront", "web test shop")
-    app = create_app(settings, store, web_storefront_key=shop_key, web_demo=True)
+    engine = Engine(settings, store)
     index = IndexConfig(dense=False)
-    search = SearchService(store, SearchConfig(index=index, mode="lexical", pins_path=str(tmp / "pins.json")))
+    config = SearchConfig(index=index, mode="lexical", pins_path=str(tmp / "pins.json"))
+    search = SearchService(store, config, recommender=engine.recommendations)
     search.sync(force=True)  # build the index and the suggester before the first page asks
     search.suggest("a")
-    app.state.search = search
+    engine.provide(search=search)
+    engine.artifacts.save_version("nlu", "shop", shop_nlu.save)  # the session's NLU, published
+    app = create_app(engine, web_storefront_key=shop_key, web_demo=True)
     with LiveServer(app) as server:
         yield Shop(server.url, app, store, settings, admin_key, shop_key)
     store.dispose()
 
 
 @pytest.fixture(scope="session")
-def assistant(shop: Shop, shop_nlu):
-    """The real assistant on the test shop, with the session's shop NLU (tests/conftest.py); the
-    clock is the shop's history."""
-    from shopmind.assistant.service import AssistantConfig, AssistantService
-
-    nlu = shop_nlu
-    shop.app.state.assistant = AssistantService(shop.store, nlu, AssistantConfig(clock="store"))
-    return shop.app.state.assistant
+def assistant(shop: Shop):
+    """The real assistant on the test shop, as the engine assembles it; the clock is the shop's history."""
+    return shop.app.state.engine.assistant
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from shopmind import artifacts
+from shopmind.artifacts import ArtifactStore
 from shopmind.data import tables as T
 from shopmind.data.ingest import ingest_file
 from shopmind.recommend.train import KIND
@@ -77,7 +77,7 @@ def test_overview_counts_charts_and_rejects(page, shop: Shop, tmp_path: Path) ->
 
 def test_models_retrain_with_progress_and_switch_back(page, shop: Shop) -> None:
     root = shop.settings.artifacts_dir
-    served = artifacts.current(KIND, root).name
+    served = ArtifactStore(root).current(KIND).name
     sign_in(page, shop)
     page.click("#tabs a[data-tab='models']")
     page.wait_for_selector("body[data-ready='models']")
@@ -86,17 +86,20 @@ def test_models_retrain_with_progress_and_switch_back(page, shop: Shop) -> None:
     page.click("#retrain")
     page.wait_for_selector("#job[data-status='done']", timeout=120_000)
     assert "popular trained" in page.inner_text("#job .joblog")
-    new = artifacts.current(KIND, root).name
+    new = ArtifactStore(root).current(KIND).name
     assert new.startswith("popular-") and new != served
     page.wait_for_selector(f"section[data-kind='rec'] tr.current:has-text('{new}')")
     assert page.locator("svg.chart[data-kind='bar'] rect.mark").count() >= 2  # metric per version
     row = page.locator(f"section[data-kind='rec'] tr:has-text('{served}')")
     row.locator("button.publish").click()
     page.wait_for_selector(f"section[data-kind='rec'] tr.current:has-text('{served}')")
-    assert artifacts.current(KIND, root).name == served
+    assert ArtifactStore(root).current(KIND).name == served
 
 
 def test_marketing_segments_rfm_clv_and_campaign_planner(page, shop: Shop) -> None:
+    engine = shop.app.state.engine
+    job = engine.marketing.ensure_fitted()  # the shop's CLV/churn/uplift models, fitted by their job
+    assert job is None or engine.jobs.wait(job, timeout=300).status == "done"
     sign_in(page, shop)
     page.click("#tabs a[data-tab='marketing']")
     page.wait_for_selector("body[data-ready='marketing']", timeout=120_000)
@@ -143,7 +146,7 @@ def test_synthetic_data_fit_with_progress_report_plots_and_samples(page, shop: S
     page.wait_for_selector("#synth-state[data-state='done']", timeout=180_000)
     assert "epoch 3 of 3" in page.inner_text("#synth-state")
     # the report is what `shopmind synth report customers` writes into the model's folder
-    service = SynthService(shop.store, root=shop.settings.artifacts_dir)
+    service = SynthService(shop.store, ArtifactStore(shop.settings.artifacts_dir))
     _, real = read_table("customers", shop.store)
     report = service.report("customers", real, n=200, plots=False)
     page.reload()

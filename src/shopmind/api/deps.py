@@ -1,4 +1,8 @@
-"""Request dependencies: the store, and API-key authentication with scopes.
+"""Request dependencies: the engine's services, and API-key authentication with scopes.
+
+Routers take what they need as ``Annotated`` parameters — ``store: StoreDep``,
+``service: SearchDep`` … — each resolved from the one :class:`~shopmind.engine.Engine` the app was
+built with, so every request of a process uses the same service instances.
 
 Keys travel in the ``X-API-Key`` header (or ``Authorization: Bearer <key>``). An admin key may
 do everything; a storefront key may read the catalog and knowledge documents.
@@ -8,21 +12,55 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
+from shopmind.assistant.service import AssistantService
 from shopmind.config import Settings
 from shopmind.data.store import Store
+from shopmind.engine import Engine
+from shopmind.lifecycle import ModelService
+from shopmind.marketing.service import MarketingService
+from shopmind.recommend.service import RecommendationService
+from shopmind.search.service import SearchService
+from shopmind.synth.service import SynthService
 
 SCOPE_RANK = {"storefront": 1, "admin": 2}
 
 
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
 def get_store(request: Request) -> Store:
-    return request.app.state.store
+    return request.app.state.engine.store
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    return request.app.state.engine.settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def _service(name: str) -> Callable[[Request], Any]:
+    """A dependency returning the engine's service ``name`` (``request`` annotated, so FastAPI passes it)."""
+
+    def service(request: Request) -> Any:
+        return getattr(get_engine(request), name)
+
+    return service
+
+
+SearchDep = Annotated[SearchService, Depends(_service("search"))]
+RecommendDep = Annotated[RecommendationService, Depends(_service("recommendations"))]
+AssistantDep = Annotated[AssistantService, Depends(_service("assistant"))]
+MarketingDep = Annotated[MarketingService, Depends(_service("marketing"))]
+SynthDep = Annotated[SynthService, Depends(_service("synth"))]
+ModelsDep = Annotated[ModelService, Depends(_service("models"))]
 
 
 def presented_key(request: Request) -> str | None:
@@ -37,11 +75,12 @@ def presented_key(request: Request) -> str | None:
 
 def key_scope(request: Request, key: str) -> str | None:
     """The scope a key grants: configured keys first (compared in constant time), then stored keys."""
-    settings: Settings = request.app.state.settings
+    engine: Engine = request.app.state.engine
+    settings = engine.settings
     for scope, configured in (("admin", settings.admin_api_key), ("storefront", settings.storefront_api_key)):
         if configured and hmac.compare_digest(configured.encode(), key.encode()):
             return scope
-    return request.app.state.store.api_key_scope(key)
+    return engine.store.api_key_scope(key)
 
 
 def require(scope: str) -> Callable[[Request], str]:

@@ -29,7 +29,7 @@ GUEST_PREFIX = "guest-"  # the web UI's anonymous shoppers: random ids with no s
 
 def secret(request: Request) -> bytes:
     state = request.app.state
-    configured = getattr(state.settings, "chat_secret", None)
+    configured = state.engine.settings.chat_secret
     if configured:
         return configured.encode()
     if getattr(state, "chat_secret", None) is None:
@@ -94,7 +94,10 @@ def require_customer(request: Request, customer_id: str | None, token: str | Non
     """
     if customer_id is None or getattr(request.app.state, "web_demo", False):
         return
-    if customer_id.startswith(GUEST_PREFIX) and _find_customer(request.app.state.store, customer_id) is None:
+    if (
+        customer_id.startswith(GUEST_PREFIX)
+        and _find_customer(request.app.state.engine.store, customer_id) is None
+    ):
         return
     key = presented_key(request)
     if key is not None and key_scope(request, key) == "admin":

@@ -31,9 +31,8 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="Print each full reply as JSON.")] = False,
 ) -> None:
     """Chat with the customer-service assistant as CUSTOMER (type 'exit' or Ctrl-D to leave)."""
-    from shopmind.assistant.service import build_assistant
     from shopmind.config import get_settings
-    from shopmind.data.store import NotFoundError, Store
+    from shopmind.engine import Engine
 
     settings = get_settings()
     if clock:
@@ -41,9 +40,15 @@ def chat(
             err.print("[bold red]error:[/] --clock must be system or store")
             raise typer.Exit(2)
         settings = settings.model_copy(update={"assistant_clock": clock})
-    store = Store(settings.resolved_database_url)
-    store.migrate()
-    service = build_assistant(store, settings)
+    engine = Engine(settings)
+    engine.store.migrate()
+    with engine:
+        _converse(engine.assistant, customer, message, lang, as_json)
+
+
+def _converse(service, customer: str, message: list[str] | None, lang: str | None, as_json: bool) -> None:
+    from shopmind.data.store import NotFoundError
+
     try:
         conv = service.start(customer, lang)
     except NotFoundError:

@@ -55,7 +55,7 @@ class KnowledgeConfig:
     body_weight: float = 1.0  # BM25F weight of the passage text
     same_language_bonus: float = 0.15  # added to passages in the customer's language
     max_quote_chars: int = 320  # a quoted passage longer than this is cut at a sentence end
-    cache_path: str | None = None  # embedding cache file; None = <var_dir>/assistant/embeddings.sqlite
+    cache_path: str | None = None  # embedding cache file; None = in memory only (the engine sets a file)
     sync_ttl: float = 30.0  # seconds between checks of the docs table for edits (see KnowledgeBase.sync)
 
 
@@ -197,10 +197,9 @@ class KnowledgeBase:
     def _embed(self, texts: list[str], query: bool) -> np.ndarray:
         with self._lock:
             if self._cache is None:
-                from shopmind.config import get_settings
                 from shopmind.text.encoder import EmbeddingCache, get_encoder
 
-                path = self.config.cache_path or get_settings().var_dir / "assistant" / "embeddings.sqlite"
+                path = self.config.cache_path or ":memory:"
                 self._cache = EmbeddingCache(path, get_encoder(self.config.encoder))
         if query:
             return self._cache.queries(texts, persist=False)

@@ -47,19 +47,6 @@ class LLMConfig:
     timeout: float = 20.0  # seconds per request
     temperature: float = 0.2  # sampling temperature
 
-    @classmethod
-    def from_settings(cls, settings=None) -> LLMConfig | None:
-        """The configured LLM, or None when ``SHOPMIND_LLM_BASE_URL`` is not set."""
-        if settings is None:
-            from shopmind.config import get_settings
-
-            settings = get_settings()
-        if not settings.llm_base_url:
-            return None
-        return cls(
-            settings.llm_base_url, settings.llm_model or "default", settings.llm_api_key, settings.llm_timeout
-        )
-
 
 @dataclass
 class ToolCall:
@@ -228,7 +215,6 @@ class _Entity:
     end: int = 0
 
 
-def load_llm(settings=None) -> LLMAssistant | None:
-    """The configured LLM assistant, or None (offline templates) when no LLM is configured."""
-    config = LLMConfig.from_settings(settings)
-    return LLMAssistant(LLMClient(config)) if config else None
+def load_llm(config: LLMConfig | None) -> LLMAssistant | None:
+    """The LLM assistant for ``config``, or None (offline templates) when no LLM is configured."""
+    return LLMAssistant(LLMClient(config)) if config is not None and config.base_url else None

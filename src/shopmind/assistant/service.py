@@ -17,15 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from shopmind.assistant.conversations import Conversations, handoff_packet
 from shopmind.assistant.dialogue import Dialogue, DialogueConfig
+from shopmind.assistant.handoff import handoff_packet
 from shopmind.assistant.knowledge import KnowledgeBase, KnowledgeConfig
 from shopmind.assistant.state import DialogueState
 from shopmind.assistant.tools import ShopTools, ToolContext, ToolsConfig
-from shopmind.data import tables as T
-from shopmind.data.schema import as_utc
+from shopmind.data.conversations import Conversations
 from shopmind.data.store import NotFoundError, Store
 
 log = logging.getLogger(__name__)
@@ -43,25 +40,8 @@ class AssistantConfig:
 
 def store_clock(store: Store) -> datetime:
     """The newest order-timeline timestamp: "now" for a historic or generated shop."""
-    with store.engine.connect() as conn:
-        latest = conn.execute(sa.select(sa.func.max(T.order_status.c.at))).scalar()
-    return as_utc(latest) if latest is not None else datetime.now(UTC)
-
-
-def build_assistant(store: Store, settings=None, nlu=None, **services: Any) -> AssistantService:
-    """The assistant configured from settings (return window, clock, optional LLM)."""
-    from shopmind.assistant.llm import load_llm
-
-    if settings is None:
-        from shopmind.config import get_settings
-
-        settings = get_settings()
-    tools_cfg = ToolsConfig(return_window_days=settings.return_window_days)
-    config = AssistantConfig(tools=tools_cfg, clock=settings.assistant_clock)
-    tools = ShopTools(
-        store, tools_cfg, search=services.get("search"), recommender=services.get("recommender")
-    )
-    return AssistantService(store, nlu, config, llm=load_llm(settings), tools=tools)
+    latest = store.latest_order_event_time()
+    return latest if latest is not None else datetime.now(UTC)
 
 
 class AssistantService:
@@ -88,10 +68,11 @@ class AssistantService:
 
     @property
     def nlu(self):
+        """The NLU given to the service; without one, the rule-based fallback (never a training run)."""
         if self._nlu is None:
-            from shopmind.assistant.nlu import load_shop_nlu
+            from shopmind.assistant.nlu.fallback import build_fallback
 
-            self._nlu = load_shop_nlu()
+            self._nlu = build_fallback()
         return self._nlu
 
     def now(self) -> datetime:
@@ -169,10 +150,7 @@ class AssistantService:
 
     def transcript(self, conversation_id: str) -> dict[str, Any]:
         """A conversation with all its messages and its handoff packet (admin view)."""
-        conv = self.conversations.get(conversation_id)
-        conv["messages"] = self.conversations.messages(conversation_id)
-        conv["handoff"] = self.conversations.handoff_packet(conversation_id)
-        return conv
+        return self.conversations.transcript(conversation_id)
 
 
 def _parse_meta(parse) -> dict[str, Any]:

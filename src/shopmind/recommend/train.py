@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shopmind import artifacts
+from shopmind.artifacts import ArtifactStore
 from shopmind.data.store import Store
 from shopmind.recommend.base import Recommender, create
 from shopmind.recommend.data import interactions_from_store
@@ -43,8 +43,8 @@ class TrainResult:
 def train_and_publish(
     store: Store,
     model_name: str,
-    params: dict[str, Any] | None = None,
-    root: str | Path | None = None,
+    params: dict[str, Any] | None,
+    artifacts: ArtifactStore,
     publish: bool = True,
 ) -> TrainResult:
     """Fit ``model_name`` on the store's events and save it as a new version (published unless told not to).
@@ -74,15 +74,18 @@ def train_and_publish(
     final = create(model_name, **_final_params(probe, params)).fit(data)
     if not dist.is_main:
         return TrainResult(None, metrics, time.perf_counter() - start)
-    final.meta_ |= {
-        "metrics": metrics,
-        "trained_until": int(data.ts.max()) if data.ts is not None and len(data) else None,
-        "params": dataclasses.asdict(final.config),
-    }
-    path = final.save(artifacts.new_version_dir(KIND, model_name, root))
-    if publish:
-        artifacts.publish(KIND, path, root)
     seconds = time.perf_counter() - start
+    path = artifacts.save_version(
+        KIND,
+        model_name,
+        final.save,
+        config=dataclasses.asdict(final.config),
+        metrics=metrics,
+        data_fingerprint=data.fingerprint(),
+        seconds=seconds,
+        extra={"trained_until": int(data.ts.max()) if data.ts is not None and len(data) else None},
+        publish=publish,
+    )
     log.info("%s trained in %.1fs: %s", model_name, seconds, {k: round(v, 4) for k, v in metrics.items()})
     return TrainResult(path, metrics, seconds)
 

@@ -33,7 +33,7 @@ def build(
     n_products: int,
     base_products: int = 3000,
     seed: int = 7,
-    cache_path: str | None = None,
+    cache_path: str | Path = "var/search/embeddings.sqlite",
     extra_encoder: str = "",
 ):
     """(service, build seconds, index MiB) for a demo catalog of ``n_products`` products (with a
@@ -50,10 +50,6 @@ def build(
 
     products = catalog(DemoConfig(seed=seed, scale=n_products / DemoConfig().n_products))
     base = catalog(DemoConfig(seed=seed, scale=base_products / DemoConfig().n_products))
-    if cache_path is None:
-        from shopmind.config import get_settings
-
-        cache_path = str(get_settings().var_dir / "search" / "embeddings.sqlite")
     rng = np.random.default_rng(seed)
     pick = np.arange(len(products)) % len(base)
 

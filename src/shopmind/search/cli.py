@@ -39,15 +39,18 @@ def query_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON")] = False,
 ) -> None:
     """Search the shop's catalog (the store in SHOPMIND_DATABASE_URL / var/)."""
-    from shopmind.data.store import Store
-    from shopmind.search.service import SearchConfig, SearchService
+    from shopmind.cli import engine_from_settings
 
-    service = SearchService(Store(), SearchConfig(mode=mode, log_events=False))
-    try:
-        answer = service.search(text, None, page, customer, page_size=size)
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    with engine_from_settings() as engine:
+        try:
+            answer = engine.search.search(text, None, page, customer, page_size=size, mode=mode, log=False)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    _print_answer(answer, as_json)
+
+
+def _print_answer(answer: dict, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps(answer, ensure_ascii=False, default=str))
         return
@@ -106,8 +109,12 @@ def benchmark_cmd(
 
 
 def _service(products, extra_encoder: str = ""):
+    """A search service over ``products`` alone (no store), its embeddings cached in the var folder."""
+    from shopmind.config import get_settings
     from shopmind.search.index import IndexConfig, ProductIndex
     from shopmind.search.service import SearchConfig, SearchService
 
-    index = ProductIndex.from_frame(products, IndexConfig(extra_encoder=extra_encoder, cache_queries=True))
+    cache = str(get_settings().var_dir / "search" / "embeddings.sqlite")
+    config = IndexConfig(extra_encoder=extra_encoder, cache_queries=True, cache_path=cache)
+    index = ProductIndex.from_frame(products, config)
     return SearchService(None, SearchConfig(log_events=False), index=index)

@@ -47,7 +47,7 @@ class IndexConfig:
     dense: bool = True  # build dense vectors (False: lexical only)
     bm25: BM25Config = field(default_factory=BM25Config)
     vectors: VectorConfig = field(default_factory=VectorConfig)
-    cache_path: str | None = None  # embedding cache file; None = <var_dir>/search/embeddings.sqlite
+    cache_path: str | None = None  # embedding cache file; None = in memory only (the engine sets a file)
     cache_queries: bool = False  # also keep query vectors on disk (evaluations); serving keeps memory only
 
 
@@ -156,12 +156,7 @@ class ProductIndex:
 
     # ------------------------------------------------------------------ encoder
     def _cache_path(self) -> str:
-        path = self.config.cache_path
-        if path is None:
-            from shopmind.config import get_settings
-
-            path = str(get_settings().var_dir / "search" / "embeddings.sqlite")
-        return path
+        return self.config.cache_path or ":memory:"
 
     def encoder(self):
         if self._encoder is None:
@@ -178,6 +173,13 @@ class ProductIndex:
 
             self._extra_cache = EmbeddingCache(self._cache_path(), get_encoder(self.config.extra_encoder))
         return self._extra_cache
+
+    def close(self) -> None:
+        """Close the embedding caches' files (the index stays usable; a cache reopens on next use)."""
+        for cache in (self._cache, self._extra_cache):
+            if cache is not None:
+                cache.close()
+        self._encoder = self._cache = self._extra_cache = None
 
     def encode_query(self, text: str) -> np.ndarray:
         """The query's unit vector (D,) (cached per process in the embedding cache's memory)."""

@@ -46,18 +46,26 @@ class SearchConfig:
     max_page_size: int = 100
     sync_ttl: float = 5.0  # seconds between store syncs (0 = every request)
     log_events: bool = True  # log every search as a "search" event (recommender, suggestions)
-    pins_path: str | None = None  # JSON {query: [product ids]}; None = <var_dir>/search/pins.json
+    pins_path: str | None = None  # JSON file {query: [product ids]}; None = pins kept in memory only
     facet_values: int = 10  # values returned per facet
 
 
-def config_from_settings(settings) -> SearchConfig:
-    """The served search configuration: defaults, plus a second encoder when the settings name one
-    (``SHOPMIND_SEARCH_EXTRA_ENCODER``), with the fusion chosen for it on Home Depot validation."""
-    if not settings.search_extra_encoder:
-        return SearchConfig()
+def served_config(
+    cache_path: str | Path | None = None,
+    pins_path: str | Path | None = None,
+    extra_encoder: str = "",
+    extra_weight: float = 0.4,
+) -> SearchConfig:
+    """The served search configuration: defaults with the given embedding cache and pins files, plus a
+    second encoder when one is named, with the fusion chosen for it on Home Depot validation."""
+    cache = str(cache_path) if cache_path else None
+    pins = str(pins_path) if pins_path else None
+    if not extra_encoder:
+        return SearchConfig(index=IndexConfig(cache_path=cache), pins_path=pins)
     return SearchConfig(
-        index=IndexConfig(extra_encoder=settings.search_extra_encoder),
-        fusion=R.FusionConfig(alpha=0.5, extra_weight=settings.search_extra_weight),
+        index=IndexConfig(extra_encoder=extra_encoder, cache_path=cache),
+        fusion=R.FusionConfig(alpha=0.5, extra_weight=extra_weight),
+        pins_path=pins,
     )
 
 
@@ -86,6 +94,24 @@ class SearchService:
         self._inflight: dict[tuple[str, bool], Future] = {}  # (text, second encoder?) -> vector
         self._inflight_lock = threading.Lock()
 
+    def status(self) -> dict[str, Any]:
+        """What serves search now: hybrid (BM25 + vectors) or lexical only."""
+        dense = self.index.vectors is not None
+        return {
+            "kind": "search",
+            "products": len(self.index),
+            "serving": "hybrid" if dense else "lexical",
+            "fallback": "lexical (BM25) search while the catalog has no sentence vectors",
+        }
+
+    def close(self) -> None:
+        """Stop the query-encoder threads and close the embedding caches."""
+        with self._inflight_lock:
+            pool, self._encoder_pool = self._encoder_pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self.index.close()
+
     # ------------------------------------------------------------------ catalog sync
     def sync(self, force: bool = False) -> dict[str, int]:
         """Bring the index in line with the store: index new/changed products, drop deleted ones."""
@@ -108,16 +134,7 @@ class SearchService:
         return {"indexed": indexed, "deleted": deleted}
 
     def _load_sales(self) -> dict[str, float]:
-        import sqlalchemy as sa
-
-        from shopmind.data import tables as T
-
-        e = T.events
-        stmt = (
-            sa.select(e.c.product_id, sa.func.count()).where(e.c.type == "purchase").group_by(e.c.product_id)
-        )
-        with self.store.engine.connect() as conn:
-            return {str(pid): float(n) for pid, n in conn.execute(stmt)}
+        return {str(pid): float(n) for pid, n in self.store.purchase_counts().items()}
 
     def sales(self) -> np.ndarray:
         """(n_slots,) purchases per product (for "best selling")."""
@@ -128,17 +145,10 @@ class SearchService:
         return self._sales_cache[1]
 
     # ------------------------------------------------------------------ pins
-    def _pins_file(self) -> Path:
-        if self.config.pins_path:
-            return Path(self.config.pins_path)
-        from shopmind.config import get_settings
-
-        return get_settings().var_dir / "search" / "pins.json"
-
     def _load_pins(self) -> dict[str, list[str]]:
-        path = self._pins_file()
-        if path.exists():
-            return {k: list(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+        path = self.config.pins_path
+        if path and Path(path).exists():
+            return {k: list(v) for k, v in json.loads(Path(path).read_text(encoding="utf-8")).items()}
         return {}
 
     def pin(self, query: str, product_ids: list[str]) -> None:
@@ -148,9 +158,10 @@ class SearchService:
             self.pins[key] = list(product_ids)
         else:
             self.pins.pop(key, None)
-        path = self._pins_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.pins, ensure_ascii=False, indent=1), encoding="utf-8")
+        if self.config.pins_path:
+            path = Path(self.config.pins_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(self.pins, ensure_ascii=False, indent=1), encoding="utf-8")
 
     # ------------------------------------------------------------------ search
     def search(
@@ -164,8 +175,10 @@ class SearchService:
         sort: str | None = None,
         mode: str | None = None,
         session_id: str = "",
+        log: bool | None = None,
     ) -> dict[str, Any]:
-        """One page of results with facets, the parsed query, highlights and any relaxation."""
+        """One page of results with facets, the parsed query, highlights and any relaxation; the search
+        is logged as an event when ``log`` (default: the config's ``log_events``)."""
         t0 = time.perf_counter()
         mode = mode or self.config.mode
         if mode not in R.MODES:
@@ -206,7 +219,7 @@ class SearchService:
             "relaxed": [c.to_dict() for c in relaxed],
             "took_ms": round(1000 * (time.perf_counter() - t0), 2),
         }
-        if self.config.log_events:
+        if self.config.log_events if log is None else log:
             self._log(query, customer_id, session_id)
         return answer
 

@@ -12,20 +12,20 @@
 
 from __future__ import annotations
 
-import threading
+from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopmind.api import tokens
-from shopmind.api.deps import admin, get_store, storefront
-from shopmind.data.store import Store
+from shopmind.api.deps import AssistantDep, SettingsDep, StoreDep, admin, storefront
+from shopmind.api.schemas import Page
+from shopmind.data.conversations import Conversations
 
 customer_router = APIRouter(tags=["chat"], dependencies=[storefront])
 admin_router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin])
 router = APIRouter()
-_lock = threading.Lock()
 
 
 class SessionRequest(BaseModel):
@@ -40,23 +40,124 @@ class ChatRequest(BaseModel):
     message: str = Field(min_length=1, max_length=2000)
 
 
-def get_assistant(request: Request):
-    service = getattr(request.app.state, "assistant", None)
-    if service is None:
-        with _lock:
-            service = getattr(request.app.state, "assistant", None)
-            if service is None:
-                from shopmind.assistant.service import build_assistant
+# ---------------------------------------------------------------------- answers
+class Session(BaseModel):
+    token: str = Field(description="Send it as X-Chat-Token with every message of this conversation")
+    conversation_id: str
+    customer_id: str
+    expires_in: int = Field(description="Seconds the token stays valid")
 
-                state = request.app.state
-                service = build_assistant(
-                    get_store(request),
-                    state.settings,
-                    search=getattr(state, "search", None),
-                    recommender=getattr(state, "recommendations", None),
-                )
-                state.assistant = service
-    return service
+
+class ToolAction(BaseModel):
+    """One tool call the assistant made for this message, with its result."""
+
+    tool: str = Field(description="e.g. order_status, cancel_order, search_products")
+    args: dict[str, Any] | str = Field(description="The call's arguments (the raw text of a rejected call)")
+    ok: bool
+    error: str | None = Field(None, description="Why the call failed (a code); only when ok is false")
+    data: dict[str, Any] | None = Field(None, description="The tool's result, or the facts of its failure")
+    source: str | None = Field(None, description="'llm' for a call the language model proposed")
+
+
+class Citation(BaseModel):
+    """A knowledge-base passage the reply quotes."""
+
+    doc_id: str
+    title: str
+    topic: str
+    lang: str
+    quote: str
+    score: float = Field(description="Retrieval score of the passage")
+    coverage: float = Field(description="Share of the question's words the passage covers")
+
+
+class DialogueState(BaseModel):
+    order_id: str | None = Field(description="The order the conversation is about")
+    pending: str | None = Field(description="What the assistant waits for, e.g. order_id or confirm")
+    awaiting_confirmation: bool
+    turns: int
+
+
+class ChatReply(BaseModel):
+    conversation_id: str
+    reply: str
+    intent: str
+    template: str = Field(description="The reply template used")
+    lang: str
+    actions: list[ToolAction]
+    citations: list[Citation]
+    handoff: bool = Field(description="The conversation is now with a human agent")
+    state: DialogueState
+    took_ms: float
+
+
+class ActionTaken(BaseModel):
+    tool: str
+    order_id: str | None
+    ok: bool | None
+
+
+class TranscriptSummary(BaseModel):
+    intents: list[str]
+    actions: list[ActionTaken] = Field(description="Order changes attempted")
+    turns: int = Field(description="Customer messages")
+    last_lines: list[str]
+
+
+class OrderBrief(BaseModel):
+    order_id: str
+    status: str
+    placed_at: str
+    total: float
+    tracking_number: str
+
+
+class ValueTier(BaseModel):
+    spend: float
+    rank: int = Field(description="Rank by spend among all customers (1 = the most)")
+    customers: int
+    tier: str
+
+
+class HandoffPacket(BaseModel):
+    """What a human agent needs to take over without asking again."""
+
+    reason: str
+    customer_id: str
+    summary: TranscriptSummary
+    orders: list[OrderBrief] = Field(description="The customer's latest orders")
+    orders_total: int
+    recent_searches: list[str]
+    value: ValueTier
+
+
+class ConversationItem(BaseModel):
+    conversation_id: str
+    customer_id: str | None
+    lang: str
+    status: str = Field(description="open, handoff or closed")
+    started_at: datetime
+    handoff: HandoffPacket | None = Field(description="The handoff packet of a handed-over conversation")
+
+
+class TranscriptMessage(BaseModel):
+    seq: int
+    role: str = Field(description="customer, assistant, agent or system")
+    text: str
+    at: datetime
+    meta: dict[str, Any] = Field(
+        description="The customer message's parse; the assistant's intent, actions, citations and state"
+    )
+
+
+class Transcript(BaseModel):
+    conversation_id: str
+    customer_id: str | None
+    lang: str
+    status: str
+    started_at: datetime
+    messages: list[TranscriptMessage]
+    handoff: HandoffPacket | None
 
 
 # ---------------------------------------------------------------------- tokens
@@ -76,12 +177,14 @@ def read_token(secret: bytes, token: str) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------- customer
-@customer_router.post("/chat/sessions", status_code=201)
-def open_session(body: SessionRequest, request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
+@customer_router.post("/chat/sessions", status_code=201, response_model=Session)
+def open_session(
+    body: SessionRequest, request: Request, store: StoreDep, assistant: AssistantDep, settings: SettingsDep
+) -> dict[str, Any]:
     """Log the customer in (demo: customer id + e-mail on file) and open a conversation."""
     tokens.check_login(store, body.customer_id, body.email)
-    conv = get_assistant(request).start(body.customer_id, body.lang)
-    ttl = request.app.state.settings.chat_session_ttl
+    conv = assistant.start(body.customer_id, body.lang)
+    ttl = settings.chat_session_ttl
     token = make_token(tokens.secret(request), conv["conversation_id"], body.customer_id, ttl)
     return {
         "token": token,
@@ -91,21 +194,22 @@ def open_session(body: SessionRequest, request: Request, store: Store = Depends(
     }
 
 
-@customer_router.post("/chat")
+@customer_router.post("/chat", response_model=ChatReply, response_model_exclude_unset=True)
 def chat(
     body: ChatRequest,
     request: Request,
+    assistant: AssistantDep,
     x_chat_token: str = Header(..., description="Token from POST /chat/sessions"),
 ) -> dict[str, Any]:
     """One customer message → the assistant's reply, actions, citations, state and handoff flag."""
     conversation_id, customer_id = read_token(tokens.secret(request), x_chat_token)
-    return get_assistant(request).reply(conversation_id, customer_id, body.message)
+    return assistant.reply(conversation_id, customer_id, body.message)
 
 
 # ---------------------------------------------------------------------- admin
-@admin_router.get("/conversations")
+@admin_router.get("/conversations", response_model=Page[ConversationItem])
 def conversations(
-    request: Request,
+    store: StoreDep,
     status_: str | None = Query(
         None, alias="status", pattern="^(open|handoff|closed)$", description="handoff = the agents' queue"
     ),
@@ -113,25 +217,17 @@ def conversations(
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Conversations, newest first; each handed-over one carries its handoff packet."""
-    from shopmind.assistant.conversations import Conversations
-
-    convs = Conversations(get_store(request))
+    convs = Conversations(store)
     rows, total = convs.list(status_, limit, offset)
     for r in rows:
         r["handoff"] = convs.handoff_packet(r["conversation_id"]) if r["status"] == "handoff" else None
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
-@admin_router.get("/conversations/{conversation_id}")
-def conversation(conversation_id: str, request: Request) -> dict[str, Any]:
+@admin_router.get("/conversations/{conversation_id}", response_model=Transcript)
+def conversation(conversation_id: str, store: StoreDep) -> dict[str, Any]:
     """A transcript with every message's meta (parse, actions, citations, state) and the handoff packet."""
-    from shopmind.assistant.conversations import Conversations
-
-    convs = Conversations(get_store(request))
-    conv = convs.get(conversation_id)
-    conv["messages"] = convs.messages(conversation_id)
-    conv["handoff"] = convs.handoff_packet(conversation_id)
-    return conv
+    return Conversations(store).transcript(conversation_id)
 
 
 router.include_router(customer_router)

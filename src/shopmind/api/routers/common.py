@@ -1,37 +1,19 @@
-"""Pieces the routers share: paging and the batch-write response."""
+"""Paging query parameters the list routes share (their response models are in ``api/schemas.py``)."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any
 
-from fastapi import Query
-from pydantic import BaseModel
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-class Rejected(BaseModel):
-    row: int
-    field: str
-    reason: str
-
-
-class BatchResult(BaseModel):
-    written: int
-    rejected: list[Rejected]
+from fastapi import Depends, Query
 
 
 class Paging:
     def __init__(self, limit: int = Query(20, ge=1, le=500), offset: int = Query(0, ge=0)) -> None:
         self.limit = limit
         self.offset = offset
+
+
+PagingDep = Annotated[Paging, Depends()]
 
 
 def page(rows: list[dict[str, Any]], total: int, paging: Paging) -> dict[str, Any]:

@@ -4,30 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 
-from shopmind.api.deps import admin, get_store
-from shopmind.api.routers.common import BatchResult, Page, Paging, page
+from shopmind.api.deps import StoreDep, admin
+from shopmind.api.routers.common import PagingDep, page
+from shopmind.api.schemas import BatchResult, Page
 from shopmind.data.ingest import ingest_records
 from shopmind.data.schema import Customer, Event, EventType
-from shopmind.data.store import Store
 
 router = APIRouter(tags=["customers"], dependencies=[admin])
 
 
 @router.get("/customers", response_model=Page[Customer])
-def list_customers(paging: Paging = Depends(), store: Store = Depends(get_store)) -> dict[str, Any]:
+def list_customers(paging: PagingDep, store: StoreDep) -> dict[str, Any]:
     rows, total = store.list_customers(limit=paging.limit, offset=paging.offset)
     return page(rows, total, paging)
 
 
 @router.get("/customers/{customer_id}", response_model=Customer)
-def get_customer(customer_id: str, store: Store = Depends(get_store)) -> dict[str, Any]:
+def get_customer(customer_id: str, store: StoreDep) -> dict[str, Any]:
     return store.get_customer(customer_id)
 
 
 @router.post("/customers", response_model=BatchResult)
-def upsert_customers(customers: list[dict[str, Any]] = Body(...), store: Store = Depends(get_store)) -> dict:
+def upsert_customers(store: StoreDep, customers: list[dict[str, Any]] = Body(...)) -> dict:
     """Create or replace customers by id; invalid ones come back with their reason."""
     written, rejected = ingest_records(store, "customers", customers)
     return {"written": written, "rejected": rejected}
@@ -35,10 +35,7 @@ def upsert_customers(customers: list[dict[str, Any]] = Body(...), store: Store =
 
 @router.get("/events", response_model=Page[Event])
 def list_events(
-    paging: Paging = Depends(),
-    customer_id: str | None = None,
-    type: EventType | None = Query(None),
-    store: Store = Depends(get_store),
+    paging: PagingDep, store: StoreDep, customer_id: str | None = None, type: EventType | None = Query(None)
 ) -> dict[str, Any]:
     """Events, newest first."""
     rows, total = store.list_events(
@@ -49,8 +46,8 @@ def list_events(
 
 @router.post("/events", response_model=BatchResult)
 def ingest_events(
+    store: StoreDep,
     events: list[dict[str, Any]] = Body(..., description="Events as in the Event schema; event_id optional"),
-    store: Store = Depends(get_store),
 ) -> dict[str, Any]:
     """Batch ingestion of behaviour events, by the same rules as `shopmind ingest events`."""
     written, rejected = ingest_records(store, "events", events)

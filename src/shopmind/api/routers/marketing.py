@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from shopmind.api.deps import admin, get_store
+from shopmind.api.deps import MarketingDep, admin
 from shopmind.api.errors import error_body
+from shopmind.api.routers import marketing_schemas as M
 from shopmind.marketing.campaigns import PlanConfig
-from shopmind.marketing.service import MarketingService
+from shopmind.marketing.service import ModelNotReadyError
 
 router = APIRouter(tags=["marketing"], dependencies=[admin])
-
-
-def get_service(request: Request) -> MarketingService:
-    service = getattr(request.app.state, "marketing", None)
-    if service is None:
-        service = MarketingService(get_store(request), request.app.state.settings.artifacts_dir)
-        request.app.state.marketing = service
-    return service
 
 
 class PlanIn(BaseModel):
@@ -46,62 +39,62 @@ class ArmIn(BaseModel):
 
 
 def _run(fn, *args):
-    """Call the service; a ValueError (input the analysis cannot use) becomes a 422 in the error shape."""
+    """Call the service; a ValueError (input the analysis cannot use) becomes a 422 in the error shape,
+    an answer that needs marketing models not fitted yet a 503 naming the refit job."""
     try:
         return fn(*args)
     except ValueError as exc:
         return JSONResponse(error_body(422, str(exc)), 422)
+    except ModelNotReadyError as exc:
+        details = {"job_id": exc.job_id} if exc.job_id else None
+        return JSONResponse(error_body(503, str(exc), details), 503, headers={"Retry-After": "30"})
 
 
 def _plan_config(body: PlanIn) -> PlanConfig:
     return PlanConfig(body.budget, body.cost_per_contact, body.offer_value, body.channel)
 
 
-@router.get("/customers/{customer_id}/profile")
-def customer_profile(customer_id: str, service: MarketingService = Depends(get_service)) -> dict[str, Any]:
+@router.get("/customers/{customer_id}/profile", response_model=M.Profile, response_model_exclude_unset=True)
+def customer_profile(customer_id: str, service: MarketingDep) -> dict[str, Any]:
     """Recency, frequency, value, tenure, category affinities, price sensitivity, churn risk, CLV."""
     return _run(service.profile, customer_id)
 
 
-@router.get("/marketing/rfm")
-def rfm(service: MarketingService = Depends(get_service)) -> dict[str, Any]:
+@router.get("/marketing/rfm", response_model=M.Rfm)
+def rfm(service: MarketingDep) -> dict[str, Any]:
     """RFM segments with sizes and revenue shares, and the R×F grid."""
     return _run(service.rfm)
 
 
-@router.get("/marketing/clv")
-def clv(
-    top: int = Query(20, ge=1, le=500), service: MarketingService = Depends(get_service)
-) -> dict[str, Any]:
+@router.get("/marketing/clv", response_model=M.Clv, response_model_exclude_unset=True)
+def clv(service: MarketingDep, top: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
     """BG/NBD + Gamma-Gamma parameters, the value distribution and the most valuable customers."""
     return _run(service.clv, top)
 
 
-@router.get("/marketing/churn")
+@router.get("/marketing/churn", response_model=M.Churn, response_model_exclude_unset=True)
 def churn(
-    horizon_days: int = Query(90, ge=7, le=365), top: int = Query(20, ge=1, le=500),
-    service: MarketingService = Depends(get_service),
-) -> dict[str, Any]:  # fmt: skip
+    service: MarketingDep,
+    horizon_days: int = Query(90, ge=7, le=365),
+    top: int = Query(20, ge=1, le=500),
+) -> dict[str, Any]:
     """Next-purchase propensity on the shop's own temporal split (AUC) and the customers most at risk."""
     return _run(service.churn, horizon_days, top)
 
 
-@router.get("/marketing/segments")
-def segments(
-    k: int | None = Query(None, ge=2, le=20), service: MarketingService = Depends(get_service)
-) -> dict[str, Any]:
+@router.get("/marketing/segments", response_model=M.Segments, response_model_exclude_unset=True)
+def segments(service: MarketingDep, k: int | None = Query(None, ge=2, le=20)) -> dict[str, Any]:
     """Behavioural segments described in English and Chinese, with a 2-D map."""
     return _run(service.segments, k)
 
 
-@router.post("/marketing/campaigns/plan")
-def plan(
-    body: PlanIn = Body(...),
-    limit: int = Query(100, ge=0, le=10000),
-    service: MarketingService = Depends(get_service),
-):
+@router.post("/marketing/campaigns/plan", response_model=M.Plan, response_model_exclude_unset=True)
+def plan(service: MarketingDep, body: PlanIn = Body(...), limit: int = Query(100, ge=0, le=10000)):
     """The target list maximising expected incremental revenue within the budget (first ``limit``)."""
-    ranked, summary = service.plan(_plan_config(body), body.window_days)
+    planned = _run(service.plan, _plan_config(body), body.window_days)
+    if isinstance(planned, JSONResponse):
+        return planned
+    ranked, summary = planned
     chosen = ranked[ranked["selected"]].head(limit)
     summary["targets"] = [
         {
@@ -113,21 +106,23 @@ def plan(
     return summary
 
 
-@router.post("/marketing/campaigns")
-def launch(body: LaunchIn = Body(...), service: MarketingService = Depends(get_service)) -> dict[str, Any]:
+@router.post("/marketing/campaigns", response_model=M.Launched, response_model_exclude_unset=True)
+def launch(service: MarketingDep, body: LaunchIn = Body(...)) -> dict[str, Any]:
     """Plan and launch: store the campaign with its target list and a random hold-out group."""
     return _run(
         service.launch, body.name, _plan_config(body), body.holdout_share, body.window_days, body.seed
     )
 
 
-@router.post("/marketing/campaigns/{campaign_id}/outcome")
-def outcome(campaign_id: str, service: MarketingService = Depends(get_service)) -> dict[str, Any]:
+@router.post(
+    "/marketing/campaigns/{campaign_id}/outcome", response_model=M.Outcome, response_model_exclude_unset=True
+)
+def outcome(campaign_id: str, service: MarketingDep) -> dict[str, Any]:
     """Read who bought in the window, analyse contacted vs held out, and store it as labelled data."""
     return _run(service.outcome, campaign_id)
 
 
-@router.post("/marketing/abtest")
+@router.post("/marketing/abtest", response_model=M.ABTest, response_model_exclude_unset=True)
 def abtest(arms: list[ArmIn] = Body(...), control: str | None = None) -> dict[str, Any]:
     """Conversion and revenue per arm with CIs and significance tests (first arm = control)."""
     from shopmind.marketing.abtest import Arm, analyse
@@ -138,8 +133,8 @@ def abtest(arms: list[ArmIn] = Body(...), control: str | None = None) -> dict[st
         return JSONResponse(error_body(422, str(exc)), 422)
 
 
-@router.get("/marketing/charts/{name}")
-def chart(name: str, service: MarketingService = Depends(get_service)) -> dict[str, Any]:
+@router.get("/marketing/charts/{name}", response_model=M.Chart, response_model_exclude_unset=True)
+def chart(name: str, service: MarketingDep) -> dict[str, Any]:
     """Chart data for the admin UI: rfm-grid, clv, segments, qini, forecast."""
     from shopmind.marketing.charts import CHARTS
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 from pydantic import BaseModel
 
-from shopmind.api.deps import admin, get_store
-from shopmind.api.routers.common import BatchResult, Page, Paging, page
+from shopmind.api.deps import StoreDep, admin
+from shopmind.api.routers.common import PagingDep, page
+from shopmind.api.schemas import BatchResult, Page
 from shopmind.data.ingest import ingest_records
 from shopmind.data.schema import Order, OrderStatus
-from shopmind.data.store import Store
 
 router = APIRouter(tags=["orders"], dependencies=[admin])
 
@@ -25,10 +25,7 @@ class StatusChange(BaseModel):
 
 @router.get("/orders", response_model=Page[Order])
 def list_orders(
-    paging: Paging = Depends(),
-    customer_id: str | None = None,
-    status: OrderStatus | None = None,
-    store: Store = Depends(get_store),
+    paging: PagingDep, store: StoreDep, customer_id: str | None = None, status: OrderStatus | None = None
 ) -> dict[str, Any]:
     """Orders, newest first (without items; fetch one order for its items and timeline)."""
     rows, total = store.list_orders(
@@ -41,14 +38,14 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}", response_model=Order)
-def get_order(order_id: str, store: Store = Depends(get_store)) -> dict[str, Any]:
+def get_order(order_id: str, store: StoreDep) -> dict[str, Any]:
     return store.get_order(order_id)
 
 
 @router.post("/orders", response_model=BatchResult)
 def upsert_orders(
+    store: StoreDep,
     orders: list[dict[str, Any]] = Body(..., description="Orders with a non-empty `items` list"),
-    store: Store = Depends(get_store),
 ) -> dict[str, Any]:
     """Create or replace orders by id; ``written`` counts order lines."""
     written, rejected = ingest_records(store, "orders", orders)
@@ -56,7 +53,7 @@ def upsert_orders(
 
 
 @router.post("/orders/{order_id}/status", response_model=Order)
-def change_status(order_id: str, change: StatusChange, store: Store = Depends(get_store)) -> dict[str, Any]:
+def change_status(order_id: str, change: StatusChange, store: StoreDep) -> dict[str, Any]:
     """Move an order along its life cycle; a 409 names the allowed next statuses."""
     fields = {
         k: v for k, v in (("tracking_number", change.tracking_number), ("carrier", change.carrier)) if v

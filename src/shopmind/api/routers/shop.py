@@ -14,18 +14,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopmind.api import tokens
-from shopmind.api.deps import get_store, storefront
-from shopmind.api.routers.common import BatchResult
-from shopmind.data import tables as T
+from shopmind.api.deps import SettingsDep, StoreDep, storefront
+from shopmind.api.schemas import BatchResult
 from shopmind.data.ingest import ingest_records
-from shopmind.data.schema import ID_PATTERN
-from shopmind.data.store import Store
+from shopmind.data.schema import ID_PATTERN, Order, OrderItem
 
 router = APIRouter(prefix="/shop", tags=["storefront"], dependencies=[storefront])
 pages = APIRouter(include_in_schema=False)
@@ -49,12 +46,53 @@ class Login(BaseModel):
     email: str = Field(min_length=3, max_length=320, description="The e-mail on file (demo login)")
 
 
-@router.post("/login")
-def login(body: Login, request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
+class CustomerToken(BaseModel):
+    token: str = Field(description="Send it as X-Customer-Token to act for this customer")
+    customer_id: str
+    expires_in: int = Field(description="Seconds the token stays valid")
+
+
+class CategoryCount(BaseModel):
+    category: str = Field(description="Category path, levels joined by ' > '")
+    count: int
+    in_stock: int = Field(description="Products of the category with stock")
+
+
+class DemoCustomer(BaseModel):
+    customer_id: str
+    name: str
+    email: str = Field(description="The e-mail on file (the demo login)")
+    lang: str
+    city: str
+    orders: int
+
+
+class CustomerRef(BaseModel):
+    customer_id: str
+    name: str
+    lang: str
+
+
+class TitledItem(OrderItem):
+    title: str = Field(description="The product's title ('' for a product no longer in the catalog)")
+
+
+class TitledOrder(Order):
+    items: list[TitledItem]
+
+
+class DemoOrders(BaseModel):
+    customer: CustomerRef
+    total: int = Field(description="The customer's orders in all (at most the latest 50 are listed)")
+    orders: list[TitledOrder]
+
+
+@router.post("/login", response_model=CustomerToken)
+def login(body: Login, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """The demo login (customer id + e-mail on file) → a token for ``X-Customer-Token``, which lets a
     storefront-key request act for that customer (recommendations, events, personalised search)."""
     tokens.check_login(store, body.customer_id, body.email)
-    ttl = request.app.state.settings.chat_session_ttl
+    ttl = settings.chat_session_ttl
     token = tokens.customer_token(request, body.customer_id, ttl)
     return {"token": token, "customer_id": body.customer_id, "expires_in": ttl}
 
@@ -63,8 +101,8 @@ def login(body: Login, request: Request, store: Store = Depends(get_store)) -> d
 def post_event(
     event: BrowserEvent,
     request: Request,
+    store: StoreDep,
     x_customer_token: str | None = Header(None, description="From POST /shop/login (not for guest- ids)"),
-    store: Store = Depends(get_store),
 ) -> dict[str, Any]:
     """Record one browsing event; recommendations read it on their next request. An event in a stored
     customer's name needs their token (a guest's id needs none)."""
@@ -78,18 +116,10 @@ def post_event(
     return {"written": written, "rejected": rejected}
 
 
-@router.get("/categories")
-def categories(store: Store = Depends(get_store)) -> list[dict[str, Any]]:
+@router.get("/categories", response_model=list[CategoryCount])
+def categories(store: StoreDep) -> list[dict[str, Any]]:
     """Every category path with its number of products (and how many are in stock)."""
-    p = T.products
-    stmt = (
-        sa.select(p.c.category, sa.func.count(), sa.func.sum(sa.case((p.c.stock > 0, 1), else_=0)))
-        .where(p.c.category != "")
-        .group_by(p.c.category)
-        .order_by(p.c.category)
-    )
-    with store.engine.connect() as conn:
-        return [{"category": c, "count": int(n), "in_stock": int(k or 0)} for c, n, k in conn.execute(stmt)]
+    return store.category_counts()
 
 
 def _demo_only(request: Request) -> None:
@@ -99,35 +129,21 @@ def _demo_only(request: Request) -> None:
         )
 
 
-@router.get("/customers", dependencies=[Depends(_demo_only)])
-def demo_customers(
-    limit: int = Query(20, ge=1, le=200), store: Store = Depends(get_store)
-) -> list[dict[str, Any]]:
+@router.get("/customers", response_model=list[DemoCustomer], dependencies=[Depends(_demo_only)])
+def demo_customers(store: StoreDep, limit: int = Query(20, ge=1, le=200)) -> list[dict[str, Any]]:
     """Demo customers with the most orders first (for the customer switcher; the e-mail is the demo
     chat login)."""
-    c, o = T.customers, T.orders
-    n = sa.func.count(o.c.order_id).label("orders")
-    stmt = (
-        sa.select(c.c.customer_id, c.c.name, c.c.email, c.c.lang, c.c.city, n)
-        .join(o, o.c.customer_id == c.c.customer_id, isouter=True)
-        .group_by(c.c.customer_id, c.c.name, c.c.email, c.c.lang, c.c.city)
-        .order_by(n.desc(), c.c.customer_id)
-        .limit(limit)
-    )
-    with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+    return store.customers_by_orders(limit)
 
 
-@router.get("/customers/{customer_id}/orders", dependencies=[Depends(_demo_only)])
-def demo_orders(customer_id: str, store: Store = Depends(get_store)) -> dict[str, Any]:
+@router.get("/customers/{customer_id}/orders", response_model=DemoOrders, dependencies=[Depends(_demo_only)])
+def demo_orders(customer_id: str, store: StoreDep) -> dict[str, Any]:
     """A demo customer's orders, newest first, each with its items (and titles) and status timeline."""
     customer = store.get_customer(customer_id)
     rows, total = store.list_orders(customer_id=customer_id, limit=MAX_ORDERS, offset=0)
     orders = [store.get_order(r["order_id"]) for r in rows]
     ids = {i["product_id"] for o in orders for i in o["items"]}
-    p = T.products
-    with store.engine.connect() as conn:
-        titles = dict(conn.execute(sa.select(p.c.product_id, p.c.title).where(p.c.product_id.in_(ids))).all())
+    titles = store.product_titles(ids)
     for order in orders:
         for item in order["items"]:
             item["title"] = titles.get(item["product_id"], "")

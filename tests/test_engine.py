@@ -1,0 +1,150 @@
+"""The engine: one instance of each service per process, shared by the API, the assistant and search;
+configuration passed in; jobs that leave the server's torch settings alone; loading never trains."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shopmind.api.app import create_app
+from shopmind.config import Settings
+from shopmind.data.demo import load_demo_shop
+from shopmind.data.store import Store
+from shopmind.engine import Engine
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> str:
+    """A small demo shop in a SQLite file (built once for the module)."""
+    path = tmp_path_factory.mktemp("engine") / "shop.db"
+    store = Store(f"sqlite:///{path}")
+    store.migrate()
+    load_demo_shop(store, seed=3, scale=0.05)
+    store.dispose()
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def engine(demo_db: str, tmp_path: Path):
+    settings = Settings(database_url=demo_db, var_dir=tmp_path / "var", artifacts_dir=tmp_path / "artifacts")
+    with Engine(settings) as engine:
+        yield engine
+
+
+def keys(engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
+    admin = engine.store.create_api_key("admin", "test admin")
+    shop = engine.store.create_api_key("storefront", "test shop")
+    return {"X-API-Key": admin}, {"X-API-Key": shop}
+
+
+def test_each_service_is_built_once_and_shared(engine: Engine) -> None:
+    assistant = engine.assistant
+    assert engine.assistant is assistant and engine.search is engine.search
+    assert assistant.tools._search is engine.search  # the assistant's product search is the API's
+    assert assistant.tools._recommender is engine.recommendations
+    assert engine.search.recommender is engine.recommendations  # personalisation: the same service
+    assert assistant.nlu is engine.nlu
+    assert engine.marketing is engine.marketing and engine.synth is engine.synth
+
+
+def test_the_routes_use_the_engines_instances(engine: Engine) -> None:
+    admin, shop = keys(engine)
+    calls: list[str] = []
+    for name, method in (("search", "search"), ("recommendations", "trending")):
+        service = getattr(engine, name)
+        original = getattr(service, method)
+        setattr(service, method, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    with TestClient(create_app(engine, close_engine=False)) as client:
+        assert client.get("/search", params={"q": "dress"}, headers=shop).status_code == 200
+        assert client.get("/trending", headers=shop).status_code == 200
+    assert calls == ["search", "recommendations"]
+
+
+def test_services_receive_their_configuration(engine: Engine, tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    assert engine.search.config.pins_path == str(var / "search" / "pins.json")
+    assert engine.search.config.index.cache_path == str(var / "search" / "embeddings.sqlite")
+    assert engine.recommendations.model.artifacts.root == tmp_path / "artifacts"
+    assert engine.assistant.config.knowledge.cache_path == str(var / "assistant" / "embeddings.sqlite")
+
+
+def test_without_models_every_capability_says_it_serves_its_fallback(engine: Engine) -> None:
+    _, shop = keys(engine)
+    with TestClient(create_app(engine, close_engine=False)) as client:
+        models = client.get("/health").json()["models"]
+        assert models["recommendations"]["serving"] == "fallback"
+        assert models["assistant"]["serving"] == "fallback"
+        assert client.get("/trending", headers=shop).json()["source"] == "trending"
+
+
+def test_chat_without_a_published_nlu_answers_from_rules_and_never_trains(
+    engine: Engine, monkeypatch
+) -> None:
+    import shopmind.assistant.nlu.shop as shop_nlu
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a request trained the NLU")
+
+    monkeypatch.setattr(shop_nlu, "train_shop_nlu", no_training)
+    _, shop = keys(engine)
+    customer = engine.store.list_customers(limit=1)[0][0]
+    order = engine.store.list_orders(customer_id=customer["customer_id"], limit=1)[0][0]
+    with TestClient(create_app(engine, close_engine=False)) as client:
+        login = {"customer_id": customer["customer_id"], "email": customer["email"]}
+        token = client.post("/chat/sessions", json=login, headers=shop).json()["token"]
+        reply = client.post(
+            "/chat",
+            json={"message": f"where is my order {order['order_id']}?"},
+            headers={**shop, "X-Chat-Token": token},
+        ).json()
+    assert reply["intent"] == "track_order" and order["order_id"] in reply["reply"]
+    assert engine.artifacts.current("nlu") is None  # nothing was trained or published
+
+
+@pytest.mark.slow
+def test_a_training_job_in_the_server_leaves_the_torch_thread_count_alone(engine: Engine) -> None:
+    import torch
+
+    admin, _ = keys(engine)
+    before = torch.get_num_threads()
+    params = {"epochs": 2, "dim": 8, "n_threads": 1 if before > 1 else 2}
+    with TestClient(create_app(engine, close_engine=False)) as client:
+        job = client.post("/admin/models/rec/retrain", json={"model": "bpr", "params": params}, headers=admin)
+        assert job.status_code == 202, job.text
+        deadline = time.monotonic() + 300
+        url = f"/admin/jobs/{job.json()['job_id']}"
+        while (state := client.get(url, headers=admin).json())["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, "the training job did not finish"
+            time.sleep(0.2)
+    assert state["status"] == "done", state
+    assert torch.get_num_threads() == before
+    assert engine.recommendations.status()["version"] == state["result"]["version"]
+
+
+def test_a_second_training_of_the_same_kind_is_refused_while_one_is_queued(engine: Engine) -> None:
+    import threading
+
+    from shopmind.jobs import JobBusyError
+
+    release = threading.Event()
+    engine.jobs.submit("train:rec", "blocking", lambda job: release.wait(10) and None, exclusive=True)
+    try:
+        with pytest.raises(JobBusyError):
+            engine.models.train("rec", "popular")
+        with pytest.raises(ValueError, match="valid names"):
+            engine.models.train("rec", "nope")
+    finally:
+        release.set()
+
+
+def test_closing_the_engine_stops_its_worker_and_refuses_new_services(demo_db: str, tmp_path: Path) -> None:
+    engine = Engine(Settings(database_url=demo_db, var_dir=tmp_path / "v", artifacts_dir=tmp_path / "a"))
+    engine.search.search("dress")
+    engine.close()
+    with pytest.raises(RuntimeError):
+        engine.jobs.submit("x", "x", lambda job: None)
+    with pytest.raises(RuntimeError, match="closed"):
+        _ = engine.marketing
