@@ -61,6 +61,9 @@ def test_overview_counts_charts_and_rejects(page, shop: Shop, tmp_path: Path) ->
         for table in ("products", "customers", "events", "orders"):
             shown = page.inner_text(f"#counts .stat[data-table='{table}'] .n")
             assert int(shown.replace(",", "")) == counts[table]
+        serving = page.inner_text("#serving")  # the web shop serves a published rec and nlu version
+        served = ArtifactStore(shop.settings.artifacts_dir).current(KIND).name
+        assert "recommendations" in serving and served in serving and "assistant" in serving
         assert page.locator("svg.chart[data-kind='stacked'] rect.mark").count() > 10
         bars = page.locator("svg.chart[data-kind='bar'] rect.mark")
         statuses = {bars.nth(i).get_attribute("data-label") for i in range(bars.count())}

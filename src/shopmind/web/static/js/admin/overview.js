@@ -1,4 +1,4 @@
-// Data overview: row counts, activity per day, orders by status, ingestion runs and their rejects.
+// Data overview: row counts, what serves each capability, activity per day, orders by status, ingestion runs and their rejects.
 import { fill, formatTime, h } from "../dom.js";
 import { barChart, stackedBars } from "../charts.js";
 import { num, table } from "./table.js";
@@ -17,6 +17,21 @@ async function showRejects(api, box, run) {
   }
 }
 
+// What serves each capability: a published model version, or its documented fallback.
+function servingBox(models) {
+  const rows = Object.entries(models).map(([capability, m]) => ({
+    capability, serving: m.serving, version: m.version || "",
+    note: m.serving === "fallback" || m.serving === "lexical" ? m.fallback : (m.stale ? "stale: a refit is queued" : ""),
+  }));
+  return h("section", { class: "box", id: "serving" },
+    h("h2", null, "What serves each capability"),
+    table([
+      { key: "capability" },
+      { key: "serving", format: (v) => h("span", { class: `badge ${v === "fallback" ? "queued" : "done"}` }, v) },
+      { key: "version" }, { key: "note", label: "" },
+    ], rows));
+}
+
 export async function renderOverview(panel, api) {
   const [overview, runs, activity] = await Promise.all([
     api("/admin/overview"), api("/admin/ingest-runs", { params: { limit: 20 } }), api("/admin/activity", { params: { days: 60 } }),
@@ -30,6 +45,7 @@ export async function renderOverview(panel, api) {
     h("h1", null, "Data overview"),
     h("div", { class: "cards", id: "counts" }, Object.entries(counts).map(([name, n]) =>
       h("div", { class: "stat", dataset: { table: name } }, h("div", { class: "n" }, n.toLocaleString()), h("div", { class: "l" }, name)))),
+    servingBox(overview.models || {}),
     h("div", { class: "charts" },
       days.length ? stackedBars(days, EVENT_TYPES.filter((t) => days.some((d) => d.values[t])), { title: "Events per day (last 60 days of activity)", width: 680 })
         : h("p", { class: "muted" }, "No events yet."),
