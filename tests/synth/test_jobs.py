@@ -1,4 +1,4 @@
-"""Synth fits as jobs of the shared runner: progress by epoch, one fit per name at a time (409 over
+"""Synth fits as jobs of the shared queue: progress by epoch, one fit per name at a time (409 over
 HTTP), the server's torch thread count untouched, and the versions' one meta.json."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from shopmind.artifacts import ArtifactStore
-from shopmind.jobs import Job, JobBusyError, JobRunner
+from shopmind.data.store import Store
+from shopmind.jobs import Job, JobBusyError, JobQueue
 from shopmind.synth.service import SynthService
 from shopmind.synth.tabular import TabularGANConfig
 from shopmind.synth.transform import TransformerConfig
@@ -57,16 +58,20 @@ def people(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def runner():
-    runner = JobRunner()
+def runner(sqlite_store: Store):
+    """A job queue with its worker in this process (the synth services below have no store)."""
+    from shopmind.worker import WorkerConfig
+
+    runner = JobQueue(sqlite_store, embedded=WorkerConfig(poll=0.05, flush=0.05))
     yield runner
     runner.close()
 
 
-def hold(runner: JobRunner) -> threading.Event:
-    """Occupy the runner's worker until the returned event is set (later jobs stay queued)."""
+def hold(runner: JobQueue) -> threading.Event:
+    """Occupy the queue's worker until the returned event is set (later jobs stay queued)."""
     release = threading.Event()
-    runner.submit("test:hold", "hold the worker", lambda job: {"released": release.wait(60)})
+    runner.register("test:hold", lambda job: {"released": release.wait(60)})
+    runner.submit("test:hold", "hold the worker")
     return release
 
 
@@ -81,15 +86,17 @@ def threads_seen() -> tuple[int, int]:
     return torch.get_num_threads(), seen[0]
 
 
-def test_a_fit_job_runs_on_the_shared_runner_with_epochs_as_progress(
-    people: Path, tmp_path: Path, runner: JobRunner
+def test_a_fit_job_runs_on_the_shared_queue_with_epochs_as_progress(
+    people: Path, tmp_path: Path, runner: JobQueue
 ) -> None:
     service = SynthService(None, ArtifactStore(tmp_path / "art"), runner)
     job = service.fit_async(str(people), config=tiny())
-    assert isinstance(job, Job) and runner.get(job.job_id) is job and job.kind == "synth:people"
+    assert isinstance(job, Job) and runner.get(job.job_id).job_id == job.job_id and job.kind == "synth:people"
+    assert job.payload["source"] == str(people) and job.payload["config"]["epochs"] == EPOCHS
     seen: list[int] = []
     deadline = time.monotonic() + 120
     while job.status in ("queued", "running") and time.monotonic() < deadline:
+        job = runner.get(job.job_id)  # progress as the store holds it (written every 0.05 s here)
         if (epoch := job.progress.get("epoch")) is not None and epoch not in seen:
             seen.append(epoch)
         time.sleep(0.01)
@@ -100,13 +107,13 @@ def test_a_fit_job_runs_on_the_shared_runner_with_epochs_as_progress(
     # the per-epoch log lines of the fit are the job's log
     assert any(f"epoch 1/{EPOCHS}" in line for line in job.log), job.log
     assert any(f"epoch {EPOCHS}/{EPOCHS}" in line for line in job.log), job.log
-    assert service.job(job.job_id) is job
+    assert service.job(job.job_id).to_dict() == job.to_dict()
     with pytest.raises(KeyError, match="no synth job"):
-        service.job(runner.submit("other", "not a synth job", lambda job: None).job_id)
+        service.job(runner.submit("ping", "not a synth job").job_id)
 
 
 def test_a_second_fit_of_the_same_name_is_refused_while_one_is_queued(
-    people: Path, tmp_path: Path, runner: JobRunner
+    people: Path, tmp_path: Path, runner: JobQueue
 ) -> None:
     service = SynthService(None, ArtifactStore(tmp_path / "art"), runner)
     release = hold(runner)
@@ -125,7 +132,7 @@ def test_a_second_fit_of_the_same_name_is_refused_while_one_is_queued(
 
 
 def test_a_fit_job_leaves_the_torch_thread_count_unchanged(
-    people: Path, tmp_path: Path, runner: JobRunner
+    people: Path, tmp_path: Path, runner: JobQueue
 ) -> None:
     before = threads_seen()
     service = SynthService(None, ArtifactStore(tmp_path / "art"), runner)
@@ -149,7 +156,7 @@ def test_meta_holds_the_fit_and_old_fit_json_is_still_read(people: Path, tmp_pat
     info = service.fit_info("people")
     assert info["source"] == "old.csv" and info["rows"] == 7
     assert len(service.sample("people", 5)["people"]) == 5
-    with pytest.raises(RuntimeError, match="no job runner"):
+    with pytest.raises(RuntimeError, match="no job queue"):
         service.fit_async(str(people))
 
 
@@ -175,7 +182,7 @@ def test_http_fit_is_a_shared_job_and_a_second_one_gets_409(sqlite_store, tmp_pa
         assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
         assert job["job_id"] in again.json()["error"]["message"]
         res = client.post("/synth/fit", json={**body, "table": "orders", "child": "customers"}, headers=admin)
-        assert res.status_code == 422 and "no known relation" in res.text
+        assert res.status_code == 422 and "child" in res.text  # orders has no child the service knows
         release.set()
         done = engine.jobs.wait(engine.jobs.get(job["job_id"]), 120)
         assert done.status == "done", done.to_dict()

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from shopmind.artifacts import ArtifactStore, read_meta
+from shopmind.synth.privacy import exact_copy_share
 from shopmind.synth.relational import Relation, RelationalSynthesizer
-from shopmind.synth.report import exact_copy_share
 from shopmind.synth.service import SynthService
 from shopmind.synth.tabular import TabularGANConfig
 from shopmind.synth.transform import TransformerConfig
@@ -67,9 +67,16 @@ def test_relational_keys_are_consistent(shop, tmp_path: Path) -> None:
     joined = o.merge(c, on="customer_id")
     assert len(joined) == len(o) and (joined["placed_at"] >= joined["signup_at"]).all()
     assert list(o.columns) == list(orders.columns) and str(o["placed_at"].dt.tz) == "UTC"
+    assert model.context_ == ["country", "signup_at", "__n_children"]  # each order knows its customer
+    assert model.child_model_.context_transformer_ is not None
     model.save(tmp_path / "rel")
     again = RelationalSynthesizer.load(tmp_path / "rel").sample(40, seed=1)
     pd.testing.assert_frame_equal(again["orders"], o)
+    from shopmind.synth.fit_report import after_fit
+
+    report = after_fit(model, [], tmp_path / "rel", seed=0)  # the parent's report, the child's inside
+    assert set(report["columns"]) == {"country", "signup_at", "__n_children"}
+    assert set(report["related"]["orders"]["columns"]) == {"status", "placed_at", "total"}
 
 
 def test_service_fit_sample_report_export(shop, tmp_path: Path) -> None:
@@ -167,5 +174,8 @@ def test_api_fit_job_sample_and_report(sqlite_store, tmp_path: Path) -> None:
     body["where"] = {"country": "DE"}  # never seen in training: 422 with the categories it knows
     res = client.post("/synth/sample", json=body, headers=admin)
     assert res.status_code == 422 and "no category 'DE'" in res.text
-    assert client.get("/synth/report/customers", headers=admin).status_code == 404  # no report yet
+    report = client.get("/synth/report/customers", headers=admin).json()  # written by the fit job
+    assert report["rows"]["synthetic"] > 0 and {"en", "zh", "verdict"} <= set(report["summary"][0])
+    assert set(report["columns"]) == {"name", "email", "country", "city", "lang", "signup_at"}
+    assert report["model"]["epochs_run"] == 2
     assert client.post("/synth/sample", json={"name": "x", "n": 7}, headers=admin).status_code == 404

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmind.synth.report import column_shapes, exact_copy_share
+from shopmind.synth.privacy import exact_copy_share
+from shopmind.synth.report import column_shapes
 from shopmind.synth.tabular import TabularGAN, TabularGANConfig
 from shopmind.synth.transform import OTHER, DataTransformer, TransformerConfig
 
@@ -109,3 +110,28 @@ def test_conditional_sampling_keeps_to_the_asked_category(fitted: TabularGAN) ->
         fitted.sample(10, where={"side": "Q"})
     with pytest.raises(ValueError, match="not a column"):
         fitted.sample(10, where={"colour": "red"})
+
+
+def test_the_label_is_conditioned_on_and_the_epoch_chosen_on_held_out_rows(shoppers: pd.DataFrame) -> None:
+    """With a label: every sampled row is conditioned on it (the class balance comes out exact),
+    the label classifier trains beside the critic, and the generator kept is the one the
+    held-out checks scored best, not the last one."""
+    cfg = TabularGANConfig(
+        epochs=6, label="Revenue", val_share=0.2, check_every=2, patience=10,
+        transformer=TransformerConfig(gmm_max_rows=500, gmm_max_iter=30), **TINY,
+    )  # fmt: skip
+    model = TabularGAN(cfg).fit(shoppers, seed=0)
+    assert len(model.holdout_rows_) == 200 and len(model.history_) == 6
+    assert [c["epoch"] for c in model.checks_] == [2, 4, 6]
+    assert all(0 <= c["auc"] <= 1 and 0 <= c["quality"] <= 1 for c in model.checks_)
+    best = max(model.checks_, key=lambda c: c["score"])
+    assert model.best_epoch_ == best["epoch"]
+    cond, cols = model.sampler_.sample_original(4000, np.random.default_rng(0))
+    label = model.sampler_.label
+    assert (cols == label).all()  # generation is always conditioned on the label ...
+    span = slice(model.sampler_.offsets[label], model.sampler_.offsets[label + 1])
+    real_share = shoppers["Revenue"].iloc[np.setdiff1d(np.arange(1000), model.holdout_rows_)].mean()
+    true = model.transformer_.columns_[model._cat_spans[label].column].categories.index(True)
+    assert abs(cond[:, span][:, true].mean() - real_share) < 0.02  # ... drawn at its real frequency
+    with pytest.raises(ValueError, match="label 'nope' is not a column"):
+        TabularGAN(TabularGANConfig(label="nope", **TINY)).fit(shoppers)

@@ -8,6 +8,7 @@ to a file.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,10 +35,11 @@ def _fail(message: str) -> None:
 
 @contextmanager
 def _service() -> Iterator[SynthService]:
-    """The engine's synth service over the configured store and artifacts (closed afterwards)."""
+    """The engine's synth service over the configured store and artifacts (closed afterwards); the
+    store is migrated first, since published versions are recorded in it."""
     from shopmind.cli import engine_from_settings
 
-    with engine_from_settings(migrate=False) as engine:
+    with engine_from_settings() as engine:
         yield engine.synth
 
 
@@ -85,15 +87,36 @@ def fit(
         str | None,
         typer.Option(help="Child table fitted with it, keys kept consistent (customers --child orders)."),
     ] = None,
-    epochs: Annotated[int, typer.Option(help="Training passes over the table.")] = 300,
+    epochs: Annotated[
+        int, typer.Option(help="At most this many passes (held-out checks stop earlier).")
+    ] = 300,
     batch_size: Annotated[int, typer.Option(help="Rows per step (a multiple of 10).")] = 500,
     seed: int = 0,
     threads: Annotated[int, typer.Option(help="torch threads (0 = default).")] = 0,
+    label: Annotated[
+        str | None, typer.Option(help="Column a model trained on the sample will predict (e.g. status).")
+    ] = None,
+    constraint: Annotated[
+        list[str] | None, typer.Option(help='A rule (repeatable): "country -> city", "total >= 0", …')
+    ] = None,
+    dp_epsilon: Annotated[
+        float | None, typer.Option(help="Train the critic with differential privacy for this ε.")
+    ] = None,
 ) -> None:
-    """Fit a CTGAN-style synthesizer and publish it under artifacts/synth/<name>/."""
+    """Fit a CTGAN-style synthesizer, publish it under artifacts/synth/<name>/ and write its report."""
     from shopmind.synth.tabular import TabularGANConfig
 
-    cfg = TabularGANConfig(epochs=epochs, batch_size=batch_size, threads=threads)
+    try:
+        cfg = TabularGANConfig(
+            epochs=epochs,
+            batch_size=batch_size,
+            threads=threads,
+            label=label,
+            constraints=tuple(constraint or ()),
+            dp_epsilon=dp_epsilon,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
     with _service() as service, _bar() as bar:
         task = bar.add_task(f"fit {table}", total=epochs, losses="")
 
@@ -108,6 +131,16 @@ def fit(
         except (ValueError, LookupError) as exc:
             _fail(str(exc))
     console.print(f"saved and published [bold]{version}[/]")
+    report = version / "report.json"
+    if report.is_file():
+        _findings(json.loads(report.read_text(encoding="utf-8")))
+        console.print(f"report: {report}")
+
+
+def _findings(report: dict) -> None:
+    colour = {"good": "green", "fair": "yellow", "poor": "red"}
+    for f in report.get("summary", []):
+        console.print(f"[{colour.get(f['verdict'], 'white')}]{f['verdict']:>4}[/] {f['en']}")
 
 
 @synth_app.command("sample")
@@ -177,6 +210,7 @@ def report(
     for key, value in result["privacy"].items():
         table.add_row(key, f"{value:.4f}")
     console.print(table)
+    _findings(result)
     console.print(f"report and plots in {folder}")
 
 
@@ -200,6 +234,35 @@ def export(
             _fail(str(exc))
     _write(frame, out)
     console.print(f"{len(frame):,} rows (of {n:,}) -> {out}")
+
+
+@synth_app.command("shop")
+def shop(
+    out: Annotated[Path, typer.Option(help="Folder for one Parquet file per table.")],
+    times: Annotated[float, typer.Option(help="Synthetic customers = this × the store's customers.")] = 10.0,
+    refit: Annotated[bool, typer.Option(help="Fit the shop model first (else the published one).")] = True,
+    epochs: Annotated[int, typer.Option(help="At most this many epochs per table.")] = 300,
+    max_steps: Annotated[int, typer.Option(help="At most this many steps per table.")] = 3000,
+    chunk: Annotated[int, typer.Option(help="Customers generated (and held in memory) at a time.")] = 5000,
+    seed: int = 0,
+    threads: Annotated[int, typer.Option(help="torch threads (0 = default).")] = 0,
+) -> None:
+    """A whole synthetic shop for load tests: customers with orders (items, timelines) and events,
+    keys consistent, written chunk by chunk."""
+    from shopmind.synth.shop import ShopConfig, write_parquet
+    from shopmind.synth.tabular import TabularGANConfig
+
+    with _service() as service:
+        try:
+            if refit:
+                cfg = ShopConfig(TabularGANConfig(epochs=epochs, threads=threads), max_steps=max_steps)
+                console.print(f"fitted {service.fit_shop(config=cfg, seed=seed)}")
+            n = round(times * len(service.store.frame("customers", columns=["customer_id"])))
+            rows = write_parquet(service.sample_shop(n, seed=seed, chunk=chunk), out)
+        except (ValueError, LookupError) as exc:
+            _fail(str(exc))
+    for table, count in rows.items():
+        console.print(f"{table}: {count:,} rows -> {out / table}.parquet")
 
 
 @synth_app.command("versions")

@@ -3,9 +3,11 @@
 Fit: the parent model learns the parent columns plus ``__n_children`` (how many child rows each
 parent has); the child model learns the child columns with the keys dropped and each child
 datetime turned into its offset in seconds from the parent's first datetime column (so an order
-is never placed before its customer signed up). Sample: n synthetic parents get fresh keys
-("syn-<table>-000001"), each gets round(__n_children) children, the children carry their
-parent's key as foreign key and their datetimes are rebuilt from the parent's.
+is never placed before its customer signed up), **conditioned on its parent's row** (the parent's
+columns, identifiers left out, are the child model's context: an order's address is built around
+its customer's city, its carrier follows the customer's country). Sample: n synthetic parents get
+fresh keys ("syn-<table>-000001"), each gets round(__n_children) children generated for it, the
+children carry their parent's key as foreign key and their datetimes are rebuilt from the parent's.
 """
 
 from __future__ import annotations
@@ -41,37 +43,71 @@ def _datetime_cols(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
 
 
-def synthetic_keys(prefix: str, n: int) -> list[str]:
-    return [f"syn-{prefix}-{i:06d}" for i in range(1, n + 1)]
+def synthetic_keys(prefix: str, n: int, start: int = 1) -> list[str]:
+    return [f"syn-{prefix}-{i:06d}" for i in range(start, start + n)]
+
+
+def context_columns(parent: pd.DataFrame, skip: tuple[str, ...] = ()) -> list[str]:
+    """The parent columns a child is conditioned on: all but keys and identifier-like text."""
+    from shopmind.synth.privacy import comparable
+
+    return [c for c in comparable(parent) if c not in skip]
+
+
+def _for(config: TabularGANConfig, frame: pd.DataFrame) -> TabularGANConfig:
+    """``config`` for one of the two tables: its label and constraints where they name its columns."""
+    from dataclasses import replace
+
+    from shopmind.synth.constraints import parse
+
+    def fits(text: str) -> bool:
+        try:
+            parse(text, list(frame.columns))
+        except ValueError:
+            return False
+        return True
+
+    label = config.label if config.label in frame.columns else None
+    return replace(config, label=label, constraints=tuple(c for c in config.constraints if fits(c)))
 
 
 class RelationalSynthesizer:
     """Two :class:`TabularGAN` models joined by a key; ``sample(n)`` returns {parent: …, child: …}."""
 
-    def __init__(self, relation: Relation, config: TabularGANConfig | None = None) -> None:
+    def __init__(
+        self,
+        relation: Relation,
+        config: TabularGANConfig | None = None,
+        child_config: TabularGANConfig | None = None,
+    ) -> None:
         self.relation = relation
         self.config = config or TabularGANConfig()
+        self.child_config = child_config or self.config
 
     def fit(
         self, parent: pd.DataFrame, child: pd.DataFrame, seed: int = 0, progress: Progress | None = None
     ) -> RelationalSynthesizer:
         r = self.relation
         counts = child.groupby(r.foreign_key).size()
-        p = parent.drop(columns=[r.parent_key]).copy()
+        p = parent.drop(columns=[r.parent_key]).reset_index(drop=True)
         p[N_CHILDREN] = counts.reindex(parent[r.parent_key]).fillna(0).astype("int64").to_numpy()
         self.anchor_ = next(
             iter(_datetime_cols(parent)), None
         )  # parent datetime the child's are offsets from
         c = self._child_frame(parent, child)
-        log.info("relational: %d %s, %d %s", len(p), r.parent, len(c), r.child)
-        self.parent_model_ = TabularGAN(self.config).fit(p, seed, progress)
-        self.child_model_ = TabularGAN(self.config).fit(c, seed + 1, progress)
+        self.context_ = context_columns(p)
+        owner = parent.reset_index(drop=True).reset_index().set_index(r.parent_key)["index"]
+        ctx = p[self.context_].iloc[owner.reindex(child[r.foreign_key]).to_numpy()].reset_index(drop=True)
+        log.info("relational: %d %s, %d %s (context %s)", len(p), r.parent, len(c), r.child, self.context_)
+        self.parent_model_ = TabularGAN(_for(self.config, p)).fit(p, seed, progress)
+        self.child_model_ = TabularGAN(_for(self.child_config, c)).fit(c, seed + 1, progress, context=ctx)
+        self.fit_frames_, self.child_context_ = (p, c), ctx
         return self
 
     def _child_frame(self, parent: pd.DataFrame, child: pd.DataFrame) -> pd.DataFrame:
         r = self.relation
         drop = [k for k in (r.foreign_key, r.child_key) if k]
-        c = child.drop(columns=drop).copy()
+        c = child.drop(columns=drop).reset_index(drop=True)
         self.offset_cols_ = _datetime_cols(c) if self.anchor_ else []
         if self.offset_cols_:
             anchor = parent.set_index(r.parent_key)[self.anchor_].reindex(child[r.foreign_key])
@@ -80,22 +116,30 @@ class RelationalSynthesizer:
                 c[col] = diff.dt.total_seconds().to_numpy()
         return c
 
-    def sample(self, n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
-        import pandas as pd
-
+    def sample(self, n: int, seed: int = 0, start: int = 1, child_start: int = 1) -> dict[str, pd.DataFrame]:
+        """``n`` parents with their children; keys numbered from ``start`` and ``child_start``
+        (so that chunks sampled one after another get distinct keys)."""
         r = self.relation
         parents = self.parent_model_.sample(n, seed)
-        counts = np.clip(np.round(parents.pop(N_CHILDREN).to_numpy(dtype=float)), 0, None).astype(np.int64)
-        keys = synthetic_keys(r.parent, n)
+        counts = np.clip(np.round(parents[N_CHILDREN].to_numpy(dtype=float)), 0, None).astype(np.int64)
+        owner = np.repeat(np.arange(n), counts)
+        ctx = parents[self.context_].iloc[owner].reset_index(drop=True)
+        children = self.child_model_.sample(len(owner), seed + 1, context=ctx) if len(owner) else None
+        parents = parents.drop(columns=[N_CHILDREN])
+        keys = synthetic_keys(r.parent, n, start)
         parents.insert(0, r.parent_key, keys)
-        children = self.child_model_.sample(int(counts.sum()), seed + 1)
-        fk = np.repeat(np.asarray(keys, dtype=object), counts)
+        if children is None:
+            import pandas as pd
+
+            children = pd.DataFrame(columns=self.child_model_.columns_)
         for col in self.offset_cols_:
-            anchor = parents[self.anchor_].iloc[np.repeat(np.arange(n), counts)].reset_index(drop=True)
+            import pandas as pd
+
+            anchor = parents[self.anchor_].iloc[owner].reset_index(drop=True)
             children[col] = anchor + pd.to_timedelta(children[col].to_numpy(dtype=float), unit="s")
-        children.insert(0, r.foreign_key, fk)
+        children.insert(0, r.foreign_key, np.asarray(keys, dtype=object)[owner])
         if r.child_key:
-            children.insert(0, r.child_key, synthetic_keys(r.child, len(children)))
+            children.insert(0, r.child_key, synthetic_keys(r.child, len(children), child_start))
         return {r.parent: parents, r.child: children}
 
     def save(self, path: str | Path) -> Path:
@@ -109,6 +153,7 @@ class RelationalSynthesizer:
             "relation": self.relation.__dict__,
             "anchor": self.anchor_,
             "offset_cols": self.offset_cols_,
+            "context": self.context_,
         }
         return write_model(path, meta)
 
@@ -120,7 +165,8 @@ class RelationalSynthesizer:
         meta = read_meta(path)
         self = cls(Relation(**meta["relation"]))
         self.anchor_, self.offset_cols_ = meta["anchor"], meta["offset_cols"]
+        self.context_ = meta.get("context", [])
         self.parent_model_ = TabularGAN.load(path / "parent")
         self.child_model_ = TabularGAN.load(path / "child")
-        self.config = self.parent_model_.config
+        self.config, self.child_config = self.parent_model_.config, self.child_model_.config
         return self

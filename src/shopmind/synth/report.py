@@ -18,7 +18,6 @@ Column kinds follow the synthesizer's rule: text, categories, booleans and integ
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -61,19 +60,19 @@ def _is_datetime(s: pd.Series) -> bool:
     return pd.api.types.is_datetime64_any_dtype(s)
 
 
+def _canon(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "<NA>"
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v))
+    if isinstance(v, int | float | np.integer | np.floating):
+        return format(float(v), ".9g")
+    return str(v)
+
+
 def category_strings(s: pd.Series) -> np.ndarray:
     """Values as canonical strings ("3" for 3 and 3.0, "True" for True and "True", "<NA>" for missing)."""
-
-    def canon(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return "<NA>"
-        if isinstance(v, bool | np.bool_):
-            return str(bool(v))
-        if isinstance(v, int | float | np.integer | np.floating):
-            return format(float(v), ".9g")
-        return str(v)
-
-    return np.array([canon(v) for v in s.astype(object).where(s.notna(), None)], dtype=object)
+    return np.array([_canon(v) for v in s.astype(object).where(s.notna(), None)], dtype=object)
 
 
 # ---------------------------------------------------------------------------- fidelity
@@ -208,57 +207,84 @@ def ml_utility(
     return out
 
 
-# ---------------------------------------------------------------------------- privacy
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash per row of the canonical values (int64); equal rows get equal hashes."""
-    cols = [category_strings(frame[c]) for c in frame.columns]
-    keys = ["\x1f".join(vals) for vals in zip(*cols, strict=True)] if cols else []
-    return np.array(
-        [
-            int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "little", signed=True)
-            for k in keys
-        ],
-        dtype=np.int64,
-    )
+# ---------------------------------------------------------------------------- formats and rules
+FORMAT_CHECKS = {
+    "email": r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+    "name": r"^([A-Z][A-Za-z'’-]+( [A-Z][A-Za-z'’.-]*){1,2}|[\u4e00-\u9fff]{2,4})$",
+    "address": r"^(\d+[A-Za-z]?\s+[^,]+(,\s*[^,]+){1,2}|[\u4e00-\u9fff]+.*\d+号.*)$",
+    "code": r"^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$",
+}
 
 
-def exact_copy_share(real: pd.DataFrame, synth: pd.DataFrame) -> float:
-    """Share of synthetic rows equal (on every column, canonical values) to some real row."""
-    if not len(synth):
-        return 0.0
-    return float(np.isin(row_hashes(synth[real.columns]), row_hashes(real)).mean())
+def signature(s: pd.Series, kind: str) -> pd.Series:
+    """A format column's values as what they are compared on: an e-mail's domain, a name's or an
+    address's script and layout, a code's letter prefix and shape."""
+    from shopmind.synth.roles import address_parts, code_shape, name_style
+
+    if kind == "email":
+        return s.map(lambda v: v.split("@", 1)[1].lower() if isinstance(v, str) and "@" in v else v)
+    if kind == "name":
+        return s.map(name_style)
+    if kind == "address":
+        return s.map(lambda v: address_parts(v)[0])
+    return s.map(lambda v: code_shape(v, {v[:k] for k in (1, 2, 3)} if isinstance(v, str) else set()))
 
 
-def dcr(
-    real: pd.DataFrame, others: list[pd.DataFrame], max_levels: int = 20, max_rows: int = 5000, seed: int = 0
-) -> list[np.ndarray]:
-    """Distance of each row of each frame in ``others`` (at most ``max_rows``, sampled) to the
-    closest row of ``real``: Euclidean on min-max scaled numbers and one-hot categories (÷ √2, so
-    one differing category counts 1)."""
-    from sklearn.neighbors import NearestNeighbors
+def format_checks(train: pd.DataFrame, synth: pd.DataFrame, formats: dict[str, str]) -> dict[str, dict]:
+    """Per format column: share of non-empty synthetic values in the right format, share equal to a
+    training value, share distinct."""
+    import re
 
-    rng = np.random.default_rng(seed)
-    others = [o.iloc[rng.choice(len(o), max_rows, replace=False)] if len(o) > max_rows else o for o in others]
-    mats = _features([real, *others], label="", max_levels=max_levels)
-    lo, hi = np.nanmin(mats[0], axis=0), np.nanmax(mats[0], axis=0)
-    scale = np.where(hi > lo, hi - lo, 1.0)
-    mats = [np.nan_to_num((m - lo) / scale, nan=-1.0) for m in mats]
-    nn = NearestNeighbors(n_neighbors=1).fit(mats[0])
-    return [nn.kneighbors(m)[0][:, 0] for m in mats[1:]]
-
-
-def privacy(
-    train: pd.DataFrame, synth: pd.DataFrame, holdout: pd.DataFrame | None = None
-) -> dict[str, float]:
-    out = {"exact_copy_share": exact_copy_share(train, synth)}
-    frames = [synth] + ([holdout] if holdout is not None else [])
-    dists = dcr(train, frames)
-    out["dcr_median"] = float(np.median(dists[0]))
-    out["dcr_p05"] = float(np.quantile(dists[0], 0.05))
-    if holdout is not None:
-        out["holdout_dcr_median"] = float(np.median(dists[1]))
-        out["holdout_dcr_p05"] = float(np.quantile(dists[1], 0.05))
+    out = {}
+    for col, kind in formats.items():
+        values = synth[col][synth[col].map(lambda v: isinstance(v, str) and v != "")]
+        pattern = re.compile(FORMAT_CHECKS[kind])
+        seen = set(train[col].dropna().astype(str))
+        n = max(len(values), 1)
+        out[col] = {
+            "kind": kind,
+            "valid": float(values.map(lambda v, p=pattern: bool(p.match(v))).sum() / n),
+            "copied": float(values.isin(seen).sum() / n),
+            "distinct": float(values.nunique() / n),
+        }
     return out
+
+
+# ---------------------------------------------------------------------------- per-column views
+def column_view(
+    real: pd.Series, synth: pd.Series, max_levels: int = 20, bins: int = 20, top: int = 12
+) -> dict:
+    """What a per-column chart draws: the share of real and synthetic rows per bin (numbers and
+    datetimes, bins between the real 0.5 % and 99.5 % quantiles) or per category (the ``top``
+    most frequent real ones, the rest as "(other)")."""
+    import pandas as pd
+
+    if is_numeric(real, max_levels):
+        r, s = numeric_values(real), numeric_values(synth)
+        lo, hi = np.quantile(r, [0.005, 0.995]) if len(r) else (0.0, 1.0)
+        edges = np.linspace(lo, hi if hi > lo else lo + 1, bins + 1)
+        share = lambda x: (np.histogram(np.clip(x, lo, hi), edges)[0] / max(len(x), 1)).tolist()  # noqa: E731
+        stamp = _is_datetime(real)
+        labels = [
+            str(pd.Timestamp(e, unit="s").date()) if stamp else format(float(e), ".4g") for e in edges[:-1]
+        ]
+        return {
+            "kind": "datetime" if stamp else "numeric",
+            "labels": labels,
+            "real": share(r),
+            "synthetic": share(s),
+        }
+    p = pd.Series(category_strings(real)).value_counts(normalize=True)
+    q = pd.Series(category_strings(synth)).value_counts(normalize=True)
+    keep = list(p.index[:top])
+    labels = keep + (["(other)"] if len(p) > top else [])
+    rest = lambda d: [float(d.reindex(keep, fill_value=0).sum())] if len(p) > top else []  # noqa: E731
+    return {
+        "kind": "category",
+        "labels": [str(k) for k in labels],
+        "real": [float(p.get(k, 0.0)) for k in keep] + [1 - x for x in rest(p)],
+        "synthetic": [float(q.get(k, 0.0)) for k in keep] + [1 - x for x in rest(q)],
+    }
 
 
 # ---------------------------------------------------------------------------- the report
@@ -269,23 +295,48 @@ def evaluate(
     test: pd.DataFrame | None = None,
     label: str | None = None,
     max_levels: int = 20,
+    rules: Any = None,
+    formats: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The whole report as a JSON-able dict (``test`` adds the DCR baseline, with ``label`` ML utility)."""
+    """The whole report as a JSON-able dict: fidelity, per-column views, privacy (``test`` = real
+    rows the synthesizer never saw adds the hold-out baselines and membership inference; with
+    ``label`` ML utility), and with the model's ``rules`` the constraint and format checks
+    (``formats`` = {column: role} names format columns without the rules)."""
+    from shopmind.synth.privacy import comparable, privacy
+
     missing = [c for c in train.columns if c not in synth.columns]
     if missing:
         raise ValueError(f"the synthetic table lacks columns {missing}")
     synth = synth[list(train.columns)]
-    shapes = column_shapes(train, synth, max_levels)
-    pairs = column_pairs(train, synth, max_levels)
+    if formats is None:  # format columns (e-mail, name, address, code) are compared on their format
+        roles = rules.roles_ if rules is not None else []
+        formats = {r.column: r.kind for r in roles if r.column in train.columns}
+    view = lambda f: f.assign(**{c: signature(f[c], k) for c, k in formats.items()})  # noqa: E731
+    tr, sy = view(train), view(synth)
+    shapes = column_shapes(tr, sy, max_levels)
+    pairs = column_pairs(tr, sy, max_levels)
     shape, pair = float(np.mean(list(shapes.values()))), float(np.mean(list(pairs.values()) or [1.0]))
     report: dict[str, Any] = {
-        "rows": {"real": len(train), "synthetic": len(synth)},
+        "rows": {
+            "real": len(train),
+            "synthetic": len(synth),
+            "holdout": len(test) if test is not None else 0,
+        },
         "quality_score": (shape + pair) / 2,
         "column_shapes": shape,
         "column_pairs": pair,
         "per_column": shapes,
+        "columns": {c: column_view(tr[c], sy[c], max_levels) for c in train.columns},
+        "formats": formats,
         "privacy": privacy(train, synth, test),
     }
+    if rules is not None:
+        report["rules"] = {
+            "constraints": rules.violations(synth),
+            "real": rules.violations(train),
+            "formats": format_checks(train, synth, formats),
+        }
     if label is not None and test is not None:
-        report["ml_utility"] = ml_utility(train, test, synth, label, max_levels)
+        keep = [c for c in comparable(tr, max_levels) if c != label] + [label]
+        report["ml_utility"] = ml_utility(tr[keep], view(test)[keep], sy[keep], label, max_levels)
     return report

@@ -8,8 +8,9 @@ Every fitted model is a version of kind ``synth/<name>`` in the :class:`~shopmin
 fitted as one :class:`~shopmind.synth.relational.RelationalSynthesizer` so that sampled orders
 reference sampled customers. The class-conditional DCGAN is kind ``synth-images/<dataset>``.
 
-Long fits run as jobs on the shared :class:`~shopmind.jobs.JobRunner` (kind ``synth:<name>``, one
-at a time per name) with the epoch and losses as the job's progress.
+Long fits run as jobs of the durable :class:`~shopmind.jobs.JobQueue` (kind ``synth:<name>``, one
+at a time per name; the payload holds the fit's arguments, :meth:`SynthService.run_job` runs it in a
+worker) with the epoch and losses as the job's progress.
 
 Uses: cold-start augmentation (synthetic customers), safe sharing (``export``: no exact copies
 of a real row, and rows closer to a real record than ``min_dcr`` dropped), load-test data
@@ -18,25 +19,32 @@ of a real row, and rows closer to a real record than ``min_dcr`` dropped), load-
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shopmind.artifacts import ArtifactStore, read_meta
+from shopmind.synth.image_service import IMAGE_DATASETS, EpochLog, ImageMethods  # noqa: F401
+from shopmind.synth.sources import (  # the table helpers, also imported from here
+    frame_fingerprint,
+    learnable,
+    parse_dates,
+    read_table,
+    synth_name,
+    table_name,
+)
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
     from shopmind.data.store import Store
-    from shopmind.jobs import Job, JobRunner
-    from shopmind.synth.image import DCGANConfig, ImageGAN
+    from shopmind.jobs import Job, JobQueue
     from shopmind.synth.relational import RelationalSynthesizer
+    from shopmind.synth.shop import ShopConfig
     from shopmind.synth.tabular import TabularGAN, TabularGANConfig
 
 log = logging.getLogger(__name__)
@@ -50,95 +58,16 @@ RELATIONS = {
     ("customers", "orders"): ("customer_id", "customer_id", "order_id"),
     ("customers", "events"): ("customer_id", "customer_id", "event_id"),
 }
-IMAGE_DATASETS = ("fashion-mnist",)  # data sets the image GAN can be fitted on
-LOG_EVERY = 5.0  # seconds between two per-epoch log lines (the first and the last are always logged)
 
 
-def table_name(source: str) -> str:
-    """The synthesizer name of a store table or a file (its stem): ``data/people.csv`` -> ``people``."""
-    path = Path(source)
-    return path.stem.split(".")[0] if path.suffix else source
-
-
-def synth_name(source: str, child: str | None = None) -> str:
-    """The name a fit of ``source`` (and ``child``) is saved under: ``customers`` or ``customers+orders``."""
-    name = table_name(source)
-    return f"{name}+{table_name(child)}" if child else name
-
-
-def read_table(source: str, store: Store | None = None) -> tuple[str, pd.DataFrame]:
-    """(name, frame) of a store table name or a CSV / Parquet / JSON Lines file path."""
-    import pandas as pd
-
-    path = Path(source)
-    if path.suffix and path.exists():
-        readers = {
-            ".csv": pd.read_csv,
-            ".parquet": pd.read_parquet,
-            ".jsonl": lambda p: pd.read_json(p, lines=True),
-        }
-        if path.suffix not in readers:
-            raise ValueError(f"{path}: expected .csv, .parquet or .jsonl")
-        return table_name(source), readers[path.suffix](path)
-    from shopmind.data.store import Store
-
-    tables = Store.table_names()
-    if source not in tables:
-        raise ValueError(f"{source!r} is neither a file nor a store table ({', '.join(tables)})")
-    if store is None:
-        raise ValueError("reading a store table needs a store")
-    return source, store.frame(source)
-
-
-def learnable(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns a synthesizer can learn: nested values (dicts, lists) are left out."""
-    keep = []
-    for col in frame.columns:
-        first = frame[col].dropna().head(1).tolist()
-        if first and isinstance(first[0], dict | list | tuple | set | bytes):
-            log.info("%s: nested values, not synthesised", col)
-            continue
-        keep.append(col)
-    return frame[keep]
-
-
-def frame_fingerprint(*frames: pd.DataFrame) -> str:
-    """A short hash of the columns and values of ``frames``, saved with the model it trained."""
-    import pandas as pd
-
-    h = hashlib.sha256()
-    for frame in frames:
-        h.update(json.dumps([str(c) for c in frame.columns]).encode())
-        h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return h.hexdigest()[:16]
-
-
-class EpochLog:
-    """A progress callback that logs one line per epoch, at most every ``every`` seconds (the first
-    and the last epoch always), passes each epoch on to ``then`` and keeps the last losses."""
-
-    def __init__(self, label: str, then: Progress | None = None, every: float = LOG_EVERY) -> None:
-        self.label, self.then, self.every = label, then, every
-        self.losses: dict[str, float] = {}
-        self._last = float("-inf")
-
-    def __call__(self, epoch: int, epochs: int, losses: dict[str, float]) -> None:
-        self.losses = dict(losses)
-        now = time.monotonic()
-        if epoch in (1, epochs) or now - self._last >= self.every:
-            self._last = now
-            text = "  ".join(f"{k} {v:+.4f}" for k, v in losses.items())
-            log.info("%s: epoch %d/%d  %s", self.label, epoch, epochs, text)
-        if self.then is not None:
-            self.then(epoch, epochs, losses)
-
-
-class SynthService:
-    """Plain Python over the store, the artifact store and the shared job runner; the CLI and the
+class SynthService(ImageMethods):
+    """Plain Python over the store, the artifact store and the shared job queue; the CLI and the
     API call this."""
 
-    def __init__(self, store: Store | None, artifacts: ArtifactStore, jobs: JobRunner | None = None) -> None:
+    def __init__(self, store: Store | None, artifacts: ArtifactStore, jobs: JobQueue | None = None) -> None:
         self.store, self.artifacts, self.jobs = store, artifacts, jobs
+        if jobs is not None:  # an engine registers its own handler first; a bare queue runs ours
+            jobs.register("synth:*", self.run_job, replace=False)
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -151,11 +80,14 @@ class SynthService:
         progress: Progress | None = None,
         publish: bool = True,
         synthesizer: str = "ctgan-style",
+        report: bool = True,
     ) -> Path:
         """Fit on ``source`` (and its ``child`` table), save a version, publish it; returns its folder.
 
         ``synthesizer`` is a :data:`~shopmind.synth.SYNTHESIZERS` name for a single table; a
-        parent+child pair is fitted as ctgan-style models joined by their key."""
+        parent+child pair is fitted as ctgan-style models joined by their key. With ``report`` the
+        version's report (:mod:`shopmind.synth.fit_report`) is written into its folder as part of
+        the fit."""
         from shopmind.synth import SYNTHESIZERS
 
         synth_cls = SYNTHESIZERS.get(synthesizer)
@@ -166,21 +98,14 @@ class SynthService:
         tracker = EpochLog(f"synth {synth_name(source, child)}", progress)
         t0 = time.perf_counter()
         if child:
-            from shopmind.synth.relational import Relation, RelationalSynthesizer
-
-            keys = _relation(name, child)
-            _, child_frame = read_table(child, self.store)
-            frame, child_frame = learnable(frame), learnable(child_frame)
-            model: Any = RelationalSynthesizer(Relation(name, child, *keys), config)
-            model.fit(frame, child_frame, seed, tracker)
-            fingerprint = frame_fingerprint(frame, child_frame)
+            model, frame, fingerprint = self._fit_pair(name, frame, child, config, seed, tracker)
             name = f"{name}+{child}"
         else:
             key = KEYS.get(name)
             frame = learnable(frame.drop(columns=[key]) if key in frame.columns else frame)
             model = synth_cls(config).fit(frame, seed, tracker)
             fingerprint = frame_fingerprint(frame)
-        return self.artifacts.save_version(
+        path = self.artifacts.save_version(
             f"synth/{name}",
             "ctgan",
             model.save,
@@ -197,30 +122,110 @@ class SynthService:
             },
             publish=publish,
         )
+        if report and (hasattr(model, "rules_") or hasattr(model, "parent_model_")):
+            from shopmind.synth.fit_report import after_fit
 
-    def fit_async(self, source: str, *, child: str | None = None, **kwargs: Any) -> Job:
-        """Queue :meth:`fit` on the shared job runner (kind ``synth:<name>``); its progress holds
-        ``epoch``, ``epochs`` and ``losses``, its result ``name`` and ``version``. A fit of a name
-        already queued or running raises :class:`~shopmind.jobs.JobBusyError`."""
+            after_fit(model, [frame], path, seed)
+        return path
+
+    def _fit_pair(
+        self, name: str, frame: pd.DataFrame, child: str, config: Any, seed: int, tracker: EpochLog
+    ) -> tuple[Any, pd.DataFrame, str]:
+        """(the fitted parent+child model, the parent frame, the data fingerprint)."""
+        from shopmind.synth.relational import Relation, RelationalSynthesizer
+
+        keys = _relation(name, child)
+        _, child_frame = read_table(child, self.store)
+        frame, child_frame = learnable(frame), learnable(child_frame)
+        model = RelationalSynthesizer(Relation(name, child, *keys), config)
+        model.fit(frame, child_frame, seed, tracker)
+        return model, frame, frame_fingerprint(frame, child_frame)
+
+    def fit_shop(
+        self,
+        *,
+        config: ShopConfig | None = None,
+        seed: int = 0,
+        progress: Progress | None = None,
+        publish: bool = True,
+    ) -> Path:
+        """Fit the whole shop (customers, orders with items and timelines, events; the catalog as it
+        is) from the store; saved and published as ``synth/shop``."""
+        from shopmind.synth.shop import SOURCES, ShopConfig, ShopSynthesizer
+
+        if self.store is None:
+            raise ValueError("fitting the shop needs a store")
+        frames = {t: self.store.frame(t) for t in SOURCES}
+        config = config or ShopConfig()
+        tracker = EpochLog("synth shop", progress)
+        t0 = time.perf_counter()
+        model = ShopSynthesizer(config).fit(frames, seed, tracker)
+        return self.artifacts.save_version(
+            "synth/shop",
+            "shop",
+            model.save,
+            config=asdict(config),
+            metrics=tracker.losses,
+            data_fingerprint=frame_fingerprint(*[learnable(f) for f in frames.values()]),
+            seconds=time.perf_counter() - t0,
+            extra={"source": "store", "rows": {t: len(f) for t, f in frames.items()}, "seed": seed},
+            publish=publish,
+        )
+
+    def sample_shop(
+        self, n_customers: int, seed: int = 0, chunk: int = 5000
+    ) -> Iterator[dict[str, pd.DataFrame]]:
+        """The published shop model's tables for ``n_customers`` customers, chunk by chunk."""
+        return self.load("shop").sample(n_customers, seed, chunk)
+
+    def fit_async(
+        self,
+        source: str,
+        *,
+        child: str | None = None,
+        config: Any = None,
+        seed: int = 0,
+        publish: bool = True,
+        synthesizer: str = "ctgan-style",
+    ) -> Job:
+        """Queue :meth:`fit` as a job (kind ``synth:<name>``); its progress holds ``epoch``, ``epochs``
+        and ``losses``, its result ``name`` and ``version``. A fit of a name already queued or running
+        raises :class:`~shopmind.jobs.JobBusyError`."""
         if self.jobs is None:
-            raise RuntimeError("this synth service has no job runner")
+            raise RuntimeError("this synth service has no job queue")
         name = synth_name(source, child)
         if child:
             _relation(table_name(source), child)
-        config = kwargs.get("config")
+        payload = {"source": source, "child": child, "config": None if config is None else asdict(config),
+                   "seed": seed, "publish": publish, "synthesizer": synthesizer}  # fmt: skip
+        return self.jobs.submit(f"synth:{name}", f"fit synthesizer {name}", payload, exclusive=True)
 
-        def run(job: Job) -> dict[str, Any]:
-            def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
-                job.update(epoch=epoch, epochs=total, losses=losses)
+    def run_job(self, job: Job) -> dict[str, Any]:
+        """Run a ``synth:<name>`` job (the handler a worker calls); an earlier attempt's complete
+        version of this job is published instead of fitting again."""
+        from shopmind.synth import SYNTHESIZERS
 
-            job.update(epoch=0, epochs=config.epochs if config is not None else None, losses={})
-            version = self.fit(source, child=child, progress=tick, **kwargs)
-            return {"name": name, "version": version.name}
+        p = job.payload
+        name = synth_name(p["source"], p.get("child"))
+        earlier = self.artifacts.saved_by_job(f"synth/{name}", job.job_id)
+        if earlier is not None:
+            if p.get("publish", True):
+                self.artifacts.publish(f"synth/{name}", earlier)
+            return {"name": name, "version": earlier.name, "retried": True}
+        synthesizer = p.get("synthesizer", "ctgan-style")
+        config = None if p.get("config") is None else SYNTHESIZERS.get(synthesizer).Config(**p["config"])
 
-        return self.jobs.submit(f"synth:{name}", f"fit synthesizer {name}", run, exclusive=True)
+        def tick(epoch: int, total: int, losses: dict[str, float]) -> None:
+            job.update(epoch=epoch, epochs=total, losses=losses)
+
+        job.update(epoch=0, epochs=config.epochs if config is not None else None, losses={})
+        version = self.fit(p["source"], child=p.get("child"), config=config, seed=p.get("seed", 0),
+                           progress=tick, publish=p.get("publish", True),
+                           synthesizer=synthesizer)  # fmt: skip
+        return {"name": name, "version": version.name}
 
     def job(self, job_id: str) -> Job:
-        """A synth job of the shared runner; KeyError when there is none with that id."""
+        """A synth job of the shared queue; KeyError when there is none with that id."""
         job = self.jobs.get(job_id) if self.jobs is not None else None
         if job is None or not job.kind.startswith("synth:"):
             raise KeyError(f"no synth job {job_id!r}")
@@ -260,6 +265,10 @@ class SynthService:
         meta = read_meta(path)
         if "relation" in meta or meta.get("model") == "relational":
             return RelationalSynthesizer.load(path)
+        if meta.get("model") == "shop":
+            from shopmind.synth.shop import ShopSynthesizer
+
+            return ShopSynthesizer.load(path)
         return SYNTHESIZERS.get(meta.get("synthesizer", "ctgan-style")).load(path)
 
     def sample(
@@ -270,9 +279,14 @@ class SynthService:
         from shopmind.synth.relational import RelationalSynthesizer, synthetic_keys
 
         model = self.load(name)
-        if isinstance(model, RelationalSynthesizer):
+        if isinstance(model, RelationalSynthesizer) or hasattr(model, "models_"):
             if where:
-                raise ValueError(f"{name!r} is a parent+child model: conditions apply to single-table models")
+                raise ValueError(f"{name!r} is a multi-table model: conditions apply to single-table models")
+            if hasattr(model, "models_"):  # the whole shop: n customers with their orders and events
+                import pandas as pd
+
+                chunks = list(model.sample(n, seed))
+                return {t: pd.concat([c[t] for c in chunks], ignore_index=True) for t in chunks[0]}
             return model.sample(n, seed)
         frame = model.sample(n, seed, where=where)
         key = KEYS.get(name)
@@ -284,9 +298,10 @@ class SynthService:
         self, name: str, n: int, real: pd.DataFrame, seed: int = 0, min_dcr: float = 0.0
     ) -> pd.DataFrame:
         """Rows safe to share: no exact copy of a row of ``real`` and none closer than ``min_dcr``."""
-        from shopmind.synth.report import dcr, exact_copy_share
+        from shopmind.synth.privacy import dcr, exact_copy_share
 
         frame = next(iter(self.sample(name, n, seed).values()))
+        real = parse_dates(real)
         cols = [c for c in real.columns if c in frame.columns and c != KEYS.get(name)]
         if min_dcr > 0:
             frame = frame[dcr(real[cols], [frame[cols]], max_rows=len(frame))[0] >= min_dcr]
@@ -298,13 +313,18 @@ class SynthService:
     def report(
         self, name: str, real: pd.DataFrame, *, n: int | None = None, seed: int = 0, plots: bool = True
     ) -> dict[str, Any]:
-        """Score ``n`` samples against ``real``; writes report.json (+ PNGs) into the model's folder."""
+        """Score ``n`` samples against ``real`` (with the model's rules; ``real`` may hold its
+        training rows, so no hold-out measures); writes report.json (+ PNGs) into the model's folder."""
         from shopmind.synth.report import evaluate
+        from shopmind.synth.report_text import explain
 
         path = self.model_dir(name)
         synth = next(iter(self.sample(name, n or len(real), seed).values()))
+        real = parse_dates(real)
         cols = [c for c in real.columns if c in synth.columns and c != KEYS.get(name)]
-        result = evaluate(learnable(real[cols]), synth[cols])
+        rules = getattr(self.load(name), "rules_", None)
+        result = evaluate(learnable(real[cols]), synth[cols], rules=rules)
+        result["summary"] = explain(result)
         if plots:
             from shopmind.synth.plots import plot_report
 
@@ -316,84 +336,8 @@ class SynthService:
         path = self.model_dir(name) / "report.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
-    # ------------------------------------------------------------------ images
-    def fit_images(
-        self,
-        dataset: str = "fashion-mnist",
-        *,
-        part: str = "train_subset",
-        config: DCGANConfig | None = None,
-        seed: int = 0,
-        progress: Progress | None = None,
-        folder: str | Path | None = None,
-        publish: bool = True,
-    ) -> Path:
-        """Fit the class-conditional DCGAN on ``dataset`` (its ``part``; ``folder`` overrides where
-        the data set lies), save a version of ``synth-images/<dataset>``, publish it; returns its folder."""
-        from shopmind.data.datasets import load_fashion_mnist
-        from shopmind.synth.image import DCGANConfig, ImageGAN
-
-        kind = _image_kind(dataset)
-        images, labels = load_fashion_mnist(part, folder=Path(folder) if folder else None)
-        config = config or DCGANConfig()
-        tracker = EpochLog(f"dcgan {dataset}", progress)
-        t0 = time.perf_counter()
-        model = ImageGAN(config).fit(images, labels, seed=seed, progress=tracker)
-        digest = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()[:16]
-        return self.artifacts.save_version(
-            kind,
-            "dcgan",
-            model.save,
-            config=asdict(config),
-            metrics=tracker.losses,
-            data_fingerprint=digest,
-            seconds=time.perf_counter() - t0,
-            extra={"dataset": dataset, "part": part, "rows": len(images), "seed": seed},
-            publish=publish,
-        )
-
-    def load_images(self, dataset: str = "fashion-mnist") -> ImageGAN:
-        """The published image GAN of ``dataset``; LookupError when none was fitted."""
-        from shopmind.synth.image import ImageGAN
-
-        path = self.artifacts.current(_image_kind(dataset))
-        if path is None:
-            raise LookupError(f"no image GAN for {dataset!r} yet: run `shopmind synth images`")
-        return ImageGAN.load(path)
-
-    def sample_images(
-        self,
-        labels: np.ndarray | list[int] | None = None,
-        *,
-        dataset: str = "fashion-mnist",
-        per_class: int = 10,
-        seed: int = 0,
-    ) -> np.ndarray:
-        """uint8 images (N, 28, 28) of the published image GAN, one per label (default: ``per_class``
-        of every class, class by class)."""
-        import numpy as np
-
-        model = self.load_images(dataset)
-        if labels is None:
-            labels = np.repeat(np.arange(model.config.n_classes), per_class)
-        return model.sample(labels, seed=seed)
-
-    def image_grid(
-        self, out: str | Path, *, dataset: str = "fashion-mnist", per_class: int = 10, seed: int = 0
-    ) -> Path:
-        """A PNG grid of ``per_class`` samples of every class, one class per row; returns its path."""
-        from shopmind.synth.image import save_grid
-
-        return save_grid(self.sample_images(dataset=dataset, per_class=per_class, seed=seed), out, per_class)
-
 
 def _relation(parent: str, child: str) -> tuple[str, str, str]:
     if (parent, child) not in RELATIONS:
         raise ValueError(f"no known relation {parent} -> {child}; known: {sorted(RELATIONS)}")
     return RELATIONS[(parent, child)]
-
-
-def _image_kind(dataset: str) -> str:
-    if dataset not in IMAGE_DATASETS:
-        raise ValueError(f"unknown image data set {dataset!r}; known: {', '.join(IMAGE_DATASETS)}")
-    return f"synth-images/{dataset}"

@@ -1,16 +1,20 @@
 """A CTGAN-style conditional tabular GAN (Xu et al., "Modeling Tabular Data using Conditional
 GAN", NeurIPS 2019), written from the paper on top of :mod:`shopmind.nn.gan`.
 
-    rows ──DataTransformer──► x (N, dim)          mode-specific normalisation + one-hots
-    cond vector c (B, C)      training-by-sampling (CondSampler)
-    G:  [z, c] → residual MLP → x̃ logits → tanh on α, Gumbel-softmax (τ = 0.2) on one-hot spans
-    D:  PacGAN critic on pac × [x, c], WGAN-GP loss (``shopmind.nn.gan``)
+    rows ──TableRules──► GAN columns            formats, hierarchies, offsets (shopmind.synth.rules)
+         ──DataTransformer──► x (N, dim)        mode-specific normalisation + one-hots
+    cond vector c (B, C)      training-by-sampling (CondSampler), the label in label_share of rows
+    G:  [z, c, ctx] → residual MLP → x̃ logits → tanh on α, Gumbel-softmax (τ = 0.2) on one-hot spans
+    D:  PacGAN critic on pac × [x, c, ctx], WGAN-GP loss (``shopmind.nn.gan``)
     L_G = −E[D(x̃, c)] + CE(x̃ of the conditioned column, c)      (the generator must honour c)
 
-G and D are in :mod:`shopmind.synth.tabular_nets`. ``fit(frame)`` returns self, ``sample(n, seed)``
-returns a frame with the training columns; ``save(dir)`` writes ``model.safetensors`` (the
-generator's state dict) and ``meta.json`` (config, the transformer with its mixtures as arrays, the
-category counts); ``load(dir)`` reads them back.
+The number of epochs is chosen on held-out rows (:mod:`shopmind.synth.validation`); ``dp_epsilon``
+trains the critic with DP-SGD (:mod:`shopmind.synth.dp`). ``ctx`` is an optional per-row context
+(a child table's parent columns): ``fit(frame, context=…)``, ``sample(n, context=…)``.
+
+G and D are in :mod:`shopmind.synth.tabular_nets`, the loop in :mod:`shopmind.synth.tabular_train`.
+``save(dir)`` writes ``model.safetensors`` (the generator's state dict, hashes of the training
+rows) and ``meta.json`` (config, rules, transformers, category counts); ``load(dir)`` reads them.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shopmind.synth.rules import TableRules
 from shopmind.synth.sampler import CondSampler
 from shopmind.synth.transform import DataTransformer, TransformerConfig
 
@@ -33,13 +38,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # progress(epoch done (1-based), epochs, {"loss_g": …, "loss_d": …})
-_HASHES = "train_row_hashes"  # 64-bit hashes of the training rows, kept beside the weights
 Progress = Callable[[int, int, dict[str, float]], None]
+_HASHES = "train_row_hashes"  # 64-bit hashes of the training rows, kept beside the weights
+_VALUES = "train_value_hashes."  # + column: hashes of a format column's training values
 
 
 @dataclass
 class TabularGANConfig:
-    # training passes over the table (steps per epoch = rows // batch_size)
+    # at most this many passes over the table (held-out checks may stop earlier)
     epochs: int = 300
     # rows per step; a multiple of pac
     batch_size: int = 500
@@ -61,6 +67,26 @@ class TabularGANConfig:
     tau: float = 0.2
     # torch threads (0 = leave torch's default)
     threads: int = 0
+    # the column a model trained on the sample will predict: conditioned on in label_share of the
+    # training rows, drawn at its real frequency for every sampled row (None: no label)
+    label: str | None = None
+    label_share: float = 0.5
+    # weight of the generator's label-classifier loss (0 = off; tabular_train.LabelClassifier)
+    label_loss: float = 1.0
+    # share of the rows held out to choose the epoch (checked every check_every epochs; training
+    # stops after patience checks without a better score); 0 = all rows, all epochs
+    val_share: float = 0.1
+    check_every: int = 10
+    patience: int = 6
+    # differentially private critic (DP-SGD) for this ε (None = off); δ (None = 1 / rows);
+    # per-sample gradient clipping norm
+    dp_epsilon: float | None = None
+    dp_delta: float | None = None
+    dp_max_grad_norm: float = 1.0
+    # declared constraints (shopmind.synth.constraints), and whether to find formats, hierarchies
+    # and timestamp order in the data
+    constraints: tuple[str, ...] = ()
+    detect_rules: bool = True
     # the column encoding
     transformer: TransformerConfig = field(default_factory=TransformerConfig)
 
@@ -68,6 +94,7 @@ class TabularGANConfig:
         if isinstance(self.transformer, dict):
             self.transformer = TransformerConfig(**self.transformer)
         self.gen_dims, self.dis_dims = tuple(self.gen_dims), tuple(self.dis_dims)
+        self.constraints = tuple(self.constraints)
         if self.batch_size % self.pac:
             raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of pac ({self.pac})")
 
@@ -112,93 +139,85 @@ class TabularGAN:
         return losses.mean()
 
     # ------------------------------------------------------------------ fit
-    def fit(self, frame: pd.DataFrame, seed: int = 0, progress: Progress | None = None) -> TabularGAN:
+    def fit(
+        self,
+        frame: pd.DataFrame,
+        seed: int = 0,
+        progress: Progress | None = None,
+        context: pd.DataFrame | None = None,
+    ) -> TabularGAN:
+        """Learn ``frame`` (with ``context``: one row of context per row, e.g. its parent's columns)."""
         import torch
 
         from shopmind.nn.scope import torch_scope
-        from shopmind.synth.report import row_hashes
+        from shopmind.synth.privacy import row_hashes, value_hashes
+        from shopmind.synth.validation import Validator, holdout_split
 
-        t0 = time.perf_counter()
+        cfg, t0 = self.config, time.perf_counter()
+        if cfg.label is not None and cfg.label not in frame.columns:
+            raise ValueError(f"label {cfg.label!r} is not a column ({', '.join(map(str, frame.columns))})")
         self.columns_ = list(frame.columns)
         self.train_hashes_ = np.unique(row_hashes(frame))  # to refuse exact copies when sampling
-        self.transformer_ = DataTransformer(self.config.transformer, self.discrete).fit(frame, seed)
-        data = torch.from_numpy(self.transformer_.transform(frame, seed))  # (N, dim)
-        self._build_sampler(frame)
-        log.info("encoded %d rows into %d dims in %.1fs", len(frame), data.size(1), time.perf_counter() - t0)
-        with torch_scope(seed, self.config.threads) as gen:
-            self._train(data, gen, np.random.default_rng(seed), progress)
+        rules = TableRules(cfg.constraints, cfg.detect_rules, cfg.transformer.min_count)
+        self.rules_ = rules.fit(frame, seed, protect=(cfg.label,) if cfg.label else (), context=context)
+        self.value_hashes_ = {r.column: np.unique(value_hashes(frame[r.column])) for r in self.rules_.roles_}
+        gan = self.rules_.encode(frame, seed, context)
+        private = cfg.dp_epsilon is not None
+        keep, held = holdout_split(len(gan), cfg.val_share, seed)
+        self.holdout_rows_ = (
+            held  # never trained on: the epoch check (not in private training) and the report
+        )
+        discrete = self.discrete + ((cfg.label,) if cfg.label else ())
+        self.transformer_ = DataTransformer(cfg.transformer, discrete).fit(gan.iloc[keep], seed)
+        data = torch.from_numpy(self.transformer_.transform(gan.iloc[keep], seed))  # (N, dim)
+        ctx = self._fit_context(context, keep, seed)
+        self._build_sampler(gan.iloc[keep])
+        validator = None
+        if len(held) and not private:
+            held_ctx = None if context is None else context.iloc[held].reset_index(drop=True)
+            validator = Validator(
+                gan.iloc[held].reset_index(drop=True), cfg.label, seed=seed, context=held_ctx
+            )
+        log.info("encoded %d rows into %d dims in %.1fs", len(keep), data.size(1), time.perf_counter() - t0)
+        with torch_scope(seed, cfg.threads) as gen:
+            self.generator_ = self._new_generator()
+            self.private_ = self._private(len(keep), seed) if private else None
+            from shopmind.synth.tabular_train import Trainer
+
+            Trainer(self, data, ctx).run(gen, np.random.default_rng(seed), progress, validator)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
+
+    def _fit_context(self, context: pd.DataFrame | None, keep: np.ndarray, seed: int) -> torch.Tensor | None:
+        import torch
+
+        self.context_transformer_ = None
+        if context is None:
+            return None
+        if self.config.dp_epsilon is not None:
+            raise ValueError("private training does not take a context (fit the parent and child apart)")
+        self.context_transformer_ = DataTransformer(self.config.transformer).fit(context.iloc[keep], seed)
+        return torch.from_numpy(self.context_transformer_.transform(context.iloc[keep], seed))
+
+    def _private(self, n: int, seed: int):
+        from shopmind.synth.dp import PrivateCritic
+
+        return PrivateCritic(self.config, n, seed)
 
     def _new_generator(self) -> torch.nn.Module:
         from shopmind.synth.tabular_nets import TabularGenerator
 
         cfg = self.config
-        return TabularGenerator(cfg.noise_dim, self.sampler_.dim, self.transformer_.dim_, cfg.gen_dims)
+        ctx = self.context_transformer_.dim_ if getattr(self, "context_transformer_", None) else 0
+        return TabularGenerator(cfg.noise_dim, self.sampler_.dim + ctx, self.transformer_.dim_, cfg.gen_dims)
 
-    def _train(
-        self, data: torch.Tensor, gen: torch.Generator, rng: np.random.Generator, progress: Progress | None
-    ) -> None:
-        """WGAN-GP training of a new generator on the encoded rows ``data`` (N, dim)."""
-        import torch
-
-        from shopmind.nn.gan import gradient_penalty, wgan_d_loss, wgan_g_loss
-        from shopmind.synth.tabular_nets import TabularCritic
-
-        cfg = self.config
-        self.generator_ = self._new_generator()
-        critic = TabularCritic(self.transformer_.dim_ + self.sampler_.dim, cfg.dis_dims, cfg.pac)
-        opt_g = torch.optim.Adam(
-            self.generator_.parameters(), lr=cfg.lr_g, betas=(0.5, 0.9), weight_decay=cfg.weight_decay
-        )
-        opt_d = torch.optim.Adam(critic.parameters(), lr=cfg.lr_d, betas=(0.5, 0.9))
-        n = len(data)
-        batch = min(cfg.batch_size, max(cfg.pac, n - n % cfg.pac))
-        steps = max(1, n // batch)
-        self.history_: list[dict[str, float]] = []
-        for epoch in range(cfg.epochs):
-            for _ in range(steps):
-                for _ in range(cfg.d_steps):
-                    real, fake, c, _ = self._batch(data, batch, gen, rng)
-                    real_c, fake_c = torch.cat([real, c], 1), torch.cat([fake.detach(), c], 1)
-                    gp = gradient_penalty(critic, real_c, fake_c, cfg.pac)
-                    loss_d = wgan_d_loss(critic(real_c), critic(fake_c)) + cfg.gp_weight * gp
-                    opt_d.zero_grad(set_to_none=True)
-                    loss_d.backward()
-                    opt_d.step()
-                _, fake, c, (raw, cols) = self._batch(data, batch, gen, rng, need_real=False)
-                loss_g = wgan_g_loss(critic(torch.cat([fake, c], 1))) + self._cond_loss(raw, cols, c)
-                opt_g.zero_grad(set_to_none=True)
-                loss_g.backward()
-                opt_g.step()
-            losses = {"loss_g": float(loss_g.detach()), "loss_d": float(loss_d.detach())}
-            self.history_.append(losses)
-            log.debug("epoch %d/%d %s", epoch + 1, cfg.epochs, losses)
-            if progress:
-                progress(epoch + 1, cfg.epochs, losses)
-        self.generator_.eval()
-
-    def _build_sampler(self, frame: pd.DataFrame) -> None:
+    def _build_sampler(self, gan: pd.DataFrame) -> None:
         cats = [c for c in self.transformer_.columns_ if c.kind == "discrete"]
         self._cat_spans = [s for s in self.transformer_.spans_ if s.role == "category"]
-        codes = [self.transformer_.category_codes(frame, c) for c in cats]
-        self.sampler_ = CondSampler(codes, [len(c.categories) for c in cats])
-
-    def _batch(self, data, batch, gen, rng, need_real: bool = True):
-        """(real rows matching the cond or None, activated fakes, cond, (raw logits, cond column))."""
-        import torch
-
-        if self.sampler_.n_columns:
-            cond, cols, rows = self.sampler_.sample_train(batch, rng)
-        else:
-            cond, cols, rows = np.zeros((batch, 0), np.float32), np.zeros(batch, np.int64), None
-            rows = rng.integers(0, len(data), batch)
-        c = torch.from_numpy(cond)  # (B, C)
-        z = torch.randn(batch, self.config.noise_dim, generator=gen)  # (B, noise)
-        raw = self.generator_(z, c)  # (B, dim)
-        fake = self._activate(raw, gen)
-        real = data[torch.from_numpy(rows)] if need_real else None
-        return real, fake, c, (raw, torch.from_numpy(cols))
+        codes = [self.transformer_.category_codes(gan, c) for c in cats]
+        names = [c.name for c in cats]
+        label = names.index(self.config.label) if self.config.label in names else None
+        self.sampler_ = CondSampler(codes, [len(c.categories) for c in cats], label, self.config.label_share)
 
     # ------------------------------------------------------------------ sample
     def sample(
@@ -208,67 +227,56 @@ class TabularGAN:
         batch_size: int = 1000,
         allow_copies: bool = False,
         where: Mapping[str, Any] | None = None,
+        context: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """``n`` synthetic rows; the same ``seed`` gives the same rows. Rows equal to a training row
-        (compared by the hashes kept from ``fit``) are dropped and replaced, unless ``allow_copies``.
+        (compared by the hashes kept from ``fit``) or breaking a rule are dropped and replaced,
+        unless ``allow_copies`` (copies then stay).
 
         ``where`` ({discrete column: value}) asks for rows with those values only — e.g. more rows
         of a rare class to augment a training set. The first condition is fed to the generator as
         its conditional vector (what training-by-sampling taught it to honour); generated rows that
         miss any condition are dropped. :class:`ValueError` names the column or value that cannot
-        be conditioned on, or says how few rows met the conditions."""
-        import pandas as pd
-
+        be conditioned on, or says how few rows met the conditions. With ``context`` (a model fitted
+        with one), row i is generated for context row i and ``n`` is ``len(context)``."""
         from shopmind.nn.scope import torch_scope
-        from shopmind.synth.report import row_hashes
+        from shopmind.synth.tabular_sample import accept, assemble, conditions
 
-        fixed = self._conditions(where or {})
+        fixed = conditions(self, where or {})
+        if context is not None:
+            n = len(context)
         rng = np.random.default_rng(seed)
         self.generator_.eval()
-        parts, have, dropped, made = [], 0, 0, 0
+        taken = {c: set(h.tolist()) for c, h in self.value_hashes_.items()}
+        todo, parts, made, dropped = np.arange(n), [], 0, {"copies": 0, "rules": 0}
         with torch_scope(seed) as gen:
             for _ in range(100):  # rejection rounds; a model that copies everything would loop forever
-                if have >= n:
+                if not len(todo):
                     break
-                frame = self._generate(min(batch_size, n - have + 16), gen, rng, fixed[0] if fixed else None)
+                rows = todo if context is not None else np.arange(min(batch_size, len(todo) + 16))
+                ctx = None if context is None else context.iloc[rows].reset_index(drop=True)
+                frame = self._generate(len(rows), gen, rng, fixed[0] if fixed else None, ctx, taken)
                 made += len(frame)
-                for name, _j, _code, value in fixed:
-                    frame = frame[frame[name].map(lambda v, value=value: _same_value(v, value)).astype(bool)]
-                if not allow_copies and len(self.train_hashes_):
-                    copy = np.isin(row_hashes(frame), self.train_hashes_)
-                    dropped += int(copy.sum())
-                    frame = frame[~copy]
+                ok = accept(self, frame, fixed, allow_copies, dropped)
+                if context is not None:
+                    frame = frame[ok].assign(_row=rows[ok])
+                    todo = todo[~ok]
+                else:
+                    frame = frame[ok].iloc[: len(todo)]
+                    todo = todo[len(frame) :]
                 parts.append(frame)
-                have += len(frame)
-        if dropped:
-            log.info("dropped %d generated rows that copied a training row", dropped)
-        if fixed and have < n:
-            raise ValueError(
-                f"only {have:,} of {made:,} generated rows met {dict(where)}; the model rarely makes "
-                f"that combination (ask for fewer rows or fewer conditions)"
+        if dropped["copies"] or dropped["rules"]:
+            log.info(
+                "dropped %d rows copying a training row, %d breaking a rule",
+                dropped["copies"],
+                dropped["rules"],
             )
-        out = pd.concat(parts, ignore_index=True).iloc[:n] if parts else pd.DataFrame(columns=self.columns_)
-        return out.reset_index(drop=True)
-
-    def _conditions(self, where: Mapping[str, Any]) -> list[tuple[str, int, int, Any]]:
-        """(column, index among the discrete columns, category index, category value) per condition."""
-        discrete = [c for c in self.transformer_.columns_ if c.kind == "discrete"]
-        by_name = {c.name: j for j, c in enumerate(discrete)}
-        out = []
-        for name, wanted in where.items():
-            if name not in by_name:
-                kind = "a continuous column" if name in self.columns_ else "not a column of this model"
-                raise ValueError(
-                    f"cannot condition on {name!r}: {kind}; discrete columns: {', '.join(by_name) or 'none'}"
-                )
-            j = by_name[name]
-            cats = discrete[j].categories
-            hits = [i for i, c in enumerate(cats) if _same_value(c, wanted)]
-            if not hits:
-                shown = ", ".join(repr(c) for c in cats[:20]) + (" …" if len(cats) > 20 else "")
-                raise ValueError(f"{name!r} has no category {wanted!r} in training; categories: {shown}")
-            out.append((name, j, hits[0], cats[hits[0]]))
-        return out
+        if len(todo):
+            raise ValueError(
+                f"only {n - len(todo):,} of {made:,} generated rows met {dict(where or {}) or 'the rules'}; "
+                f"the model rarely makes such rows (ask for fewer rows or fewer conditions)"
+            )
+        return assemble(self.columns_, parts, context is not None)
 
     def _generate(
         self,
@@ -276,20 +284,30 @@ class TabularGAN:
         gen: torch.Generator,
         rng: np.random.Generator,
         fixed: tuple[str, int, int, Any] | None = None,
+        context: pd.DataFrame | None = None,
+        taken: dict[str, set[int]] | None = None,
+        raw: bool = False,
     ) -> pd.DataFrame:
+        """``b`` generated rows: the table's columns, or the GAN's own columns with ``raw``."""
         import torch
 
         with torch.no_grad():
             if fixed is not None:  # every row conditioned on the same (column, category)
                 cond = self.sampler_.onehot(np.full(b, fixed[1]), np.full(b, fixed[2]))
             elif self.sampler_.n_columns:
-                cond = self.sampler_.sample_original(b, rng)
+                cond, _ = self.sampler_.sample_original(b, rng)
             else:
                 cond = np.zeros((b, 0))
+            c = torch.from_numpy(cond.astype(np.float32))
+            if self.context_transformer_ is not None:
+                ctx = self.context_transformer_.transform(context, int(rng.integers(1 << 31)))
+                c = torch.cat([c, torch.from_numpy(ctx)], 1)
             z = torch.randn(b, self.config.noise_dim, generator=gen)  # (b, noise)
-            raw = self.generator_(z, torch.from_numpy(cond.astype(np.float32)))  # (b, dim)
-            rows = self._activate(raw, gen, hard=True).numpy()
-        return self.transformer_.inverse_transform(rows)[self.columns_]
+            rows = self._activate(self.generator_(z, c), gen, hard=True).numpy()  # (b, dim)
+        frame = self.transformer_.inverse_transform(rows)
+        if raw:
+            return frame
+        return self.rules_.decode(frame, rng, taken if taken is not None else {}, context)
 
     # ------------------------------------------------------------------ save / load
     def save(self, path: str | Path) -> Path:
@@ -299,14 +317,21 @@ class TabularGAN:
 
         state = dict(self.generator_.state_dict())
         state[_HASHES] = torch.from_numpy(self.train_hashes_)
+        for col, hashes in self.value_hashes_.items():
+            state[_VALUES + col] = torch.from_numpy(hashes)
         meta = {
             "model": self.name,
             "config": asdict(self.config),
             "discrete": list(self.discrete),
             "columns": self.columns_,
+            "rules": self.rules_.to_dict(),
             "transformer": self.transformer_.to_dict(),
+            "context_transformer": self.context_transformer_.to_dict() if self.context_transformer_ else None,
             "sampler": self.sampler_.state(),
             "history": self.history_,
+            "checks": getattr(self, "checks_", []),
+            "best_epoch": getattr(self, "best_epoch_", None),
+            "privacy": getattr(self.private_, "spent", None) if getattr(self, "private_", None) else None,
             "fit_seconds": getattr(self, "fit_seconds_", None),
         }
         return write_model(path, meta, state)
@@ -319,28 +344,25 @@ class TabularGAN:
         meta = read_meta(path)
         self = cls(TabularGANConfig(**meta["config"]), tuple(meta["discrete"]))
         self.columns_ = meta["columns"]
+        self.rules_ = (
+            TableRules.from_dict(meta["rules"]) if "rules" in meta else TableRules.none(self.columns_)
+        )
         self.transformer_ = DataTransformer.from_dict(meta["transformer"])
+        ctx = meta.get("context_transformer")
+        self.context_transformer_ = DataTransformer.from_dict(ctx) if ctx else None
         self._cat_spans = [s for s in self.transformer_.spans_ if s.role == "category"]
-        self.sampler_ = CondSampler.from_counts(meta["sampler"]["sizes"], meta["sampler"]["counts"])
-        self.history_ = meta.get("history", [])
+        s = meta["sampler"]
+        self.sampler_ = CondSampler.from_counts(s["sizes"], s["counts"], s.get("label"))
+        self.history_, self.checks_ = meta.get("history", []), meta.get("checks", [])
+        self.best_epoch_, self.private_ = meta.get("best_epoch"), None
+        self.privacy_ = meta.get("privacy")
         with torch_scope(0):  # the initial weights drawn here are overwritten
             self.generator_ = self._new_generator()
         state = read_arrays(path, torch=True)
         self.train_hashes_ = state.pop(_HASHES).numpy()
+        self.value_hashes_ = {
+            k[len(_VALUES) :]: state.pop(k).numpy() for k in list(state) if k.startswith(_VALUES)
+        }
         self.generator_.load_state_dict(state)
         self.generator_.eval()
         return self
-
-
-def _same_value(value: Any, wanted: Any) -> bool:
-    """Whether a generated or category value equals a condition given as a value or as text
-    ("True" matches True, "3" matches 3, "cancelled" matches "cancelled")."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str | bytes) and bool(np.ndim(value) == 0 and pd.isna(value))):
-        return wanted is None  # None, NaN, NaT and pd.NA are all "missing"
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value == wanted:
-        return True
-    return str(value).strip().lower() == str(wanted).strip().lower()

@@ -2,31 +2,68 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Path, status
+from pydantic import BaseModel, Field, StringConstraints
 
 from shopmind.api.deps import SynthDep, admin
-from shopmind.api.schemas import Job, Open
+from shopmind.api.routers.common import IdPath
+from shopmind.api.schemas import BODY, KEYED, Job, Open, errors
+from shopmind.artifacts import NAME_PATTERN
+from shopmind.data.schema import LINE_PATTERN, Input
 from shopmind.jobs import JobBusyError
 
-router = APIRouter(prefix="/synth", tags=["synthetic data"], dependencies=[admin])
+router = APIRouter(prefix="/synth", tags=["synthetic data"], dependencies=[admin], responses=KEYED)
 MAX_ROWS = 10_000
+SynthName = Annotated[str, Path(pattern=NAME_PATTERN, description="e.g. customers or customers+orders")]
 
 
-class FitRequest(BaseModel):
-    table: str = Field(description="Store table: customers, orders, events, products")
-    child: str | None = Field(None, description="Child table fitted with it (customers + orders)")
-    epochs: int = Field(300, ge=1, le=5000)
+class FitOptions(Input):
+    epochs: int = Field(
+        300, ge=1, le=5000, description="At most this many epochs (held-out checks stop earlier)"
+    )
     batch_size: int = Field(500, ge=10, le=10_000, multiple_of=10)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    label: str | None = Field(
+        None,
+        max_length=200,
+        pattern=LINE_PATTERN,
+        description="Column a model trained on the sample will predict (e.g. status)",
+    )
+    constraints: list[Annotated[str, StringConstraints(max_length=500, pattern=LINE_PATTERN)]] = Field(
+        [],
+        max_length=50,
+        description='Declared rules, e.g. ["country -> city", "total >= 0"] (see docs/synth.md)',
+    )
+    dp_epsilon: float | None = Field(
+        None, gt=0, le=100, description="Train the critic with differential privacy for this ε"
+    )
 
 
-class SampleRequest(BaseModel):
-    name: str = Field(description="Fitted synthesizer, e.g. customers or customers+orders")
+class CustomersFit(FitOptions):
+    """Customers, alone or with a child table fitted with them."""
+
+    table: Literal["customers"] = Field(description="The store table")
+    child: Literal["orders", "events"] | None = Field(None, description="The customers' orders or events")
+
+
+class TableFit(FitOptions):
+    """A table fitted alone."""
+
+    table: Literal["orders", "events", "products"] = Field(description="The store table")
+    child: None = Field(None, description="Only customers have a child table")
+
+
+FitRequest = CustomersFit | TableFit  # told apart by `table`
+
+
+class SampleRequest(Input):
+    name: str = Field(
+        pattern=NAME_PATTERN, description="Fitted synthesizer, e.g. customers or customers+orders"
+    )
     n: int = Field(100, ge=1, le=MAX_ROWS)
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=2**32 - 1)
     where: dict[str, str | int | float | bool] | None = Field(
         None, description='Only rows with these values of discrete columns, e.g. {"Revenue": true}'
     )
@@ -40,6 +77,29 @@ class Synthesizer(BaseModel):
 class RowCounts(BaseModel):
     real: int
     synthetic: int
+    holdout: int = Field(0, description="Real rows never trained on: the privacy and utility hold-out")
+
+
+class Finding(BaseModel):
+    topic: str = Field(description="e.g. resemblance, usefulness, rules, formats, membership")
+    verdict: Literal["good", "fair", "poor"]
+    en: str
+    zh: str
+
+
+class ColumnView(BaseModel):
+    kind: Literal["numeric", "datetime", "category"]
+    labels: list[str] = Field(description="Bins (their lower edge) or categories")
+    real: list[float] = Field(description="Share of the real rows per bin or category")
+    synthetic: list[float] = Field(description="Share of the synthetic rows per bin or category")
+
+
+class RulesReport(BaseModel):
+    constraints: dict[str, int] = Field(description="Synthetic rows breaking each declared or found rule")
+    real: dict[str, int] = Field(description="Real rows breaking each rule")
+    formats: dict[str, dict[str, Any]] = Field(
+        description="Per generated column: kind, valid, copied, distinct"
+    )
 
 
 class Report(Open):
@@ -57,11 +117,20 @@ class Report(Open):
         None, description="Classifier scores trained on real vs synthetic rows (with a label column)"
     )
     plots: list[str] | None = Field(None, description="Chart files written beside the report")
+    summary: list[Finding] | None = Field(None, description="Findings in plain English and Chinese")
+    columns: dict[str, ColumnView] | None = Field(
+        None, description="Per-column chart data, real vs synthetic"
+    )
+    rules: RulesReport | None = None
+    model: dict[str, Any] | None = Field(
+        None, description="epochs_run, best_epoch, the held-out checks, the privacy spent (ε, δ)"
+    )
+    related: dict[str, dict[str, Any]] | None = Field(None, description="Reports of the child tables")
 
 
-@router.post("/fit", status_code=status.HTTP_202_ACCEPTED, response_model=Job)
+@router.post("/fit", status_code=status.HTTP_202_ACCEPTED, response_model=Job, responses=BODY | errors(409))
 def fit(body: FitRequest, service: SynthDep) -> dict[str, Any]:
-    """Queue a fit on the server's job runner (202 with the job); poll ``GET /synth/jobs/{job_id}``.
+    """Queue a fit as a job (202 with the job; a worker runs it); poll ``GET /synth/jobs/{job_id}``.
     409 while a fit of the same synthesizer is queued or running."""
     from shopmind.data.store import Store
     from shopmind.synth.tabular import TabularGANConfig
@@ -69,8 +138,14 @@ def fit(body: FitRequest, service: SynthDep) -> dict[str, Any]:
     for t in filter(None, (body.table, body.child)):
         if t not in Store.table_names():
             raise HTTPException(422, f"unknown table {t!r}")
-    cfg = TabularGANConfig(epochs=body.epochs, batch_size=body.batch_size)
     try:
+        cfg = TabularGANConfig(
+            epochs=body.epochs,
+            batch_size=body.batch_size,
+            label=body.label,
+            constraints=tuple(body.constraints),
+            dp_epsilon=body.dp_epsilon,
+        )
         job = service.fit_async(body.table, child=body.child, config=cfg, seed=body.seed)
     except JobBusyError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
@@ -79,8 +154,8 @@ def fit(body: FitRequest, service: SynthDep) -> dict[str, Any]:
     return job.to_dict()
 
 
-@router.get("/jobs/{job_id}", response_model=Job)
-def job(job_id: str, service: SynthDep) -> dict[str, Any]:
+@router.get("/jobs/{job_id}", response_model=Job, responses=errors(404, 422))
+def job(job_id: IdPath, service: SynthDep) -> dict[str, Any]:
     """A fit job (the shape of ``GET /admin/jobs/{job_id}``): ``status`` queued, running (``progress``:
     epoch, epochs, losses), done (``result``: name, version) or failed (``error``)."""
     try:
@@ -98,9 +173,9 @@ def models(service: SynthDep) -> list[dict[str, Any]]:
 @router.post(
     "/sample",
     response_model=dict[str, list[dict[str, Any]]],
-    responses={
-        200: {"description": "Synthetic rows by table name, each row a record of the table's columns"}
-    },
+    responses={200: {"description": "Synthetic rows by table name, each row a record of the table's columns"}}
+    | BODY
+    | errors(404),
 )
 def sample(body: SampleRequest, service: SynthDep) -> dict[str, Any]:
     """Synthetic rows per table (e.g. cold-start customers, or customers with their orders)."""
@@ -115,15 +190,17 @@ def sample(body: SampleRequest, service: SynthDep) -> dict[str, Any]:
     return {t: json.loads(f.to_json(orient="records", date_format="iso")) for t, f in frames.items()}
 
 
-@router.get("/report/{name}", response_model=Report, response_model_exclude_unset=True)
-def report(name: str, service: SynthDep) -> dict[str, Any]:
-    """The last report written by ``shopmind synth report`` (or the benchmark) for this synthesizer."""
+@router.get(
+    "/report/{name}", response_model=Report, response_model_exclude_unset=True, responses=errors(404, 422)
+)
+def report(name: SynthName, service: SynthDep) -> dict[str, Any]:
+    """The report of the version in service: written by its fit (and by ``shopmind synth report``)."""
     try:
         result = service.last_report(name)
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     if result is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"no report for {name!r} yet: run `shopmind synth report`"
+            status.HTTP_404_NOT_FOUND, f"no report for {name!r}: fit it again, or run `shopmind synth report`"
         )
     return result

@@ -1,38 +1,30 @@
-// Synthetic data: fitted synthesizers with their fidelity/privacy report drawn as charts, fitting a
-// new one with live progress (epoch, discriminator and generator losses) and sampling rows.
+// Synthetic data: fit a synthesizer (live progress: epoch, losses), read the report the fit wrote
+// (plain-language findings in English or 中文, a chart per column, rules, privacy), sample rows and
+// download them as CSV.
 import { fill, h } from "../dom.js";
-import { barChart, fmt, lineChart } from "../charts.js";
-import { num, table } from "./table.js";
+import { fmt, lineChart } from "../charts.js";
+import { table } from "./table.js";
+import { reportView } from "./synth_report.js";
 
 const TABLES = [["customers", ""], ["customers", "orders"], ["orders", ""], ["products", ""], ["events", ""]];
 const POLL_MS = 1000;
 
-function reportView(name, report) {
-  const cols = Object.entries(report.per_column || {}).sort((a, b) => a[1] - b[1]);
-  const privacy = Object.entries(report.privacy || {});
-  const utility = report.ml_utility && typeof report.ml_utility === "object" ? Object.entries(report.ml_utility) : [];
-  return h("div", { class: "report", dataset: { name } },
-    h("div", { class: "cards" },
-      [["quality score", report.quality_score], ["column shapes", report.column_shapes], ["column pairs", report.column_pairs],
-        ["real rows", report.rows && report.rows.real], ["synthetic rows", report.rows && report.rows.synthetic]]
-        .filter(([, v]) => v !== undefined)
-        .map(([l, v]) => h("div", { class: "stat" }, h("div", { class: "n" }, Number.isInteger(v) ? v.toLocaleString() : fmt(v)), h("div", { class: "l" }, l)))),
-    h("div", { class: "charts" },
-      cols.length ? barChart(cols.map(([label, value]) => ({ label, value, color: value < 0.7 ? "#f03e3e" : undefined })),
-        { title: "Per-column fidelity (1 = same distribution as the real data; red < 0.7)", width: Math.max(480, 34 * cols.length), height: 260 }) : null,
-      privacy.length ? h("div", null, h("h3", null, "Privacy"), table([{ key: 0, label: "measure" }, { key: 1, label: "value", num: true, format: num(4) }], privacy, { id: "privacy" }),
-        h("p", { class: "muted" }, "exact_copy_share: synthetic rows equal to a training row; DCR: distance to the closest real row (compare with the hold-out).")) : null,
-      utility.length ? h("div", null, h("h3", null, "ML utility"), table([{ key: 0, label: "measure" }, { key: 1, label: "value", format: (v) => (typeof v === "number" ? fmt(v) : JSON.stringify(v)) }], utility)) : null));
-}
-
 async function modelBox(api, m) {
-  let body;
+  const box = h("section", { class: "box synth-model", dataset: { name: m.name } }, h("h2", null, `${m.name} `, h("small", { class: "muted" }, m.version)));
+  let report;
   try {
-    body = reportView(m.name, await api(`/synth/report/${encodeURIComponent(m.name)}`));
+    report = await api(`/synth/report/${encodeURIComponent(m.name)}`);
   } catch (err) {
-    body = h("p", { class: "muted" }, err.message);
+    box.append(h("p", { class: "muted" }, err.message));
+    return box;
   }
-  return h("section", { class: "box synth-model", dataset: { name: m.name } }, h("h2", null, `${m.name} `, h("small", { class: "muted" }, m.version)), body);
+  const body = h("div");
+  const show = (lang) => fill(body, reportView(m.name, report, lang));
+  const toggle = h("div", { class: "row lang-toggle" }, [["en", "English"], ["zh", "中文"]].map(([lang, label]) =>
+    h("button", { class: "lang", dataset: { lang }, onclick: () => show(lang) }, label)));
+  show("en");
+  box.append(toggle, body);
+  return box;
 }
 
 function fitForm(api, reload) {
@@ -45,7 +37,7 @@ function fitForm(api, reload) {
     start.disabled = true;
     const history = { epoch: [], losses: {} };
     try {
-      // the server's shared job shape: job_id, status, progress {epoch, epochs, losses}, result {version}, error
+      // the shared job shape: job_id, status, progress {epoch, epochs, losses}, result {version}, error
       let job = await api("/synth/fit", { method: "POST", body: { table: t, child: c || null, epochs: Number(epochs.value) } });
       for (;;) {
         job = await api(`/synth/jobs/${encodeURIComponent(job.job_id)}`);
@@ -57,13 +49,13 @@ function fitForm(api, reload) {
         const series = Object.entries(history.losses).map(([name, points]) => ({ name, points }));
         const version = job.result && job.result.version;
         fill(out, h("p", { dataset: { state: job.status }, id: "synth-state" }, h("span", { class: `badge ${job.status}` }, job.status),
-          ` epoch ${epoch} of ${total}`, version ? ` · published ${version}` : "", job.error ? h("span", { class: "error" }, ` · ${job.error}`) : null),
+          ` epoch ${epoch} of ${total}`, version ? ` · published ${version}, report written` : "", job.error ? h("span", { class: "error" }, ` · ${job.error}`) : null),
           h("progress", { max: total || 1, value: epoch }),
           series.length && series[0].points.length > 1 ? lineChart(series, { title: "Losses by epoch", xLabel: "epoch", width: 560 }) : null);
         if (job.status === "done" || job.status === "failed") break;
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
-      if (job.status === "done") setTimeout(reload, 1500);
+      if (job.status === "done") setTimeout(reload, 500);
     } catch (err) {
       fill(out, h("p", { class: "error" }, err.message));
     } finally {
@@ -71,25 +63,54 @@ function fitForm(api, reload) {
     }
   });
   return h("section", { class: "box" }, h("h2", null, "Fit a synthesizer (CTGAN-style GAN)"),
-    h("div", { class: "row" }, h("label", null, "table ", sel), h("label", null, "epochs ", epochs), start,
-      h("span", { class: "muted" }, "The report is written by `shopmind synth report <name>`.")), out);
+    h("div", { class: "row" }, h("label", null, "table ", sel), h("label", null, "at most epochs ", epochs), start,
+      h("span", { class: "muted" }, "Training stops when held-out rows stop improving; the report is written with the fit.")), out);
+}
+
+// Rows as CSV text (RFC 4180 quoting); the columns of the first row.
+export function toCsv(rows) {
+  if (!rows.length) return "";
+  const cols = Object.keys(rows[0]);
+  const cell = (v) => {
+    const text = v === null || v === undefined ? "" : String(v);
+    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return [cols.map(cell).join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+}
+
+function download(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  const a = h("a", { href: url, download: name, style: "display:none" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function sampleForm(api, models) {
   const sel = h("select", { id: "sample-name", "aria-label": "synthesizer" }, models.map((m) => h("option", { value: m.name }, m.name)));
   const n = h("input", { id: "sample-n", type: "number", min: 1, max: 10000, value: 20, style: "width:5rem" });
   const out = h("div", { id: "sample-out" });
+  const get = async () => api("/synth/sample", { method: "POST", body: { name: sel.value, n: Number(n.value) } });
   const go = h("button", { id: "sample-go" }, "Sample");
   go.addEventListener("click", async () => {
     try {
-      const frames = await api("/synth/sample", { method: "POST", body: { name: sel.value, n: Number(n.value) } });
+      const frames = await get();
       fill(out, Object.entries(frames).map(([t, rows]) => h("div", null, h("h3", null, `${t}: ${rows.length} rows`),
         rows.length ? table(Object.keys(rows[0]).map((k) => ({ key: k, format: (v) => (typeof v === "number" ? fmt(v) : v) })), rows.slice(0, 20), { id: `sample-${t}` }) : null)));
     } catch (err) {
       fill(out, h("p", { class: "error" }, err.message));
     }
   });
-  return h("section", { class: "box" }, h("h2", null, "Sample synthetic rows"), h("div", { class: "row" }, sel, n, go), out);
+  const save = h("button", { id: "sample-download" }, "Download CSV");
+  save.addEventListener("click", async () => {
+    try {
+      for (const [t, rows] of Object.entries(await get())) download(`synthetic-${t}.csv`, toCsv(rows));
+    } catch (err) {
+      fill(out, h("p", { class: "error" }, err.message));
+    }
+  });
+  return h("section", { class: "box" }, h("h2", null, "Sample synthetic rows"), h("div", { class: "row" }, sel, n, go, save), out);
 }
 
 export async function renderSynth(panel, api) {
