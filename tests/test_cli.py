@@ -57,8 +57,8 @@ def test_ingest_reports_rejects_and_writes_the_file(db: str, tmp_path: Path) -> 
     )
     assert result.exit_code == 0, result.output
     assert "1 rows written" in result.output and "1 rejected" in result.output
-    assert "row 2: price: price must be a number" in result.output
-    assert rejects.read_text(encoding="utf-8").splitlines()[1].startswith("2,price,")
+    assert "line 3: price: price must be a number" in result.output  # the header is line 1
+    assert rejects.read_text(encoding="utf-8").splitlines()[1].startswith("3,2,price,")  # line, row, field
     info = runner.invoke(app, ["db", "info"])
     assert info.exit_code == 0 and "products" in info.output
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from shopmind import __version__
 from shopmind.api.app import create_app
 from shopmind.config import Settings
 from shopmind.data.store import Store
@@ -41,11 +42,19 @@ def assert_error(resp: httpx.Response, status: int, code: str, text: str = "") -
     assert text in body["error"]["message"]
 
 
-def test_health_is_open_and_reports_the_backend(api) -> None:
-    client, _, _ = api
-    body = client.get("/health").json()
-    assert body["status"] == "ok" and body["schema_revision"] == "0001"
-    assert body["database"] in ("sqlite", "postgresql") and body["counts"]["products"] == 0
+def test_health_says_only_ok_without_an_admin_key(api) -> None:
+    client, _, shop = api
+    for headers in ({}, shop, {"X-API-Key": "wrong"}):
+        resp = client.get("/health", headers=headers)
+        assert resp.status_code == 200 and resp.json() == {"status": "ok", "version": __version__}
+
+
+def test_health_reports_the_backend_to_an_admin_key(api, store: Store) -> None:
+    client, admin, _ = api
+    body = client.get("/health", headers=admin).json()
+    assert body["status"] == "ok" and body["schema_revision"] == store.schema_revision() is not None
+    assert body["database"] == store.dialect and body["counts"]["products"] == 0
+    assert body["models"]["recommendations"]["serving"] == "fallback"
 
 
 def test_keys_and_scopes(api) -> None:
@@ -72,12 +81,12 @@ def test_product_batch_write_read_page_delete(api) -> None:
         product("P3", price=-1),
         {"title": "x"},
     ]
-    assert_error(
-        client.post("/products", json=[{"title": "x"}], headers=admin),
-        422,
-        "invalid_input",
-        "product_id, price",
-    )
+    alone = client.post("/products", json=[{"title": "x"}], headers=admin)  # rejected alone, not the batch
+    assert alone.status_code == 200, alone.text
+    assert alone.json() == {
+        "written": 0,
+        "rejected": [{"row": 1, "field": "product_id", "reason": "product_id is required"}],
+    }
     resp = client.post("/products", json=batch, headers=admin)
     assert resp.status_code == 200
     assert resp.json() == {

@@ -12,6 +12,7 @@ import pytest
 from shopmind.api import tokens
 from shopmind.api.app import create_app
 from shopmind.config import Settings
+from shopmind.data.demo import mark_demo_shop
 from shopmind.data.ingest import ingest_records
 from shopmind.data.store import Store
 from shopmind.engine import Engine
@@ -97,6 +98,7 @@ def test_events_and_personal_search_in_a_customers_name(shop) -> None:
 
 def test_the_demo_shop_lets_its_switcher_act_for_any_customer(sqlite_store: Store, tmp_path: Path) -> None:
     seed(sqlite_store)
+    mark_demo_shop(sqlite_store, seed=0, scale=0.0)  # demo mode serves only a demo generator's database
     key = {"X-API-Key": sqlite_store.create_api_key("storefront", "s")}
     settings = Settings(var_dir=tmp_path / "var", artifacts_dir=tmp_path / "artifacts")
     app = create_app(Engine(settings, sqlite_store), web_demo=True)

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from shopmind.api.app import create_app
@@ -33,15 +35,20 @@ ONE_PER_ROUTER = {
 
 
 @pytest.fixture
-def document(sqlite_store: Store, tmp_path) -> Iterator[dict[str, Any]]:
+def app(sqlite_store: Store, tmp_path) -> Iterator[FastAPI]:
     settings = Settings(var_dir=tmp_path / "var", artifacts_dir=tmp_path / "artifacts")
     engine = Engine(settings, sqlite_store)
     try:
-        response = TestClient(create_app(engine)).get("/openapi.json")
-        assert response.status_code == 200
-        yield response.json()
+        yield create_app(engine)
     finally:
         engine.close()
+
+
+@pytest.fixture
+def document(app: FastAPI) -> dict[str, Any]:
+    response = TestClient(app).get("/openapi.json")
+    assert response.status_code == 200
+    return response.json()
 
 
 def resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -126,3 +133,67 @@ def test_every_schema_reference_resolves(document: dict[str, Any]) -> None:
         for response in op["responses"].values():
             for media in response.get("content", {}).values():
                 assert resolve(document, media["schema"]) is not None, name
+
+
+# ---------------------------------------------------------------------------- documented errors
+def needs_key(dependant) -> bool:
+    """Whether a route's dependencies include the API-key check (``deps.require``)."""
+    return any(
+        getattr(d.call, "__qualname__", "").startswith("require.") or needs_key(d)
+        for d in dependant.dependencies
+    )
+
+
+def keyed_routes(app: FastAPI) -> set[str]:
+    return {
+        f"{method} {route.path_format}"
+        for route in iter_route_contexts(app.router.routes)
+        if isinstance(route.original_route, APIRoute)
+        and route.include_in_schema
+        and needs_key(route.dependant)
+        for method in route.methods
+    }
+
+
+def test_the_key_check_is_found_on_the_routes_that_need_a_key(app: FastAPI) -> None:
+    keyed = keyed_routes(app)
+    assert {"GET /products", "POST /products", "GET /admin/overview", "POST /chat"} <= keyed
+    assert "GET /health" not in keyed
+
+
+def test_every_error_a_route_can_answer_is_documented_with_the_error_shape(
+    app: FastAPI, document: dict[str, Any]
+) -> None:
+    """422 wherever there are parameters or a body, 400 for a JSON body (unreadable), 401 and 403
+    wherever a key is needed — each with the one error shape, never FastAPI's default 422 model."""
+    keyed = keyed_routes(app)
+    bad = []
+    for name, op in operations(document):
+        responses = op["responses"]
+        wanted = set()
+        if op.get("parameters") or op.get("requestBody"):
+            wanted.add("422")
+        if "application/json" in op.get("requestBody", {}).get("content", {}):
+            wanted.add("400")
+        if name in keyed:
+            wanted |= {"401", "403"}
+        if missing := sorted(wanted - set(responses)):
+            bad.append(f"{name}: {', '.join(missing)} not documented")
+        for code, response in responses.items():
+            if code.startswith(("4", "5")):
+                schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                if schema.get("$ref") != f"{PREFIX}ErrorBody":
+                    bad.append(f"{name} {code}: not the error shape ({schema})")
+    if "HTTPValidationError" in document["components"]["schemas"]:
+        bad.append("FastAPI's own 422 model is still referenced")
+    assert not bad, "routes whose errors the OpenAPI document does not describe:\n" + "\n".join(bad)
+
+
+def test_ids_and_pages_are_bounded_in_the_document(document: dict[str, Any]) -> None:
+    from shopmind.data.schema import ID_PATTERN, MAX_LIMIT, MAX_OFFSET
+
+    params = {p["name"]: p for p in document["paths"]["/products/{product_id}"]["put"]["parameters"]}
+    assert params["product_id"]["schema"]["pattern"] == ID_PATTERN
+    for path in ("/products", "/customers", "/orders", "/events", "/admin/conversations"):
+        query = {p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]}
+        assert query["offset"]["maximum"] == MAX_OFFSET and query["limit"]["maximum"] == MAX_LIMIT, path

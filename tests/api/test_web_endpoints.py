@@ -13,6 +13,7 @@ import pytest
 from shopmind.api.app import create_app
 from shopmind.artifacts import ArtifactStore
 from shopmind.config import Settings
+from shopmind.data.demo import mark_demo_shop
 from shopmind.data.ingest import ingest_file, ingest_records
 from shopmind.data.store import Store
 from shopmind.engine import Engine
@@ -46,7 +47,11 @@ def seed(store: Store) -> None:
 
 
 def serve(store: Store, tmp: Path, demo: bool) -> tuple[Settings, object]:
+    """The app over ``store``; with ``demo``, the seeded data is marked as the demo generator's first
+    (demo mode is refused on any other database with data)."""
     settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts")
+    if demo:
+        mark_demo_shop(store, seed=0, scale=0.0)
     return settings, create_app(Engine(settings, store), web_demo=demo)
 
 
@@ -137,7 +142,7 @@ def test_retrain_job_publishes_and_versions_can_be_switched(web) -> None:
     client, admin, shop, _, settings = web
     assert client.get("/admin/models", headers=admin).json()["kinds"] == []
     bad = client.post("/admin/models/rec/retrain", json={"model": "nope"}, headers=admin)
-    assert bad.status_code == 422 and "itemknn" in bad.json()["error"]["message"]
+    assert bad.status_code == 404 and "itemknn" in bad.json()["error"]["message"]
     assert client.post("/admin/models/nlu9/retrain", json={"model": "x"}, headers=admin).status_code == 404
     first = client.post("/admin/models/rec/retrain", json={"model": "popular"}, headers=admin)
     assert first.status_code == 202 and first.json()["status"] in ("queued", "running")
@@ -156,12 +161,16 @@ def test_retrain_job_publishes_and_versions_can_be_switched(web) -> None:
     assert all("users" not in v and "test_ndcg@10" in v["metrics"] for v in rec["versions"])
     assert "itemknn" in models["retrainable"]["rec"]
     popular = next(v["version"] for v in rec["versions"] if v["model"] == "popular")
-    switched = client.post("/admin/models/rec/publish", json={"version": popular}, headers=admin)
+    refused = client.post("/admin/models/rec/publish", json={"version": popular}, headers=admin)
+    assert refused.status_code == 409 and "valid_ndcg@10" in refused.json()["error"]["message"]  # the gate
+    switched = client.post(
+        "/admin/models/rec/publish", json={"version": popular, "force": True}, headers=admin
+    )
     assert switched.json() == {"kind": "rec", "current": popular}
     assert ArtifactStore(settings.artifacts_dir).current(KIND).name == popular
     assert client.get("/recommendations/C1", headers=shop).json()["version"] == popular
     assert (
-        client.post("/admin/models/rec/publish", json={"version": "../x"}, headers=admin).status_code == 404
+        client.post("/admin/models/rec/publish", json={"version": "../x"}, headers=admin).status_code == 422
     )
     jobs = client.get("/admin/jobs", headers=admin).json()
     assert [j["job_id"] for j in jobs][0] == done["job_id"]

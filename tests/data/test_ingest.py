@@ -81,7 +81,8 @@ def test_bad_rows_are_rejected_with_row_field_reason_and_valid_rows_kept(
     ]
     assert "must be a number" in rows[0]["reason"] and rows[0]["price"] == "ten"
     assert "duplicate product_id (first at row 1)" in rows[6]["reason"]
-    assert report.errors[0] == "p.csv: row 2: price: price must be a number"
+    assert [(r["line"], r["row"]) for r in rows][:2] == [("3", "2"), ("4", "3")]  # the header is line 1
+    assert report.errors[0] == "p.csv: line 3: price: price must be a number"
 
 
 def test_missing_required_column_names_the_column_and_the_fix(store: Store, tmp_path: Path) -> None:
@@ -108,9 +109,11 @@ def test_bad_encoding_rejects_only_the_broken_rows(store: Store, tmp_path: Path)
     report = ingest_file(store, "products", write(tmp_path, "p.csv", data))
     assert report.rows_written == 1 and report.rows_rejected == 1
     assert store.get_product("P2")["title"] == "茶杯"
-    assert "not valid in the file's encoding" in report.errors[0] and "row 1" in report.errors[0]
+    why = "the line holds bytes that are not valid in the file's encoding"
+    assert report.errors[0] == f"p.csv: line 2: (encoding): {why}"
     again = ingest_file(store, "products", write(tmp_path, "p2.csv", data), encoding="latin-1")
-    assert again.rows_rejected == 0 or again.rows_written >= 1
+    assert (again.rows_written, again.rows_rejected) == (2, 0) and again.encoding == "latin-1"
+    assert store.get_product("P1")["title"] == "Café cup"
 
 
 def test_utf8_bom_is_accepted(store: Store, tmp_path: Path) -> None:
@@ -131,7 +134,7 @@ def test_jsonl_with_broken_lines(store: Store, tmp_path: Path) -> None:
     ]
     report = ingest_file(store, "customers", write(tmp_path, "c.jsonl", "\n".join(lines)))
     assert report.rows_written == 2 and report.rows_rejected == 3
-    assert [e.split(": ")[1] for e in report.errors] == ["row 2", "row 3", "row 5"]
+    assert [e.split(": ")[1] for e in report.errors] == ["line 2", "line 3", "line 5"]
     assert "lang must be one of en, zh" in report.errors[2]
     c1 = store.get_customer("C1")
     assert c1["name"] == "王芳" and c1["signup_at"].isoformat() == "2025-01-01T19:04:05+00:00"
@@ -267,8 +270,8 @@ def test_rules_come_from_the_schema(store: Store, tmp_path: Path) -> None:
     assert (report.rows_written, report.rows_rejected) == (1, 2)
     assert store.get_product("P1")["currency"] == "USD"  # codes are upper-cased before the check
     assert report.errors == [
-        "p.csv: row 2: title: title must be at most 500 characters",
-        "p.csv: row 3: currency: currency must be a 3-letter ISO code such as CNY, USD, EUR",
+        "p.csv: line 3: title: title must be at most 500 characters",
+        "p.csv: line 4: currency: currency must be a 3-letter ISO code such as CNY, USD, EUR",
     ]
     docs = [
         {"doc_id": "D1", "kind": "POLICY", "title": "Returns", "body": "30 days"},
@@ -311,9 +314,9 @@ def test_a_schema_rule_ingestion_cannot_check_fails_loudly() -> None:
 
     class Rated(BaseModel):
         item_id: str
-        stars: int = Field(3, ge=1, le=5)
+        stars: int = Field(3, gt=0, le=5)
 
-    with pytest.raises(TypeError, match=r"le=5.*Rated\.stars"):
+    with pytest.raises(TypeError, match=r"gt=0.*Rated\.stars"):
         model_specs(Rated)
 
     class Tagged(BaseModel):

@@ -14,7 +14,8 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader, HTTPBearer
 
 from shopmind.assistant.service import AssistantService
 from shopmind.config import Settings
@@ -27,6 +28,12 @@ from shopmind.search.service import SearchService
 from shopmind.synth.service import SynthService
 
 SCOPE_RANK = {"storefront": 1, "admin": 2}
+# The two ways to send a key, declared so that the OpenAPI document names them (``securitySchemes``);
+# reading the key stays with presented_key, which accepts either.
+API_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An admin or storefront key (`shopmind keys create`)"
+)
+BEARER = HTTPBearer(auto_error=False, description="The same key as `Authorization: Bearer <key>`")
 
 
 def get_engine(request: Request) -> Engine:
@@ -74,19 +81,39 @@ def presented_key(request: Request) -> str | None:
 
 
 def key_scope(request: Request, key: str) -> str | None:
-    """The scope a key grants: configured keys first (compared in constant time), then stored keys."""
+    """The scope a key grants: configured keys first (compared in constant time), then stored keys
+    (unknown, revoked and expired ones grant nothing). A stored key's id is kept in
+    ``request.state.api_key_id`` (None for a configured key)."""
     engine: Engine = request.app.state.engine
     settings = engine.settings
+    request.state.api_key_id = None
     for scope, configured in (("admin", settings.admin_api_key), ("storefront", settings.storefront_api_key)):
         if configured and hmac.compare_digest(configured.encode(), key.encode()):
             return scope
-    return engine.store.api_key_scope(key)
+    grant = engine.store.api_key_grant(key)
+    if grant is None:
+        return None
+    request.state.api_key_id = grant.key_id
+    return grant.scope
+
+
+def presented_scope(request: Request) -> str | None:
+    """The scope of the key sent with the request, or None without a key or with one that grants nothing."""
+    key = presented_key(request)
+    return key_scope(request, key) if key else None
+
+
+OptionalScopeDep = Annotated[str | None, Depends(presented_scope)]
 
 
 def require(scope: str) -> Callable[[Request], str]:
     """A dependency that lets the request through only with a key of ``scope`` or above."""
 
-    def check(request: Request) -> str:
+    def check(
+        request: Request,
+        _header: Annotated[str | None, Security(API_KEY_HEADER)] = None,
+        _bearer: Annotated[Any, Security(BEARER)] = None,
+    ) -> str:
         key = presented_key(request)
         if not key:
             raise HTTPException(
@@ -97,12 +124,15 @@ def require(scope: str) -> Callable[[Request], str]:
         granted = key_scope(request, key)
         if granted is None:
             raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "unknown API key", headers={"WWW-Authenticate": "Bearer"}
+                status.HTTP_401_UNAUTHORIZED,
+                "unknown API key (or one that was revoked or has expired)",
+                headers={"WWW-Authenticate": "Bearer"},
             )
         if SCOPE_RANK[granted] < SCOPE_RANK[scope]:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"this needs an {scope} key; yours is a {granted} key"
             )
+        request.state.scope = granted  # rate limits (api/abuse.py) spare admin keys
         return granted
 
     return check

@@ -24,6 +24,57 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# ---------------------------------------------------------------------------- errors
+class FieldProblem(BaseModel):
+    """One problem with the input: where it is and what was expected."""
+
+    field: str = Field(description="Where: e.g. query.offset, body.items.0.quantity, path.product_id")
+    reason: str
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(
+        description="bad_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, "
+        "too_large, invalid_input, too_many_requests, internal_error or unavailable"
+    )
+    message: str = Field(description="What went wrong, for a person")
+    details: list[FieldProblem] | dict[str, Any] | None = Field(
+        None, description="invalid_input: every problem found; some errors add facts (e.g. a job id)"
+    )
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    error: ErrorInfo
+
+
+# What each documented error status means (the routers declare the ones they can answer).
+ERRORS: dict[int, str] = {
+    400: "The body is not readable JSON",
+    401: "No API key, an unknown one (or a missing, invalid or expired session token)",
+    403: "The key's scope does not allow this (or the request acts for another customer)",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "The request is too large",
+    422: "Invalid input: `details` lists each field and what was expected",
+    429: "Too many requests: retry after the `Retry-After` seconds",
+    503: "Not available now (the database is unreachable, or a model's first fit runs): retry after the "
+    "`Retry-After` seconds",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry documenting these error statuses with the error shape."""
+    return {code: {"model": ErrorBody, "description": ERRORS[code]} for code in codes}
+
+
+# The errors of a route that needs a key, and of one that reads parameters or a JSON body.
+KEYED = errors(401, 403)
+INPUT = errors(422)
+BODY = errors(400, 422)
+
+
 # ---------------------------------------------------------------------------- data writes and pages
 class Page(BaseModel, Generic[T]):
     items: list[T]
@@ -54,8 +105,11 @@ class IngestRun(BaseModel):
     rows_read: int
     rows_written: int
     rows_rejected: int
-    rejects_path: str | None = Field(description="CSV of the rejected rows (row, field, reason, …)")
-    status: str
+    rejects_path: str | None = Field(description="CSV of the rejected rows (line, row, field, reason, …)")
+    status: str = Field(description="running, done, failed, or interrupted (its process died mid-run)")
+    host: str | None = Field(None, description="The machine the run is on")
+    pid: int | None = Field(None, description="Its process there")
+    heartbeat_at: datetime | None = Field(None, description="Last sign of life (after each batch)")
 
 
 # ---------------------------------------------------------------------------- engine state
@@ -89,6 +143,9 @@ class Job(BaseModel):
     kind: str = Field(description="What it does, e.g. train:rec or synth:customers")
     title: str
     status: Literal["queued", "running", "done", "failed"]
+    payload: dict[str, Any] = Field(default_factory=dict, description="What the job was asked to do")
+    attempts: int = Field(0, description="Runs started so far (above 1: a worker died and it was retried)")
+    worker_id: str | None = Field(None, description="Who runs it or ran it last (host:pid:name)")
     created_at: str = Field(description="ISO 8601 UTC time, to the second")
     started_at: str | None
     finished_at: str | None

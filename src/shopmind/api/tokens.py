@@ -8,7 +8,8 @@ file); a real shop logs its customers in itself and, with its admin key, may act
 
 Tokens are ``base64(payload).base64(HMAC-SHA256(secret, purpose + payload))``; the purpose ("chat",
 "customer") is part of what is signed, so a token for one use is never accepted for another. The
-secret is ``SHOPMIND_CHAT_SECRET`` or a random one per process (tokens then end with the process).
+secret is ``SHOPMIND_CHAT_SECRET`` or else one generated once and kept in the store (table ``secrets``),
+so a token issued by one replica is accepted by every other one, and survives restarts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import time
 
 from fastapi import HTTPException, Request, status
@@ -25,15 +25,17 @@ from shopmind.api.deps import key_scope, presented_key
 from shopmind.data.store import NotFoundError, Store
 
 GUEST_PREFIX = "guest-"  # the web UI's anonymous shoppers: random ids with no stored customer behind them
+SECRET_NAME = "token-signing"  # the store's secret that signs tokens when none is configured
 
 
 def secret(request: Request) -> bytes:
+    """The signing key: the configured one, else the store's shared one (read once per app)."""
     state = request.app.state
     configured = state.engine.settings.chat_secret
     if configured:
         return configured.encode()
     if getattr(state, "chat_secret", None) is None:
-        state.chat_secret = secrets.token_bytes(32)
+        state.chat_secret = state.engine.store.shared_secret(SECRET_NAME)
     return state.chat_secret
 
 

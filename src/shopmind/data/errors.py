@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy import exc as _sa_exc
+
+# What the database driver raises when the database cannot be reached or the pool has no connection
+# left (the API answers these 503; callers outside the data layer name them through this tuple).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    _sa_exc.OperationalError,
+    _sa_exc.InterfaceError,
+    _sa_exc.DisconnectionError,
+    _sa_exc.TimeoutError,
+)
+
 
 class NotFoundError(LookupError):
     """A requested entity does not exist."""

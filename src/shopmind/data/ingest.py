@@ -3,22 +3,24 @@
 Rows are read in batches, validated column by column (vectorised, so a million rows stay
 fast), and upserted by id — one transaction per batch, so a process killed mid-file leaves
 no half batch, and ingesting the same file twice changes nothing. An invalid row never stops
-the valid ones: it is reported with its row number (1-based, header not counted), the field
-and the reason, and written with its original values to a rejects CSV when the caller names
-one (``rejects_path``, or a ``rejects_dir`` to put a timestamped file in).
+the valid ones, and neither does a line that cannot be read at all: each is reported with its
+line (the physical line it starts on) and row number, the field and the reason, and written with
+its original values to a rejects file when the caller names one (``rejects_path``, or a
+``rejects_dir`` to put a timestamped file in; :mod:`.ingest_rejects`).
 
 The columns of each kind and their rules come from the pydantic models in
 :mod:`shopmind.data.schema` (:mod:`.ingest_specs`); reading, validating and writing live in
-:mod:`.ingest_read`, :mod:`.ingest_validate` and :mod:`.ingest_write`.
+:mod:`.ingest_text` / :mod:`.ingest_read`, :mod:`.ingest_validate` / :mod:`.ingest_orders` and
+:mod:`.ingest_write`; the run log in :mod:`.ingest_runs`.
 
 Orders come flat (one row per line item, the order's own columns repeated, rows of one order
-contiguous) or, in JSON Lines, nested (``items`` and optionally ``timeline`` lists).
+contiguous) or, in JSON Lines, nested (``items`` list); an order is written whole or rejected whole.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,20 +28,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+from sqlalchemy.engine import Connection
 
+from shopmind.data.ingest_orders import check_orders, last_order_start
 from shopmind.data.ingest_read import (
+    BAD_CHARACTER,
+    ERROR,
+    ERROR_FIELD,
     FORMATS,
+    RESERVED,
+    ROW,
+    Chunks,
     IngestError,
+    bad_value,
     detect_format,
     explode_nested_orders,
-    read_chunks,
     rows_frame,
 )
+from shopmind.data.ingest_rejects import Rejects
+from shopmind.data.ingest_runs import finish_run, heartbeat, mark_interrupted, start_run
 from shopmind.data.ingest_specs import CANONICAL_PATH, ID_KEY, KINDS, ORDER_HEADER, SPECS, FieldSpec
 from shopmind.data.ingest_validate import flag_duplicates, validate
-from shopmind.data.ingest_write import Rejects, canonical_timeline, write
+from shopmind.data.ingest_write import canonical_timeline, write
 from shopmind.data.store import Store
 
 __all__ = [
@@ -57,7 +68,7 @@ __all__ = [
     "detect_format",
     "ingest_file",
     "ingest_records",
-    "read_chunks",
+    "mark_interrupted",
     "validate",
 ]
 
@@ -81,6 +92,37 @@ class IngestReport:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None  # the text encoding the file was read in (None for Parquet)
+    run_id: str | None = None
+
+
+@dataclass
+class _Run:
+    """One file's ingestion in progress."""
+
+    store: Store
+    kind: str
+    path: Path
+    fmt: str
+    rejects: Rejects
+    report: IngestReport
+    log_row: dict[str, Any]
+    seen: dict[Any, int] = field(default_factory=dict)  # ids met so far, with their row
+
+    def counts(self) -> dict[str, Any]:
+        r = self.report
+        return {"rows_read": r.rows_read, "rows_written": r.rows_written, "rows_rejected": self.rejects.count}
+
+
+def _check_encoding(encoding: str | None) -> None:
+    if encoding is None:
+        return
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise IngestError(
+            f"unknown encoding {encoding!r}: use a name such as utf-8, utf-16, gb18030, latin-1"
+        ) from exc
 
 
 def _check_file(kind: str, path: Path) -> None:
@@ -113,150 +155,130 @@ def ingest_file(
     batch_size: int = DEFAULT_BATCH_SIZE,
     rejects_path: str | Path | None = None,
     rejects_dir: str | Path | None = None,
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
     progress: ProgressFn | None = None,
+    stale_after: float = 600.0,
 ) -> IngestReport:
     """Validate and upsert the rows of ``path`` as ``kind`` (products, customers, events, orders, docs).
 
     ``mapping`` renames the file's columns: ``{"product_id": "sku"}`` reads column ``sku`` as
-    ``product_id``. Rejected rows go to ``rejects_path``, else to a new
-    ``<kind>-<file>-<time>.csv`` in ``rejects_dir``; with neither, only the report names them.
+    ``product_id``. ``encoding`` names the text encoding (default: detected, see :mod:`.ingest_text`).
+    Rejected rows go to ``rejects_path``, else to a new ``<kind>-<file>-<time>.csv`` in
+    ``rejects_dir``; with neither, only the report names them. Runs of dead processes older than
+    ``stale_after`` seconds are first marked interrupted (:func:`mark_interrupted`).
     Returns an :class:`IngestReport`; raises :class:`IngestError` when the file as a whole cannot
-    be read (missing, empty, required columns absent).
+    be read (missing, empty, no header, required columns absent, an unknown encoding).
     """
     path = Path(path)
     _check_file(kind, path)
     fmt = detect_format(path, fmt)
+    _check_encoding(encoding)
+    mark_interrupted(store, stale_after)
     rejects = Rejects(_rejects_file(kind, path, rejects_path, Path(rejects_dir) if rejects_dir else None))
     report = IngestReport(kind=kind, source=str(path))
-    run = _start_run(store, kind, path)
+    run = _Run(store, kind, path, fmt, rejects, report, start_run(store, kind, path))
+    report.run_id = run.log_row["run_id"]
     start = time.perf_counter()
-    total_bytes = path.stat().st_size
     status = "failed"
     try:
-        _ingest_batches(
-            store,
-            kind,
-            path,
-            fmt,
-            dict(mapping or {}),
-            batch_size,
-            encoding,
-            rejects,
-            report,
-            lambda done: progress(done, total_bytes) if progress else None,
-        )
+        _ingest_batches(run, dict(mapping or {}), batch_size, encoding, progress)
         status = "done"
     finally:
-        rejects.close()
-        report.seconds = time.perf_counter() - start
-        report.rows_rejected = rejects.count
-        report.errors = rejects.first
-        report.rejects_path = rejects.written_to
-        _finish_run(store, run, report, status)
+        _finish(run, status, time.perf_counter() - start)
+    return report
+
+
+def _finish(run: _Run, status: str, seconds: float) -> None:
+    """Close the rejects file, complete the report and log the run's end."""
+    run.rejects.close()
+    report = run.report
+    report.seconds = seconds
+    report.rows_rejected = run.rejects.count
+    report.errors = run.rejects.first
+    report.rejects_path = run.rejects.written_to
+    finish_run(run.store, run.log_row, {**run.counts(), "rejects_path": report.rejects_path}, status)
     log.info(
-        "ingested %s: %d rows read, %d written, %d rejected in %.1fs",
-        path,
+        "ingested %s (%s): %d rows read, %d written, %d rejected in %.1fs",
+        run.path,
+        status,
         report.rows_read,
         report.rows_written,
         report.rows_rejected,
         report.seconds,
     )
-    return report
-
-
-def _start_run(store: Store, kind: str, path: Path) -> dict[str, Any]:
-    """Log the run in the store as running (``GET /admin/ingest-runs``)."""
-    run = {
-        "run_id": secrets.token_hex(8),
-        "kind": kind,
-        "source": str(path),
-        "started_at": datetime.now(UTC),
-        "status": "running",
-    }
-    store.record_ingest_run(run)
-    return run
-
-
-def _finish_run(store: Store, run: dict[str, Any], report: IngestReport, status: str) -> None:
-    run.update(
-        finished_at=datetime.now(UTC),
-        rows_read=report.rows_read,
-        rows_written=report.rows_written,
-        rows_rejected=report.rows_rejected,
-        rejects_path=report.rejects_path,
-        status=status,
-    )
-    store.record_ingest_run(run)
 
 
 def _ingest_batches(
-    store: Store,
-    kind: str,
-    path: Path,
-    fmt: str,
-    mapping: dict[str, str],
-    batch_size: int,
-    encoding: str,
-    rejects: Rejects,
-    report: IngestReport,
-    tick: Callable[[int], None],
+    run: _Run, mapping: dict[str, str], batch_size: int, encoding: str | None, progress: ProgressFn | None
 ) -> None:
-    columns = [s.name for s in SPECS[kind]]
-    seen: dict[Any, int] = {}
-    carry: pd.DataFrame | None = None  # the last order of a batch waits for its remaining lines
-    rownum = 0
+    total_bytes = run.path.stat().st_size
+    chunks = Chunks(run.path, run.fmt, batch_size, encoding)
+    pending: pd.DataFrame | None = None  # the last order of a batch waits for the rest of its lines
     checked_columns = False
-    for raw, done in read_chunks(path, fmt, batch_size, encoding):
+    for raw, done in chunks:
         raw = raw.rename(columns={src: dst for dst, src in mapping.items()})
-        raw.insert(0, "__row__", np.arange(rownum + 1, rownum + len(raw) + 1))
-        rownum += len(raw)
-        if "__skip__" in raw.columns:
-            raw = raw[raw["__skip__"].isna()].drop(columns="__skip__")
-        if kind == "orders" and fmt == "jsonl":
+        if run.kind == "orders" and run.fmt == "jsonl":
             raw = explode_nested_orders(raw)
         if not checked_columns:
-            _check_columns(path, kind, raw, report, fmt)
+            _check_columns(run, raw, chunks.encoding)
             checked_columns = True
-        report.rows_read += len(raw)
-        clean, chk = validate(kind, raw)
-        flag_duplicates(kind, ID_KEY[kind], clean, raw, chk, seen)
-        bad = chk.bad
-        rejects.add(raw, chk, bad, path.name)
-        good = clean[~bad][columns]
-        if kind == "orders":
-            good, carry = _hold_last_order(good, carry)
-        report.rows_written += write(store, kind, good)
-        tick(done)
-    if carry is not None and len(carry):
-        report.rows_written += write(store, kind, carry)
+        run.report.rows_read += len(raw)
+        if run.kind == "orders":
+            raw = raw if pending is None else pd.concat([pending, raw], ignore_index=True)
+            cut = last_order_start(raw)
+            raw, pending = raw.iloc[:cut].reset_index(drop=True), raw.iloc[cut:].reset_index(drop=True)
+        _batch(run, raw)
+        if progress:
+            progress(done, total_bytes)
+    if pending is not None and len(pending):
+        _batch(run, pending)
+    run.report.encoding = chunks.encoding
 
 
-def _hold_last_order(
-    good: pd.DataFrame, carry: pd.DataFrame | None
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The batch's lines to write now, and its last order's lines, held back for the next batch."""
-    good = good if carry is None else pd.concat([carry, good])
-    last = good["order_id"].iloc[-1] if len(good) else None
-    carry = good[good["order_id"] == last] if last is not None else None
-    return good[good["order_id"] != last], carry
+def _batch(run: _Run, raw: pd.DataFrame) -> None:
+    """Validate one batch, report its rejects, write its valid rows in one transaction."""
+    if not len(raw):
+        return
+    clean, chk = validate(run.kind, raw)
+    flag_duplicates(run.kind, ID_KEY[run.kind], clean, raw, chk, run.seen)
+    if run.kind == "orders":
+        check_orders(raw, clean, chk, run.seen)
+    bad = chk.bad
+    run.rejects.add(raw, chk, bad, run.path.name)
+
+    def log(written: int, conn: Connection) -> None:  # the run's counts commit with the batch they count
+        run.report.rows_written += written
+        heartbeat(run.store, run.log_row, run.counts(), conn)
+
+    if not write(run.store, run.kind, clean[~bad][[s.name for s in SPECS[run.kind]]], log):
+        heartbeat(run.store, run.log_row, run.counts())
 
 
-def _check_columns(path: Path, kind: str, raw: pd.DataFrame, report: IngestReport, fmt: str) -> None:
+def _check_columns(run: _Run, raw: pd.DataFrame, encoding: str | None) -> None:
     cols = [c for c in raw.columns if not c.startswith("__")]
-    missing = [s.name for s in SPECS[kind] if s.required and s.name not in cols]
-    if fmt == "jsonl" and len(cols) == 0:
+    missing = [s.name for s in SPECS[run.kind] if s.required and s.name not in cols]
+    if run.fmt == "jsonl" and len(cols) == 0:
         return  # every line broken: each is rejected with its own reason
     if missing:
         hint = " ".join(f"--map {m}=<column>" for m in missing)
+        read_as = f" (read as {encoding}; if the names look garbled, name the encoding with --encoding)"
         raise IngestError(
-            f"{path}: missing required column(s) {', '.join(missing)} for {kind}; the file has "
-            f"{', '.join(cols) or 'no columns'}. Rename them or map them: {hint}"
+            f"{run.path}: missing required column(s) {', '.join(missing)} for {run.kind}; the file has "
+            f"{', '.join(cols) or 'no columns'}{read_as if encoding else ''}. Rename them or map them: {hint}"
         )
-    known = {s.name for s in SPECS[kind]}
-    report.ignored_columns = [c for c in cols if c not in known] if kind != "products" else []
-    if report.ignored_columns:
-        log.warning("%s: ignoring column(s) %s", path, ", ".join(report.ignored_columns))
+    known = {s.name for s in SPECS[run.kind]}
+    run.report.ignored_columns = [c for c in cols if c not in known] if run.kind != "products" else []
+    if run.report.ignored_columns:
+        log.warning("%s: ignoring column(s) %s", run.path, ", ".join(run.report.ignored_columns))
+
+
+def _record(r: Any) -> dict[str, Any]:
+    if not isinstance(r, dict):
+        return {ERROR: "each item must be an object", ERROR_FIELD: "(record)"}
+    bad = next((k for k, v in r.items() if bad_value(k) or bad_value(v)), None)
+    if bad is not None:  # named by its field (unless the field's name itself is the bad text)
+        return {ERROR: BAD_CHARACTER, ERROR_FIELD: "(record)" if bad_value(bad) else str(bad)}
+    return {k: v for k, v in r.items() if k not in RESERVED}
 
 
 def ingest_records(
@@ -264,27 +286,24 @@ def ingest_records(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Validate and upsert in-memory records (an API batch) in one transaction.
 
-    Uses the same rules as files; no rejects file is written. Returns the number of rows written
-    and the rejected rows as ``{"row": n, "field": …, "reason": …}`` (1-based positions in ``records``).
+    Uses the same rules as files (an order is written whole or rejected whole); no rejects file is
+    written. Returns the number of rows written and the rejected rows as
+    ``{"row": n, "field": …, "reason": …}`` (1-based positions in ``records``).
     """
     if kind not in KINDS:
         raise IngestError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     if not records:
         return 0, []
-    raw = rows_frame(
-        [r if isinstance(r, dict) else {"__error__": "each item must be an object"} for r in records]
-    )
-    raw.insert(0, "__row__", np.arange(1, len(raw) + 1))
+    raw = rows_frame([{**_record(r), ROW: i} for i, r in enumerate(records, start=1)])
     if kind == "orders":
         raw = explode_nested_orders(raw)
-    missing = [s.name for s in SPECS[kind] if s.required and s.name not in raw.columns]
-    if missing:
-        raise IngestError(f"every {kind[:-1]} needs the field(s) {', '.join(missing)}")
-    clean, chk = validate(kind, raw)
+    clean, chk = validate(kind, raw)  # a record without a required field is rejected alone
     flag_duplicates(kind, ID_KEY[kind], clean, raw, chk, {})
+    if kind == "orders":
+        check_orders(raw, clean, chk, {})
     bad = chk.bad
     rejected = [
         {"row": int(r), "field": f, "reason": why}
-        for r, f, why in zip(raw["__row__"].to_numpy()[bad], chk.field[bad], chk.reason[bad], strict=True)
+        for r, f, why in zip(raw[ROW].to_numpy()[bad], chk.field[bad], chk.reason[bad], strict=True)
     ]
     return write(store, kind, clean[~bad][[s.name for s in SPECS[kind]]]), rejected

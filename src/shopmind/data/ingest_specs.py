@@ -28,8 +28,12 @@ from pydantic_core import PydanticUndefined
 
 from shopmind.data.schema import (
     CURRENCY_PATTERN,
+    FILLED_LINE_PATTERN,
+    FILLED_TEXT_PATTERN,
     ID_PATTERN,
+    LINE_PATTERN,
     ORDER_TRANSITIONS,
+    TEXT_PATTERN,
     Customer,
     Event,
     KnowledgeDoc,
@@ -60,6 +64,13 @@ ID_KEY = {
 PATTERNS: dict[str, tuple[str, str]] = {
     ID_PATTERN: ("must be 1-128 letters, digits or _.:@/- starting with a letter or digit", ""),
     CURRENCY_PATTERN: ("must be a 3-letter ISO code such as CNY, USD, EUR", "upper"),
+    LINE_PATTERN: ("must not contain control characters (NUL, tab, line breaks …)", ""),
+    TEXT_PATTERN: ("must not contain control characters other than tab and line breaks (e.g. NUL)", ""),
+    FILLED_LINE_PATTERN: ("must not contain control characters (NUL, tab, line breaks …)", ""),
+    FILLED_TEXT_PATTERN: (
+        "must not contain control characters other than tab and line breaks (e.g. NUL)",
+        "",
+    ),
 }
 # A flat order file, one row per line item: the total defaults to the sum of the lines, the line
 # number to the row's position in its order, the quantity to one.
@@ -83,6 +94,7 @@ class FieldSpec:
     message: str = ""  # text: what a value that does not match the pattern is told
     case: str = ""  # text: "upper" to upper-case the value before the match
     min_value: float | None = None  # float, int: the smallest allowed value
+    max_value: float | None = None  # float, int: the largest allowed value
     max_length: int | None = None  # text: the most characters allowed
 
 
@@ -110,14 +122,14 @@ def _kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
 
 
 def _constraints(where: str, info: FieldInfo) -> dict[str, Any]:
-    """The field's constraints (``ge``, ``min_length``, ``max_length``, ``pattern``) by name."""
+    """The field's constraints (``ge``, ``le``, ``min_length``, ``max_length``, ``pattern``) by name."""
     out: dict[str, Any] = {}
     for item in info.metadata:  # annotated_types dataclasses (Ge, MaxLen …) or pydantic's pattern holder
         if dataclasses.is_dataclass(item):
             found = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
         else:
             found = {k: v for k, v in vars(item).items() if v is not None}
-        unknown = set(found) - {"ge", "min_length", "max_length", "pattern"}
+        unknown = set(found) - {"ge", "le", "min_length", "max_length", "pattern"}
         if unknown or not found:
             raise TypeError(f"ingestion cannot check {item!r} of {where}")
         out.update(found)
@@ -148,6 +160,7 @@ def field_spec(model: type[BaseModel], name: str, info: FieldInfo) -> FieldSpec:
         message=message,
         case=case,
         min_value=rules.get("ge"),
+        max_value=rules.get("le"),
         max_length=rules.get("max_length"),
     )
 

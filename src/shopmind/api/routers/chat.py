@@ -18,26 +18,28 @@ from typing import Any
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopmind.api import tokens
+from shopmind.api import abuse, tokens
 from shopmind.api.deps import AssistantDep, SettingsDep, StoreDep, admin, storefront
-from shopmind.api.schemas import Page
+from shopmind.api.routers.common import TOKEN_PATTERN, IdPath
+from shopmind.api.schemas import BODY, INPUT, KEYED, Page, errors
 from shopmind.data.conversations import Conversations
+from shopmind.data.schema import ID_PATTERN, MAX_LIMIT, MAX_OFFSET, Line, Text
 
-customer_router = APIRouter(tags=["chat"], dependencies=[storefront])
-admin_router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin])
+customer_router = APIRouter(tags=["chat"], dependencies=[storefront], responses=KEYED)
+admin_router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin], responses=KEYED)
 router = APIRouter()
 
 
 class SessionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    customer_id: str = Field(min_length=1, max_length=128)
-    email: str = Field(min_length=3, max_length=320, description="The e-mail on file (demo login)")
+    customer_id: str = Field(pattern=ID_PATTERN, description="The customer's id")
+    email: str = Line(320, ..., min_length=3, description="The e-mail on file (demo login)")
     lang: str | None = Field(None, pattern="^(en|zh)$")
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str = Field(min_length=1, max_length=2000)
+    message: str = Text(2000, ..., min_length=1, description="The customer's words (no control characters)")
 
 
 # ---------------------------------------------------------------------- answers
@@ -177,11 +179,13 @@ def read_token(secret: bytes, token: str) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------- customer
-@customer_router.post("/chat/sessions", status_code=201, response_model=Session)
+@customer_router.post("/chat/sessions", status_code=201, response_model=Session, responses=BODY | errors(429))
 def open_session(
     body: SessionRequest, request: Request, store: StoreDep, assistant: AssistantDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """Log the customer in (demo: customer id + e-mail on file) and open a conversation."""
+    """Log the customer in (demo: customer id + e-mail on file) and open a conversation. A login: rate
+    limited per address and per customer id like ``POST /shop/login``."""
+    abuse.limit(request, "login", body.customer_id)
     tokens.check_login(store, body.customer_id, body.email)
     conv = assistant.start(body.customer_id, body.lang)
     ttl = settings.chat_session_ttl
@@ -194,27 +198,30 @@ def open_session(
     }
 
 
-@customer_router.post("/chat", response_model=ChatReply, response_model_exclude_unset=True)
+@customer_router.post(
+    "/chat", response_model=ChatReply, response_model_exclude_unset=True, responses=BODY | errors(429)
+)
 def chat(
     body: ChatRequest,
     request: Request,
     assistant: AssistantDep,
-    x_chat_token: str = Header(..., description="Token from POST /chat/sessions"),
+    x_chat_token: str = Header(..., pattern=TOKEN_PATTERN, description="Token from POST /chat/sessions"),
 ) -> dict[str, Any]:
     """One customer message → the assistant's reply, actions, citations, state and handoff flag."""
     conversation_id, customer_id = read_token(tokens.secret(request), x_chat_token)
+    abuse.limit(request, "chat", customer_id)
     return assistant.reply(conversation_id, customer_id, body.message)
 
 
 # ---------------------------------------------------------------------- admin
-@admin_router.get("/conversations", response_model=Page[ConversationItem])
+@admin_router.get("/conversations", response_model=Page[ConversationItem], responses=INPUT)
 def conversations(
     store: StoreDep,
     status_: str | None = Query(
         None, alias="status", pattern="^(open|handoff|closed)$", description="handoff = the agents' queue"
     ),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     """Conversations, newest first; each handed-over one carries its handoff packet."""
     convs = Conversations(store)
@@ -224,8 +231,8 @@ def conversations(
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
-@admin_router.get("/conversations/{conversation_id}", response_model=Transcript)
-def conversation(conversation_id: str, store: StoreDep) -> dict[str, Any]:
+@admin_router.get("/conversations/{conversation_id}", response_model=Transcript, responses=errors(404, 422))
+def conversation(conversation_id: IdPath, store: StoreDep) -> dict[str, Any]:
     """A transcript with every message's meta (parse, actions, citations, state) and the handoff packet."""
     return Conversations(store).transcript(conversation_id)
 

@@ -1,4 +1,4 @@
-"""Liveness, what the engine runs on, and what serves each capability."""
+"""Liveness for anyone; what the engine runs on and what serves each capability for an admin key."""
 
 from __future__ import annotations
 
@@ -8,29 +8,35 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from shopmind import __version__
-from shopmind.api.deps import EngineDep
+from shopmind.api.deps import EngineDep, OptionalScopeDep
 from shopmind.api.schemas import CapabilityStatus, Counts
 
 router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    """Without an admin key only ``status`` and ``version``; with one, the full report."""
+
     status: Literal["ok"]
     version: str = Field(description="ShopMind's version")
-    database: str = Field(description="The store's backend: sqlite or postgresql")
-    schema_revision: str | None = Field(description="The store's migration revision")
-    counts: Counts
-    models: dict[str, CapabilityStatus] = Field(description="Per capability, what serves it now")
+    database: str | None = Field(None, description="The store's backend: sqlite or postgresql (admin key)")
+    schema_revision: str | None = Field(None, description="The store's migration revision (admin key)")
+    counts: Counts | None = Field(None, description="Row counts of the data tables (admin key)")
+    models: dict[str, CapabilityStatus] | None = Field(
+        None, description="Per capability, what serves it now (admin key)"
+    )
 
 
 @router.get("/health", response_model=Health, response_model_exclude_unset=True)
-def health(engine: EngineDep) -> dict[str, Any]:
-    """Status, version, database backend and schema revision, row counts, and per capability whether
-    a published model or its fallback serves it."""
+def health(engine: EngineDep, scope: OptionalScopeDep) -> dict[str, Any]:
+    """``ok`` and the version for anyone (load balancers, uptime checks); with an admin key also the
+    database backend and schema revision, row counts, and per capability whether a published model
+    or its fallback serves it. A missing, unknown or storefront key gets the short answer."""
+    brief = {"status": "ok", "version": __version__}
+    if scope != "admin":
+        return brief
     store = engine.store
-    return {
-        "status": "ok",
-        "version": __version__,
+    return brief | {
         "database": store.dialect,
         "schema_revision": store.schema_revision(),
         "counts": store.counts(),

@@ -5,27 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body
-from pydantic import BaseModel
 
 from shopmind.api.deps import StoreDep, admin
-from shopmind.api.routers.common import PagingDep, page
-from shopmind.api.schemas import BatchResult, Page
+from shopmind.api.routers.common import BATCH, IdPath, IdQuery, PagingDep, page
+from shopmind.api.schemas import BODY, INPUT, KEYED, BatchResult, Page, errors
 from shopmind.data.ingest import ingest_records
-from shopmind.data.schema import Order, OrderStatus
+from shopmind.data.schema import MAX_BATCH, Input, Line, OrderStatus, StoredOrder, Text
 
-router = APIRouter(tags=["orders"], dependencies=[admin])
+router = APIRouter(tags=["orders"], dependencies=[admin], responses=KEYED)
 
 
-class StatusChange(BaseModel):
+class StatusChange(Input):
     status: OrderStatus
-    note: str = ""
-    tracking_number: str | None = None
-    carrier: str | None = None
+    note: str = Text(1000)
+    tracking_number: str | None = Line(100, None)
+    carrier: str | None = Line(100, None)
 
 
-@router.get("/orders", response_model=Page[Order])
+@router.get("/orders", response_model=Page[StoredOrder], responses=INPUT)
 def list_orders(
-    paging: PagingDep, store: StoreDep, customer_id: str | None = None, status: OrderStatus | None = None
+    paging: PagingDep, store: StoreDep, customer_id: IdQuery = None, status: OrderStatus | None = None
 ) -> dict[str, Any]:
     """Orders, newest first (without items; fetch one order for its items and timeline)."""
     rows, total = store.list_orders(
@@ -37,23 +36,25 @@ def list_orders(
     return page(rows, total, paging)
 
 
-@router.get("/orders/{order_id}", response_model=Order)
-def get_order(order_id: str, store: StoreDep) -> dict[str, Any]:
+@router.get("/orders/{order_id}", response_model=StoredOrder, responses=errors(404, 422))
+def get_order(order_id: IdPath, store: StoreDep) -> dict[str, Any]:
     return store.get_order(order_id)
 
 
-@router.post("/orders", response_model=BatchResult)
+@router.post("/orders", response_model=BatchResult, responses=BODY)
 def upsert_orders(
     store: StoreDep,
-    orders: list[dict[str, Any]] = Body(..., description="Orders with a non-empty `items` list"),
+    orders: list[dict[str, Any]] = Body(
+        ..., max_length=MAX_BATCH, description=f"Orders with a non-empty `items` list; {BATCH}"
+    ),
 ) -> dict[str, Any]:
     """Create or replace orders by id; ``written`` counts order lines."""
     written, rejected = ingest_records(store, "orders", orders)
     return {"written": written, "rejected": rejected}
 
 
-@router.post("/orders/{order_id}/status", response_model=Order)
-def change_status(order_id: str, change: StatusChange, store: StoreDep) -> dict[str, Any]:
+@router.post("/orders/{order_id}/status", response_model=StoredOrder, responses=errors(400, 404, 409, 422))
+def change_status(order_id: IdPath, change: StatusChange, store: StoreDep) -> dict[str, Any]:
     """Move an order along its life cycle; a 409 names the allowed next statuses."""
     fields = {
         k: v for k, v in (("tracking_number", change.tracking_number), ("carrier", change.carrier)) if v

@@ -8,12 +8,17 @@ from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from shopmind.api.deps import RecommendDep, storefront
-from shopmind.api.schemas import ScoredProduct
+from shopmind.api.routers.common import TOKEN_PATTERN, IdPath, line_query
+from shopmind.api.schemas import INPUT, KEYED, ScoredProduct, errors
 from shopmind.api.tokens import require_customer
+from shopmind.data.schema import MAX_AMOUNT
 
-router = APIRouter(tags=["recommendations"], dependencies=[storefront])
+router = APIRouter(tags=["recommendations"], dependencies=[storefront], responses=KEYED)
 
-SOURCE = "What scored the list: a model's name (with '(real time)' or '(session)'), 'text' or 'trending'"
+SOURCE = (
+    "What scored the list: a model's name (with '(real time)' or '(session)'), 'trending', or for similar "
+    "products the model has not seen: 'dense' or 'category'"
+)
 
 
 class Recommendations(BaseModel):
@@ -26,6 +31,10 @@ class Recommendations(BaseModel):
 class Similar(BaseModel):
     product_id: str
     source: str = Field(description=SOURCE)
+    fallback: str | None = Field(
+        description="null when the published model scored the list; else the fallback that did (the "
+        "search index's sentence vector of the product, or trending in its category): never slow"
+    )
     items: list[ScoredProduct]
 
 
@@ -34,16 +43,18 @@ class Trending(BaseModel):
     items: list[ScoredProduct]
 
 
-@router.get("/recommendations/{customer_id}", response_model=Recommendations)
+@router.get("/recommendations/{customer_id}", response_model=Recommendations, responses=INPUT)
 def recommendations(
-    customer_id: str,
+    customer_id: IdPath,
     request: Request,
     service: RecommendDep,
     k: int = Query(10, ge=1, le=200),
-    category: str | None = Query(None, description="Category path or prefix"),
-    min_price: float | None = Query(None, ge=0),
-    max_price: float | None = Query(None, ge=0),
-    x_customer_token: str | None = Header(None, description="From POST /shop/login (not for guest- ids)"),
+    category: str | None = line_query(300, "Category path or prefix"),
+    min_price: float | None = Query(None, ge=0, le=MAX_AMOUNT),
+    max_price: float | None = Query(None, ge=0, le=MAX_AMOUNT),
+    x_customer_token: str | None = Header(
+        None, pattern=TOKEN_PATTERN, description="From POST /shop/login (not for guest- ids)"
+    ),
 ) -> dict[str, Any]:
     """Top-k for a customer, never already-bought or out-of-stock products; new customers get trending.
     A stored customer's list needs their token (or an admin key): it reflects what they bought."""
@@ -51,15 +62,18 @@ def recommendations(
     return service.recommend(customer_id, k, category=category, min_price=min_price, max_price=max_price)
 
 
-@router.get("/products/{product_id}/similar", response_model=Similar)
-def similar(product_id: str, service: RecommendDep, k: int = Query(10, ge=1, le=200)) -> dict[str, Any]:
-    """Products like this one (by behaviour, or by text for a product without interactions yet)."""
+@router.get("/products/{product_id}/similar", response_model=Similar, responses=errors(404, 422))
+def similar(product_id: IdPath, service: RecommendDep, k: int = Query(10, ge=1, le=200)) -> dict[str, Any]:
+    """Products like this one by behaviour; for a product the model has not seen, a fallback that
+    encodes nothing (its stored sentence vector's neighbours, else its category's trending products)."""
     return service.similar(product_id, k)
 
 
-@router.get("/trending", response_model=Trending)
+@router.get("/trending", response_model=Trending, responses=INPUT)
 def trending(
-    service: RecommendDep, k: int = Query(10, ge=1, le=200), category: str | None = None
+    service: RecommendDep,
+    k: int = Query(10, ge=1, le=200),
+    category: str | None = line_query(300, "Category path or prefix"),
 ) -> dict[str, Any]:
     """The most-engaged products of the last two weeks of activity."""
     return service.trending(k, category)

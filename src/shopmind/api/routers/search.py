@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
+from shopmind.api import abuse
 from shopmind.api.deps import SearchDep, storefront
+from shopmind.api.routers.common import TOKEN_PATTERN, IdQuery, line_query
+from shopmind.api.schemas import KEYED, errors
 from shopmind.api.tokens import require_customer
+from shopmind.data.schema import LINE_PATTERN, MAX_AMOUNT
+from shopmind.search.rank import MODES
 from shopmind.search.service import SORTS
 
-router = APIRouter(tags=["search"], dependencies=[storefront])
+router = APIRouter(tags=["search"], dependencies=[storefront], responses=KEYED)
 
 MAX_Q = 1000  # characters; longer queries get a 422 naming the limit
+_NOT_TEXT = r"\x00-\x1f\x7f"  # control characters: never part of a filter value
+# An attribute filter: key:value, each with something besides spaces, no control characters.
+ATTR_PATTERN = (
+    rf"^[^:{_NOT_TEXT}]*[^:\s{_NOT_TEXT}][^:{_NOT_TEXT}]*:[^{_NOT_TEXT}]*[^\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
+)
+# A query is the shopper's own words: control characters (NUL …) are removed rather than refused.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+STRIPPED = "control characters (NUL, line breaks …) are removed"
+Brand = Annotated[str, StringConstraints(max_length=200, pattern=LINE_PATTERN)]
+Attr = Annotated[str, StringConstraints(max_length=300, pattern=ATTR_PATTERN)]
 
 
 class Chip(BaseModel):
@@ -88,8 +104,10 @@ class SearchAnswer(BaseModel):
 
 class Suggestion(BaseModel):
     text: str
-    source: str = Field(description="query_log or catalog")
-    count: int
+    source: str = Field(
+        description="query_log (searched by enough distinct visitors, or approved by an admin) or catalog"
+    )
+    count: int = Field(description="query_log: distinct visitors who searched it; catalog: products")
 
 
 class Suggestions(BaseModel):
@@ -97,28 +115,37 @@ class Suggestions(BaseModel):
     suggestions: list[Suggestion]
 
 
-@router.get("/search", response_model=SearchAnswer, response_model_exclude_unset=True)
+LIMITED = errors(422, 429)
+
+
+@router.get("/search", response_model=SearchAnswer, response_model_exclude_unset=True, responses=LIMITED)
 def search(
     request: Request,
     service: SearchDep,
-    q: str = Query("", max_length=MAX_Q, description="The shopper's words, Chinese or English"),
+    q: str = Query("", max_length=MAX_Q, description=f"The shopper's words, Chinese or English; {STRIPPED}"),
     page: int = Query(1, ge=1, le=1000),
     page_size: int = Query(20, ge=1, le=100),
-    customer_id: str | None = Query(None, max_length=128, description="Personalise for this customer"),
-    session_id: str = Query("", max_length=128),
-    sort: str | None = Query(None, description=f"One of {', '.join(SORTS)} (default: from the query)"),
-    mode: str | None = Query(None, description="hybrid (default), lexical or dense"),
-    brand: list[str] | None = Query(None),
-    category: str | None = Query(None, max_length=300, description="Category path or prefix"),
-    min_price: float | None = Query(None, ge=0),
-    max_price: float | None = Query(None, ge=0),
+    customer_id: IdQuery = None,
+    session_id: str = Query("", max_length=128, pattern=LINE_PATTERN),
+    sort: str | None = Query(
+        None, pattern=f"^({'|'.join(SORTS)})$", description="The order (default: from the query's words)"
+    ),
+    mode: str | None = Query(None, pattern=f"^({'|'.join(MODES)})$", description="hybrid (default) …"),
+    brand: list[Brand] | None = Query(None),
+    category: str | None = line_query(300, "Category path or prefix"),
+    min_price: float | None = Query(None, ge=0, le=MAX_AMOUNT),
+    max_price: float | None = Query(None, ge=0, le=MAX_AMOUNT),
     in_stock: bool | None = Query(None),
-    attr: list[str] | None = Query(None, description="Attribute filters as key:value, e.g. colour:Red"),
-    x_customer_token: str | None = Header(None, description="With a stored customer's customer_id"),
+    attr: list[Attr] | None = Query(None, description="Attribute filters as key:value, e.g. colour:Red"),
+    x_customer_token: str | None = Header(
+        None, pattern=TOKEN_PATTERN, description="With a stored customer's customer_id"
+    ),
 ) -> dict[str, Any]:
     """Products for a query with facet counts, the parsed query (chips), highlights and relaxation.
     Personalising for (and logging the search under) a stored customer needs their token."""
     require_customer(request, customer_id, x_customer_token)
+    abuse.limit(request, "search", customer_id)
+    q = CONTROL.sub("", q)
     filters: dict[str, Any] = {
         "brand": brand,
         "category": category,
@@ -133,17 +160,29 @@ def search(
         filters.setdefault(f"attributes.{key.strip()}", []).append(value.strip())
     try:
         return service.search(
-            q, filters, page, customer_id, page_size=page_size, sort=sort, mode=mode, session_id=session_id
+            q,
+            filters,
+            page,
+            customer_id,
+            page_size=page_size,
+            sort=sort,
+            mode=mode,
+            session_id=session_id,
+            visitor=abuse.visitor(request, customer_id),
         )
     except ValueError as exc:  # an unknown sort, mode or filter: the message says what is allowed
         raise HTTPException(422, str(exc)) from exc
 
 
-@router.get("/suggest", response_model=Suggestions)
+@router.get("/suggest", response_model=Suggestions, responses=LIMITED)
 def suggest(
+    request: Request,
     service: SearchDep,
-    q: str = Query("", max_length=100, description="What the shopper has typed so far"),
+    q: str = Query("", max_length=100, description=f"What the shopper has typed so far; {STRIPPED}"),
     k: int = Query(10, ge=1, le=50),
 ) -> dict[str, Any]:
-    """Completions from the query log and the catalog's terms (pinyin prefixes complete Chinese)."""
-    return service.suggest(q, k)
+    """Completions from the moderated query log — queries searched (with results) by several distinct
+    visitors, never links, contact details or profanity, as admins allow — and the catalog's terms
+    (pinyin prefixes complete Chinese)."""
+    abuse.limit(request, "suggest")
+    return service.suggest(CONTROL.sub("", q), k)

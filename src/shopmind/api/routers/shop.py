@@ -12,38 +12,54 @@ demo shop the customer switcher's list of customers and their orders.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from uuid import uuid4
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopmind.api import tokens
+from shopmind.api import abuse, tokens
 from shopmind.api.deps import SettingsDep, StoreDep, storefront
-from shopmind.api.schemas import BatchResult
+from shopmind.api.routers.common import TOKEN_PATTERN, IdPath
+from shopmind.api.schemas import BODY, KEYED, BatchResult, errors
 from shopmind.data.ingest import ingest_records
-from shopmind.data.schema import ID_PATTERN, Order, OrderItem
+from shopmind.data.schema import ID_PATTERN, Line, StoredOrder, StoredOrderItem
 
-router = APIRouter(prefix="/shop", tags=["storefront"], dependencies=[storefront])
+router = APIRouter(prefix="/shop", tags=["storefront"], dependencies=[storefront], responses=KEYED)
 pages = APIRouter(include_in_schema=False)
 
 MAX_ORDERS = 50
 
 
-class BrowserEvent(BaseModel):
+class Browsing(BaseModel):
     """A shopper's action in the browser; the time is the server's."""
 
-    type: Literal["view", "click", "add_to_cart", "search"]
-    customer_id: str | None = Field(None, pattern=ID_PATTERN)
-    session_id: str = Field("", max_length=128)
-    product_id: str | None = Field(None, pattern=ID_PATTERN)
-    query: str | None = Field(None, max_length=1000)
+    customer_id: str | None = Field(None, pattern=ID_PATTERN, description="A guest- id, or a stored one")
+    session_id: str = Line(128)
+
+
+class ProductEvent(Browsing):
+    """A view, click or add to cart of one product."""
+
+    type: Literal["view", "click", "add_to_cart"]
+    product_id: str = Field(pattern=ID_PATTERN)
+
+
+class SearchEvent(Browsing):
+    """A search: the words searched."""
+
+    type: Literal["search"]
+    query: str = Line(1000, ..., min_length=1)
+
+
+BrowserEvent = Annotated[ProductEvent | SearchEvent, Field(discriminator="type")]
 
 
 class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     customer_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
-    email: str = Field(min_length=3, max_length=320, description="The e-mail on file (demo login)")
+    email: str = Line(320, ..., min_length=3, description="The e-mail on file (demo login)")
 
 
 class CustomerToken(BaseModel):
@@ -73,11 +89,11 @@ class CustomerRef(BaseModel):
     lang: str
 
 
-class TitledItem(OrderItem):
+class TitledItem(StoredOrderItem):
     title: str = Field(description="The product's title ('' for a product no longer in the catalog)")
 
 
-class TitledOrder(Order):
+class TitledOrder(StoredOrder):
     items: list[TitledItem]
 
 
@@ -87,29 +103,40 @@ class DemoOrders(BaseModel):
     orders: list[TitledOrder]
 
 
-@router.post("/login", response_model=CustomerToken)
+@router.post("/login", response_model=CustomerToken, responses=BODY | errors(429))
 def login(body: Login, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """The demo login (customer id + e-mail on file) → a token for ``X-Customer-Token``, which lets a
-    storefront-key request act for that customer (recommendations, events, personalised search)."""
+    storefront-key request act for that customer (recommendations, events, personalised search).
+    Rate limited per address and per customer id (``SHOPMIND_RATE_LOGIN_PER_MINUTE``, 10 by default)."""
+    abuse.limit(request, "login", body.customer_id)
     tokens.check_login(store, body.customer_id, body.email)
     ttl = settings.chat_session_ttl
     token = tokens.customer_token(request, body.customer_id, ttl)
     return {"token": token, "customer_id": body.customer_id, "expires_in": ttl}
 
 
-@router.post("/events", response_model=BatchResult)
+@router.post("/events", response_model=BatchResult, responses=BODY | errors(404, 429))
 def post_event(
     event: BrowserEvent,
     request: Request,
     store: StoreDep,
-    x_customer_token: str | None = Header(None, description="From POST /shop/login (not for guest- ids)"),
+    x_customer_token: str | None = Header(
+        None, pattern=TOKEN_PATTERN, description="From POST /shop/login (not for guest- ids)"
+    ),
 ) -> dict[str, Any]:
     """Record one browsing event; recommendations read it on their next request. An event in a stored
-    customer's name needs their token (a guest's id needs none)."""
+    customer's name needs their token (a guest's id needs none). Who sent it (the signed-in customer,
+    else the client's address) is recorded too: trending counts each visitor at most once per product,
+    event type and day, and a search event sent here never makes a suggestion by itself."""
     tokens.require_customer(request, event.customer_id, x_customer_token)
-    if event.product_id is not None:
+    abuse.limit(request, "events", event.customer_id)
+    if isinstance(event, ProductEvent):
         store.get_product(event.product_id)  # 404 for a product that does not exist
-    row = event.model_dump(exclude_none=True) | {"ts": datetime.now(UTC).isoformat()}
+    row = event.model_dump(exclude_none=True) | {
+        "event_id": f"w-{uuid4().hex}",
+        "ts": datetime.now(UTC).isoformat(),
+    }
+    store.add_event_source(row["event_id"], abuse.visitor(request, event.customer_id))
     written, rejected = ingest_records(store, "events", [row])
     if rejected:
         raise HTTPException(422, f"event rejected: {rejected[0]['field']}: {rejected[0]['reason']}")
@@ -129,15 +156,25 @@ def _demo_only(request: Request) -> None:
         )
 
 
-@router.get("/customers", response_model=list[DemoCustomer], dependencies=[Depends(_demo_only)])
+@router.get(
+    "/customers",
+    response_model=list[DemoCustomer],
+    dependencies=[Depends(_demo_only)],
+    responses=errors(404, 422),
+)
 def demo_customers(store: StoreDep, limit: int = Query(20, ge=1, le=200)) -> list[dict[str, Any]]:
     """Demo customers with the most orders first (for the customer switcher; the e-mail is the demo
     chat login)."""
     return store.customers_by_orders(limit)
 
 
-@router.get("/customers/{customer_id}/orders", response_model=DemoOrders, dependencies=[Depends(_demo_only)])
-def demo_orders(customer_id: str, store: StoreDep) -> dict[str, Any]:
+@router.get(
+    "/customers/{customer_id}/orders",
+    response_model=DemoOrders,
+    dependencies=[Depends(_demo_only)],
+    responses=errors(404, 422),
+)
+def demo_orders(customer_id: IdPath, store: StoreDep) -> dict[str, Any]:
     """A demo customer's orders, newest first, each with its items (and titles) and status timeline."""
     customer = store.get_customer(customer_id)
     rows, total = store.list_orders(customer_id=customer_id, limit=MAX_ORDERS, offset=0)
