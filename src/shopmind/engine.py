@@ -8,7 +8,7 @@
 The engine is the edge between settings and the library: it is the one place (beside the CLI and
 the app factory, which build an engine) that reads :class:`~shopmind.config.Settings`; every service
 receives typed configuration and the shared pieces it needs — the store, the artifact store, the
-job runner and the other services. A service is built on first use (so a CLI command that only
+job queue and the other services. A service is built on first use (so a CLI command that only
 searches never loads a recommender) and at most once (under a lock). ``provide(name=instance)``
 hands in a prebuilt instance before first use (tests, benchmarks).
 
@@ -24,9 +24,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from shopmind.artifacts import ArtifactStore
-from shopmind.jobs import JobRunner
+from shopmind.followers import Follower, Followers
+from shopmind.jobs import JobQueue, QueueConfig
 
 if TYPE_CHECKING:
+    from shopmind.assistant.knowledge import KnowledgeBase, KnowledgeConfig
     from shopmind.assistant.nlu.serving import ServedNLU
     from shopmind.assistant.service import AssistantService
     from shopmind.config import Settings
@@ -51,17 +53,97 @@ class Engine:
         self.settings = settings
         self._owns_store = store is None
         self.store = store if store is not None else Store(settings.resolved_database_url)
-        self.artifacts = ArtifactStore(settings.artifacts_dir)
-        self.jobs = JobRunner()
+        self.artifacts = ArtifactStore(settings.artifacts_dir, pointers=self.store)
+        self.jobs = JobQueue(self.store, QueueConfig(max_attempts=settings.job_max_attempts),
+                             embedded=self.worker_config() if settings.embedded_worker else None)  # fmt: skip
         self._built: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._closed = False
+        self._warming: threading.Thread | None = None
+        self._register_jobs()
+        # derived state (search index, recommendation catalog, knowledge base) follows the store's
+        # change log on this engine's one background thread, started by start()
+        self.followers = Followers(self.store, interval=settings.follow_interval)
+        self.followers.every(3600.0, self._prune_changes, "prune the change log")
+        self.followers.every(600.0, self._prune_rate_buckets, "prune idle rate-limit buckets")
 
     def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def worker_config(self, kinds: tuple[str, ...] = ()):
+        """How this engine's workers poll and report (the embedded one, or ``shopmind worker``'s)."""
+        from shopmind.worker import WorkerConfig
+
+        return WorkerConfig(stale_after=self.settings.job_stale_after, kinds=kinds)
+
+    def _register_jobs(self) -> None:
+        from shopmind.lifecycle import job_handlers
+
+        for kind, handler in job_handlers(self).items():
+            self.jobs.register(kind, handler)
+        from shopmind.search.backfill import JOB_KIND, backfill_job
+
+        self.jobs.register(JOB_KIND, backfill_job(lambda: self.search.backfiller), replace=False)
+
+    def start(self, wait: bool = False) -> Engine:
+        """Start the background work of a serving process: the followers' thread, which keeps every
+        built service in step with the store; the build of search and recommendations (a full load
+        of their state) on a thread of its own — or before returning with ``wait`` (the CLI shows
+        it) — so that the first requests find them ready; and the embedded job worker (when
+        ``SHOPMIND_EMBEDDED_WORKER`` is on). Idempotent."""
+        self.mark_interrupted_ingest_runs()
+        self.followers.start()
+        self.jobs.start()
+        if wait:
+            self._warm()
+        elif self._warming is None:
+            self._warming = threading.Thread(target=self._warm, name="engine-warm", daemon=True)
+            self._warming.start()
+        return self
+
+    def _warm(self) -> None:
+        try:
+            self.search, self.recommendations  # noqa: B018 - built now, not by the first request
+            self.search.backfiller.start()  # dense vectors are filled in the background
+        except Exception:  # noqa: BLE001 - the first request builds it again and reports the error
+            if not self._closed:
+                log.exception("engine: building search and recommendations at start failed")
+
+    def mark_interrupted_ingest_runs(self) -> None:
+        """Ingestion runs whose process died are marked interrupted (data/ingest_runs.py)."""
+        from shopmind.data.ingest_runs import mark_interrupted
+
+        try:
+            mark_interrupted(self.store, self.settings.ingest_stale_after)
+        except Exception:  # noqa: BLE001 - a database without the run log yet must not stop a server
+            log.warning("could not check the ingestion runs for interrupted ones", exc_info=True)
+
+    def _follow(self, service: Any) -> None:
+        """Add a built or provided service's follower to the engine's followers (when it follows this
+        engine's store and no others already)."""
+        follower = getattr(service, "follower", None)
+        if isinstance(follower, Follower) and follower.store is self.store and follower.runner is None:
+            self.followers.add(follower)
+        if hasattr(service, "refresh_trending"):
+            self.followers.every(self.settings.trending_interval, service.refresh_trending, "trending")
+        if hasattr(service, "refresh_suggestions"):
+            self.followers.every(self.settings.suggest_interval, service.refresh_suggestions, "suggestions")
+
+    def _prune_changes(self) -> None:
+        from datetime import UTC, datetime, timedelta
+
+        before = datetime.now(UTC) - timedelta(days=self.settings.change_log_days)
+        removed = self.store.prune_changes(before)
+        if removed:
+            log.info("change log: %d rows older than %s removed", removed, before.isoformat())
+
+    def _prune_rate_buckets(self) -> None:
+        import time
+
+        self.store.prune_rate_buckets(time.time() - 3600.0)  # a bucket idle this long is full again
 
     # ------------------------------------------------------------------ building
     def provide(self, **instances: Any) -> Engine:
@@ -73,6 +155,7 @@ class Engine:
                 if name in self._built:
                     raise RuntimeError(f"the engine's {name} service is already built")
                 self._built[name] = instance
+                self._follow(instance)
         return self
 
     def _once(self, name: str, build: Callable[[], Any]) -> Any:
@@ -84,6 +167,7 @@ class Engine:
                 if self._closed:
                     raise RuntimeError("the engine is closed")
                 self._built[name] = build()
+                self._follow(self._built[name])
                 log.debug("engine: built %s", name)
             return self._built[name]
 
@@ -102,6 +186,10 @@ class Engine:
     @property
     def nlu(self) -> ServedNLU:
         return self._once("nlu", self._build_nlu)
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        return self._once("knowledge", self._build_knowledge)
 
     @property
     def assistant(self) -> AssistantService:
@@ -124,22 +212,40 @@ class Engine:
         return self.settings.var_dir.joinpath(*parts)
 
     def _build_search(self) -> SearchService:
-        from shopmind.search.service import SearchService, served_config
+        from dataclasses import replace
 
+        from shopmind.search.backfill import BackfillConfig
+        from shopmind.search.index import ProductIndex
+        from shopmind.search.service import SearchService, served_config
+        from shopmind.text.cache import StoreEmbeddingCache
+
+        s = self.settings
         config = served_config(
-            cache_path=self._var("search", "embeddings.sqlite"),
             pins_path=self._var("search", "pins.json"),
-            extra_encoder=self.settings.search_extra_encoder,
-            extra_weight=self.settings.search_extra_weight,
+            extra_encoder=s.search_extra_encoder,
+            extra_weight=s.search_extra_weight,
         )
-        return SearchService(self.store, config, recommender=self.recommendations)
+        config.index = replace(config.index, fast_encoder=s.search_fast_encoder)
+        config.backfill = BackfillConfig(encode=s.search_backfill_encode)
+        config.suggest_min_visitors = s.suggest_min_visitors
+        # sentence vectors are shared through the store: a text one replica encoded, no other encodes
+        index = ProductIndex(config.index, caches=lambda encoder: StoreEmbeddingCache(self.store, encoder))
+        return SearchService(self.store, config, index=index, recommender=self.recommendations)
 
     def _build_recommendations(self) -> RecommendationService:
         from shopmind.recommend.service import RecommendationService
 
         return RecommendationService(
-            self.store, self.artifacts, text_cache=self._var("recommend", "embeddings.sqlite")
+            self.store,
+            self.artifacts,
+            bot_per_minute=self.settings.trending_bot_per_minute,
+            neighbours=self._search_neighbours,
         )
+
+    def _search_neighbours(self, product_id: str, k: int):
+        """The search index's nearest products to ``product_id`` by its stored sentence vector (None
+        while search is not built or holds no vector for it); never builds or encodes anything."""
+        return self.search.neighbours(product_id, k) if self.built("search") else None
 
     def _build_nlu(self) -> ServedNLU:
         from shopmind.assistant.nlu.entities import Catalog
@@ -147,19 +253,27 @@ class Engine:
 
         return ServedNLU(self.artifacts, catalog=Catalog.from_store(self.store))
 
-    def _build_assistant(self) -> AssistantService:
+    def _knowledge_config(self) -> KnowledgeConfig:
         from shopmind.assistant.knowledge import KnowledgeConfig
+
+        return KnowledgeConfig(cache_path=str(self._var("assistant", "embeddings.sqlite")))
+
+    def _build_knowledge(self) -> KnowledgeBase:
+        from shopmind.assistant.knowledge import KnowledgeBase
+
+        return KnowledgeBase.from_store(self.store, self._knowledge_config())
+
+    def _build_assistant(self) -> AssistantService:
         from shopmind.assistant.llm import LLMConfig, load_llm
         from shopmind.assistant.service import AssistantConfig, AssistantService
         from shopmind.assistant.tools import ShopTools, ToolsConfig
 
         s = self.settings
         tools_cfg = ToolsConfig(return_window_days=s.return_window_days)
-        knowledge_cfg = KnowledgeConfig(cache_path=str(self._var("assistant", "embeddings.sqlite")))
-        config = AssistantConfig(tools=tools_cfg, knowledge=knowledge_cfg, clock=s.assistant_clock)
+        config = AssistantConfig(tools=tools_cfg, knowledge=self._knowledge_config(), clock=s.assistant_clock)
         llm = load_llm(LLMConfig(s.llm_base_url, s.llm_model or "default", s.llm_api_key, s.llm_timeout))
         tools = ShopTools(self.store, tools_cfg, search=self.search, recommender=self.recommendations)
-        knowledge = self._built.get("knowledge")
+        knowledge = self.knowledge
         return AssistantService(self.store, self.nlu, config, llm=llm, knowledge=knowledge, tools=tools)
 
     def _build_marketing(self) -> MarketingService:
@@ -197,12 +311,14 @@ class Engine:
         }
 
     def close(self) -> None:
-        """Stop the job worker (after its current job), close every built service, release the store."""
+        """Stop the followers and the job worker (after their current work), close every built service,
+        release the store."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             built = dict(self._built)
+        self.followers.close()
         self.jobs.close()
         for name, service in built.items():
             close = getattr(service, "close", None)

@@ -47,7 +47,8 @@ def test_marketing_needs_an_admin_key(api) -> None:
 def test_until_the_models_are_fitted_the_fallback_answers_and_clv_is_503(api) -> None:
     client, admin, _, engine = api
     gate = threading.Event()  # keep the job worker busy so the refit stays queued while we look
-    engine.jobs.submit("test:hold", "hold the worker", lambda job: gate.wait(120) and None)
+    engine.jobs.register("test:hold", lambda job: gate.wait(120) and None)
+    engine.jobs.submit("test:hold", "hold the worker")
     try:
         assert engine.artifacts.current("marketing") is None
         first = client.get("/marketing/clv", headers=admin)  # queues the refit
@@ -89,7 +90,7 @@ def test_profile_rfm_clv_segments_over_http(api, fitted) -> None:
     churn = client.get("/marketing/churn", headers=admin, params={"horizon_days": 90, "top": 3}).json()
     assert len(churn["at_risk"]) == 3 and churn["model_version"] == clv["model_version"]
     other = client.get("/marketing/churn", headers=admin, params={"horizon_days": 45})
-    assert other.status_code == 422 and "fitted horizons" in other.json()["error"]["message"]
+    assert other.status_code == 404 and "fitted horizons" in other.json()["error"]["message"]
 
 
 def test_plan_abtest_and_charts_over_http(api, fitted) -> None:

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from shopmind.artifacts import META, WEIGHTS, ArtifactStore
-from shopmind.jobs import JobRunner
+from shopmind.data.store import Store
+from shopmind.jobs import JobQueue
 from shopmind.marketing import serving
 from shopmind.marketing.campaigns import PlanConfig
 from shopmind.marketing.churn import ChurnConfig, fit_for_store, snapshot
@@ -54,14 +55,22 @@ def _add_order(store, order_id: str = "O-NEW") -> None:
     store.upsert("order_items", [line])
 
 
-def _hold(jobs: JobRunner) -> threading.Event:
-    """Keep the job runner's worker busy until the returned event is set (jobs behind it stay queued)."""
+def _queue(store: Store) -> JobQueue:
+    """A job queue in ``store`` with its worker in this process (a server's embedded worker)."""
+    from shopmind.worker import WorkerConfig
+
+    return JobQueue(store, embedded=WorkerConfig(poll=0.1, flush=0.1))
+
+
+def _hold(jobs: JobQueue) -> threading.Event:
+    """Keep the queue's worker busy until the returned event is set (jobs behind it stay queued)."""
     gate = threading.Event()
-    jobs.submit("test:hold", "hold the worker", lambda job: gate.wait(120) and None)
+    jobs.register("test:hold", lambda job: gate.wait(120) and None)
+    jobs.submit("test:hold", "hold the worker")
     return gate
 
 
-def _marketing_jobs(jobs: JobRunner) -> list:
+def _marketing_jobs(jobs: JobQueue) -> list:
     return [j for j in jobs.list() if j.kind == serving.JOB_KIND]
 
 
@@ -110,7 +119,7 @@ def test_a_request_never_fits_when_the_current_data_has_a_published_model(
         raise AssertionError("a request fitted a marketing model")
 
     monkeypatch.setattr(serving, "fit_models", no_fit)
-    jobs = JobRunner()
+    jobs = _queue(shop)
     try:
         service = MarketingService(shop, artifacts, jobs)  # a fresh server process over the same store
         cid = service.clv(top=3)["top"][0]["customer_id"]
@@ -119,7 +128,7 @@ def test_a_request_never_fits_when_the_current_data_has_a_published_model(
         for answer in answers:
             assert answer["model_version"] == version and answer["stale"] is False
         assert answers[3]["clv_365d"] > 0 and 0 <= answers[3]["churn_risk"] <= 1
-        with pytest.raises(ValueError, match="fitted horizons: 30, 60, 90"):
+        with pytest.raises(LookupError, match="fitted horizons: 30, 60, 90"):
             service.churn(45)
         assert jobs.list() == []
         assert service.status() | {"fitted_on": None} == {
@@ -133,7 +142,7 @@ def test_a_request_never_fits_when_the_current_data_has_a_published_model(
 def test_a_new_order_queues_exactly_one_refit_job_and_answers_stale_meanwhile(shop, tmp_path) -> None:
     artifacts = ArtifactStore(tmp_path / "artifacts")
     old = MarketingService(shop, artifacts, config=INLINE).refit().name
-    jobs = JobRunner()
+    jobs = _queue(shop)
     try:
         service = MarketingService(shop, artifacts, jobs)
         assert service.clv()["stale"] is False and jobs.list() == []
@@ -175,7 +184,7 @@ def test_with_nothing_published_the_fallback_answers_and_says_so(demo_store, tmp
         with pytest.raises(ModelNotReadyError, match="not fitted yet"):
             call()
 
-    jobs = JobRunner()
+    jobs = _queue(demo_store)
     try:
         gate = _hold(jobs)
         server = MarketingService(demo_store, ArtifactStore(tmp_path / "server"), jobs)

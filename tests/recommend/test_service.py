@@ -1,8 +1,8 @@
-"""Serving: filters, exclusions, cold start, text similarity for new products, atomic version switch."""
+"""Serving: filters, exclusions, cold start, a fallback for similar products of new products, atomic
+version switch."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -127,9 +127,9 @@ def test_similar_by_behaviour_and_by_text_for_a_new_product(shop: Store, tmp_pat
             }
         ],
     )
-    sim = service.similar("NEW1", k=5)
-    assert sim["source"] == "text"
-    assert sum(r["category"] == CATS[0] for r in sim["items"]) >= 4
+    sim = service.similar("NEW1", k=5)  # not seen by the model, no search index: its category's trending
+    assert sim["source"] == "category" and sim["fallback"]
+    assert len(sim["items"]) == 5 and all(r["category"] == CATS[0] for r in sim["items"])
     with pytest.raises(NotFoundError):
         service.similar("nope")
 
@@ -145,16 +145,33 @@ def test_a_new_version_is_swapped_in_atomically(shop: Store, tmp_path: Path) -> 
     assert [v["current"] for v in listed].count(True) == 1 and len(listed) == 2
 
 
-def test_stock_changes_reach_the_answers_through_a_background_catalog_reload(
+def test_stock_and_category_changes_reach_the_answers_when_the_catalog_follows_the_store(
     shop: Store, tmp_path: Path
 ) -> None:
     train_and_publish(shop, "itemknn", None, ArtifactStore(tmp_path))
-    service = RecommendationService(shop, ArtifactStore(tmp_path), catalog_ttl=0.0)
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
     top = service.recommend("C00", k=3)["items"][0]["product_id"]
     ingest_records(shop, "products", [shop.get_product(top) | {"stock": 0}])
-    deadline = time.monotonic() + 10
-    while top in [r["product_id"] for r in service.recommend("C00", k=10)["items"]]:
-        assert time.monotonic() < deadline, "the sold-out product was never dropped"
-        time.sleep(0.05)
-    # category filters on the reloaded catalog still see whole category paths
+    assert top in [r["product_id"] for r in service.recommend("C00", k=10)["items"]]  # not applied yet
+    assert service.follower.catch_up() == 1
+    assert top not in [r["product_id"] for r in service.recommend("C00", k=10)["items"]]
+    # category filters on the patched catalog still see whole category paths, a new path included
     assert all(r["category"] == CATS[0] for r in service.recommend("C00", k=5, category="Clothing")["items"])
+    moved = service.recommend("C00", k=1)["items"][0]["product_id"]
+    ingest_records(shop, "products", [shop.get_product(moved) | {"category": "Home > Vases"}])
+    service.follower.catch_up()
+    assert [r["product_id"] for r in service.recommend("C00", k=5, category="Home")["items"]] == [moved]
+
+
+def test_trending_is_recomputed_by_the_timer_not_by_requests(shop: Store, tmp_path: Path) -> None:
+    service = RecommendationService(shop, ArtifactStore(tmp_path))
+    before = service.trending(k=1)["items"][0]["product_id"]
+    assert before != "P39"
+    late = (T0 + timedelta(days=20)).isoformat()
+    buys = [
+        {"customer_id": f"C{i:02d}", "type": "purchase", "product_id": "P39", "ts": late} for i in range(30)
+    ]
+    ingest_records(shop, "events", [v | {"event_id": f"T{i}"} for i, v in enumerate(buys)])
+    assert service.trending(k=1)["items"][0]["product_id"] == before
+    service.refresh_trending()
+    assert service.trending(k=1)["items"][0]["product_id"] == "P39"

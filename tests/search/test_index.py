@@ -108,6 +108,6 @@ def test_given_vectors_for_both_encoders_skip_encoding(tmp_path) -> None:
     second = rng.normal(size=(len(CATALOG), 4)).astype(np.float32)
     config = IndexConfig(extra_encoder="st:no-such-model", cache_path=str(tmp_path / "emb.sqlite"))
     index = ProductIndex.from_frame(pd.DataFrame(CATALOG), config, vectors=first, extra_vectors=second)
-    assert index._encoder is None and index._extra_cache is None  # no encoder was loaded
+    assert index.dense._caches == {}  # no encoder (nor its cache) was loaded
     assert index.vectors.dim == 8 and index.extra_vectors.dim == 4
     assert np.allclose(index.extra_vectors.vectors_[: len(CATALOG)], second)

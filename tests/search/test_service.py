@@ -1,5 +1,5 @@
-"""SearchService over a real store: sync (incremental), relaxation, facets, pins, personalisation,
-search events and suggestions."""
+"""SearchService over a real store: following the store's changes (incremental), relaxation, facets,
+pins, personalisation, search events and suggestions."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ def make(store, tmp_path, **kw) -> SearchService:
     cfg = SearchConfig(
         index=IndexConfig(dense=False),
         mode="lexical",
-        sync_ttl=0,
         pins_path=str(tmp_path / "pins.json"),
         **kw,
     )
@@ -36,9 +35,8 @@ def test_store_changes_are_searchable_without_rebuild(sqlite_store, tmp_path) ->
     ingest_records(
         sqlite_store, "products", [CATALOG[0] | {"product_id": "P8", "title": "Pixel 9 Pro phone"}]
     )
-    with sqlite_store.begin() as conn:
-        conn.execute(T.products.delete().where(T.products.c.product_id == "P2"))
-    assert svc.sync() == {"indexed": 2, "deleted": 1}
+    sqlite_store.delete_product("P2")
+    assert svc.sync() == {"indexed": 2, "deleted": 1}  # the changes logged since the service was made
     assert top(svc.search("suede")) == ["P5"] and top(svc.search("pixel")) == ["P8"]
     assert top(svc.search("earbuds")) == []
 
@@ -93,13 +91,16 @@ def test_filters_pins_and_personal_boost(sqlite_store, tmp_path) -> None:
 def test_searches_are_logged_and_feed_suggestions(sqlite_store, tmp_path) -> None:
     ingest_records(sqlite_store, "products", CATALOG)
     svc = make(sqlite_store, tmp_path)
-    for q in ["northline jacket", "northline jacket", "northline coat", "  "]:
-        svc.search(q, customer_id="C1")
+    searches = [("northline jacket", "C1"), ("northline jacket", "C2"), ("northline jacket", "C3")]
+    for q, shopper in [*searches, ("northline coat", "C1"), ("  ", "C1")]:
+        svc.search(q, customer_id=shopper)
     with sqlite_store.engine.connect() as conn:
         n = conn.execute(sa.select(sa.func.count()).select_from(T.events).where(T.events.c.type == "search"))
-    assert n.scalar_one() == 3
+    assert n.scalar_one() == 4
+    svc.sync()  # the logged searches reach the query log when the service follows the store's changes
     got = svc.suggest("north")["suggestions"]
-    assert got[0] == {"text": "northline jacket", "source": "query_log", "count": 2}
+    assert got[0] == {"text": "northline jacket", "source": "query_log", "count": 3}  # 3 shoppers
+    assert "northline coat" not in {g["text"] for g in got}  # one shopper is not enough
     assert {"text": "Northline", "source": "catalog", "count": 4} in got
     assert svc.suggest("lian")["suggestions"][0]["text"] == "连衣裙"  # pinyin prefix
     assert svc.suggest("")["suggestions"] == []

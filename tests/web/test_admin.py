@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 
 from shopmind.artifacts import ArtifactStore
-from shopmind.data import tables as T
 from shopmind.data.ingest import ingest_file
 from shopmind.recommend.train import KIND
 from tests.web.conftest import Shop
@@ -74,8 +73,7 @@ def test_overview_counts_charts_and_rejects(page, shop: Shop, tmp_path: Path) ->
         rows = page.locator("#rejects tbody tr").all_inner_texts()
         assert len(rows) == 2 and any("title" in r for r in rows) and any("price" in r for r in rows)
     finally:
-        with shop.store.begin() as conn:
-            conn.execute(T.products.delete().where(T.products.c.product_id == "X1"))
+        shop.store.delete_product("X1")  # through the store: the change log tells the shop's search
 
 
 def test_models_retrain_with_progress_and_switch_back(page, shop: Shop) -> None:
@@ -86,6 +84,13 @@ def test_models_retrain_with_progress_and_switch_back(page, shop: Shop) -> None:
     page.wait_for_selector("body[data-ready='models']")
     assert page.locator(f"section[data-kind='rec'] tr.current:has-text('{served}')").count() == 1
     page.select_option("#retrain-model", "popular")
+    page.click("#retrain")  # popular is worse than the serving model: kept, not published
+    page.wait_for_selector("#job[data-status='done'] #job-refused", timeout=120_000)
+    assert "valid_ndcg@10" in page.inner_text("#job-refused")
+    assert ArtifactStore(root).current(KIND).name == served
+    page.wait_for_selector("#job-refused", state="detached")  # the panel reloads after a job
+    page.select_option("#retrain-model", "popular")
+    page.check("#retrain-force")  # … unless forced
     page.click("#retrain")
     page.wait_for_selector("#job[data-status='done']", timeout=120_000)
     assert "popular trained" in page.inner_text("#job .joblog")
@@ -137,8 +142,13 @@ def test_marketing_segments_rfm_clv_and_campaign_planner(page, shop: Shop) -> No
     assert lines.evaluate_all("els => els.map(e => e.dataset.name)") == ["net", "cost"]  # the forecast
 
 
-def test_synthetic_data_fit_with_progress_report_plots_and_samples(page, shop: Shop) -> None:
-    from shopmind.synth.service import SynthService, read_table
+def test_synthetic_data_fit_report_in_two_languages_and_download(page, shop: Shop) -> None:
+    """Fit from the console; the fit writes the report (no CLI step): findings in English and
+    Chinese, a real-vs-synthetic chart per column, the rules checked; then sample and download CSV."""
+    import csv
+    import io
+
+    from shopmind.synth.service import SynthService
 
     sign_in(page, shop)
     page.click("#tabs a[data-tab='synth']")
@@ -148,20 +158,29 @@ def test_synthetic_data_fit_with_progress_report_plots_and_samples(page, shop: S
     page.click("#synth-fit")
     page.wait_for_selector("#synth-state[data-state='done']", timeout=180_000)
     assert "epoch 3 of 3" in page.inner_text("#synth-state")
-    # the report is what `shopmind synth report customers` writes into the model's folder
-    service = SynthService(shop.store, ArtifactStore(shop.settings.artifacts_dir))
-    _, real = read_table("customers", shop.store)
-    report = service.report("customers", real, n=200, plots=False)
-    page.reload()
-    page.wait_for_selector("body[data-ready='synth']")
+    report = SynthService(shop.store, ArtifactStore(shop.settings.artifacts_dir)).last_report("customers")
+    assert report is not None and report["summary"], "the fit job writes the report"
     box = page.locator(".synth-model[data-name='customers']")
-    bars = box.locator("svg.chart[data-kind='bar'] rect.mark")
-    labels = bars.evaluate_all("els => els.map(e => e.dataset.label)")
-    assert sorted(labels) == sorted(report["per_column"])
-    assert f"{report['quality_score']:.3f}" in box.locator(".cards").inner_text()
-    assert box.locator("#privacy tbody tr").count() == len(report["privacy"])
+    box.wait_for(timeout=30_000)
+    charts = box.locator("svg.column-chart")
+    assert sorted(charts.evaluate_all("els => els.map(e => e.dataset.column)")) == sorted(report["columns"])
+    assert box.locator("svg.column-chart rect.mark.synthetic").count() > 0
+    assert f"{report['quality_score']:.3f}"[:4] in box.locator(".cards").inner_text()
+    findings = box.locator(".findings li")
+    assert (
+        findings.count() == len(report["summary"])
+        and report["summary"][0]["en"] in findings.first.inner_text()
+    )
+    box.locator("button.lang[data-lang='zh']").click()
+    assert report["summary"][0]["zh"] in box.locator(".findings li").first.inner_text()
+    assert "country -> city" in box.locator("#rules").inner_text()  # the hierarchy found in the data
+    assert {"email", "name"} <= set(box.locator("#formats").inner_text().split())
     page.fill("#sample-n", "15")
     page.click("#sample-go")
     page.wait_for_selector("#sample-customers tbody tr")
     assert page.locator("#sample-customers tbody tr").count() == 15
-    assert "email" in page.locator("#sample-customers thead").inner_text()
+    with page.expect_download() as info:
+        page.click("#sample-download")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert info.value.suggested_filename == "synthetic-customers.csv" and len(rows) == 15
+    assert all("@" in r["email"] and r["email"] != "<other>" for r in rows)

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from shopmind import __version__
-from shopmind.api import errors
+from shopmind.api import docs, errors, schemas
+from shopmind.api.limits import BodyLimit
 from shopmind.api.routers import (
     admin,
     catalog,
@@ -19,11 +20,14 @@ from shopmind.api.routers import (
     console,
     customers,
     health,
+    keys,
     marketing,
     orders,
+    pins,
     recommend,
     search,
     shop,
+    suggestions,
     synth,
 )
 from shopmind.engine import Engine
@@ -37,7 +41,10 @@ ROUTERS = (
     recommend,
     search,
     admin,
+    keys,
     console,
+    pins,
+    suggestions,
     shop,
     chat,
     marketing,
@@ -55,10 +62,17 @@ def create_app(
     """The app over ``engine`` (closed when the app shuts down unless ``close_engine`` is False).
 
     ``web_storefront_key`` is handed to the bundled web UI (a storefront key is public); ``web_demo``
-    turns on the storefront's demo customer switcher (customers and orders by storefront key)."""
+    turns on the storefront's demo customer switcher (customers and orders by storefront key) and is
+    refused (:class:`~shopmind.data.demo.NotADemoShopError`) on a database holding data that the demo
+    generator did not write."""
+    if web_demo:
+        from shopmind.data.demo import check_demo_database
+
+        check_demo_database(engine.store)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        engine.start()  # background work: the followers of the store's changes, the embedded job worker
         yield
         if close_engine:
             engine.close()
@@ -68,13 +82,19 @@ def create_app(
         version=__version__,
         description="Self-hosted AI engine for online shops. Send your key in the `X-API-Key` header.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from api/docs.py with assets served locally
+        redoc_url=None,
+        # any route may find the database unreachable, or get a body over the bound (api/limits.py)
+        responses={**errors.UNAVAILABLE_RESPONSE, **schemas.errors(413)},
     )
     app.state.engine = engine
     app.state.web_demo = web_demo
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=engine.settings.max_body_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(shop.pages)
+    docs.install(app)
 
     @app.get("/web/config.json", include_in_schema=False)
     def web_config() -> JSONResponse:

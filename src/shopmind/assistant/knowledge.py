@@ -6,6 +6,10 @@ with the search package's pieces: the same Chinese/English analyser and weighted
 and embedding cache (:mod:`shopmind.text.encoder`) and the same score fusion
 (:func:`shopmind.search.rank.fuse`). The best passage is quoted and its document cited.
 
+A knowledge base made from the store (:meth:`KnowledgeBase.from_store`) follows its change log
+(``follower``, driven by the engine's followers): an edited document is re-indexed in the background,
+never on a question.
+
 Whether anything fits well enough is decided on the lexical side, because the encoder's cosines are
 squeezed into a narrow band (see ``../shared/MODELS.md``): the *coverage* of a hit is the share of
 the question's IDF mass that the hit's document contains, and a hit below ``min_coverage`` is not
@@ -18,12 +22,12 @@ import hashlib
 import json
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from shopmind.followers import Follower
 from shopmind.search import analyze as A
 from shopmind.search.bm25 import BM25Config, BM25Index
 from shopmind.search.rank import FusionConfig, fuse
@@ -56,7 +60,6 @@ class KnowledgeConfig:
     same_language_bonus: float = 0.15  # added to passages in the customer's language
     max_quote_chars: int = 320  # a quoted passage longer than this is cut at a sentence end
     cache_path: str | None = None  # embedding cache file; None = in memory only (the engine sets a file)
-    sync_ttl: float = 30.0  # seconds between checks of the docs table for edits (see KnowledgeBase.sync)
 
 
 @dataclass(frozen=True)
@@ -140,34 +143,56 @@ class KnowledgeBase:
         self._cache = None
         self._lock = threading.Lock()
         self.fingerprint_ = ""  # of the documents last indexed (see docs_fingerprint)
-        self._checked = 0.0  # time.monotonic() of the last sync check
-        self._sync_lock = threading.Lock()
+        self.follower: Follower | None = None  # set by from_store: the docs table's changes
+        self._docs: dict[str, dict[str, Any]] = {}  # doc id -> row, as last read from the store
 
     # ------------------------------------------------------------------ building
     @classmethod
     def from_store(cls, store, config: KnowledgeConfig | None = None) -> KnowledgeBase:
-        """Index every document of the store's ``docs`` table."""
+        """Index every document of the store's ``docs`` table, then follow its changes."""
         kb = cls(config)
-        kb.sync(store, force=True)
+        kb.follower = Follower("knowledge", store, ("docs",), kb._load, kb._apply)
+        kb.follower.reload()
         return kb
 
-    def sync(self, store, force: bool = False) -> bool:
-        """Re-index when the store's documents changed since the last index (checked at most every
-        ``sync_ttl`` seconds unless ``force``); returns whether it re-indexed. Unchanged passages keep
-        their cached embeddings, so an edit costs the encoding of the edited paragraphs only."""
-        if not force and time.monotonic() - self._checked < self.config.sync_ttl:
+    def sync(self, force: bool = False) -> bool:
+        """Apply the document changes logged since the last ones applied (``force``: reload them all);
+        returns whether the index changed. Unchanged passages keep their cached embeddings, so an edit
+        costs the encoding of the edited paragraphs only."""
+        if self.follower is None:
             return False
-        with self._sync_lock:
-            if not force and time.monotonic() - self._checked < self.config.sync_ttl:
-                return False
-            docs = store.frame("docs").to_dict("records")
-            changed = docs_fingerprint(docs) != self.fingerprint_
-            if changed:
-                self.fit(docs)
-            self._checked = time.monotonic()
-        if changed and not force:
-            log.info("knowledge base re-indexed after the documents changed")
-        return changed
+        before = self.fingerprint_
+        if force:
+            self.follower.reload()
+        else:
+            self.follower.catch_up()
+        return self.fingerprint_ != before
+
+    def _load(self, _cursor) -> None:
+        store = self.follower.store
+        self._docs = {str(d["doc_id"]): d for d in store.frame("docs").to_dict("records")}
+        self._refit()
+
+    def _apply(self, changes) -> None:
+        keys = changes.keys("docs")
+        rows = {str(d["doc_id"]): d for d in self.follower.store.docs_by_ids(keys)}
+        docs = dict(self._docs)
+        for doc_id in keys:
+            if doc_id in rows:
+                docs[doc_id] = rows[doc_id]
+            else:
+                docs.pop(doc_id, None)
+        self._docs = docs
+        if self._refit():
+            log.info("knowledge base re-indexed after %d document(s) changed", len(keys))
+
+    def _refit(self) -> bool:
+        """Index the documents again if their indexed fields changed; returns whether it did."""
+        docs = list(self._docs.values())
+        if docs_fingerprint(docs) == self.fingerprint_:
+            return False
+        self.fit(docs)
+        return True
 
     def fit(self, docs: list[dict[str, Any]]) -> KnowledgeBase:
         """Index ``docs`` (rows with doc_id, title, topic, lang, body); returns self.

@@ -60,8 +60,7 @@ class AssistantService:
         self.llm = llm  # an LLMAssistant (shopmind.assistant.llm) or None: offline templates
         self.conversations = Conversations(store)
         self.tools = tools or ShopTools(store, self.config.tools)
-        # documents read from the store are re-read when edited; a knowledge base passed in is the caller's
-        self._owns_knowledge = knowledge is None
+        # a knowledge base made from the store follows its edits in the background (its ``follower``)
         self.knowledge = knowledge or KnowledgeBase.from_store(store, self.config.knowledge)
         self.dialogue = Dialogue(self.tools, self.knowledge, self.config.dialogue, planner=llm)
         self._now: datetime | None = None
@@ -95,8 +94,6 @@ class AssistantService:
         if conv["customer_id"] != customer_id:
             raise NotFoundError(f"conversation {conversation_id!r} not found")
         text = text.strip()[:2000]
-        if self._owns_knowledge:
-            self.knowledge.sync(self.store)  # edited policy documents count from the next question
         state = DialogueState.from_dict(self.conversations.last_state(conversation_id))
         if state.turns == 0:
             state.lang = conv["lang"]

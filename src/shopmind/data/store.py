@@ -3,18 +3,17 @@
 Reads come back as pandas frames or plain dicts, writes are upserts keyed by the
 shop's ids inside transactions, and the schema is managed by Alembic migrations.
 Every SQL statement of ShopMind lives in this package: the queries by subject are in
-``store_catalog``, ``store_activity`` and ``store_orders`` (parts of :class:`Store`) and
+``store_catalog``, ``store_activity``, ``store_orders``, ``store_keys``, ``store_abuse`` (rate limits,
+event sources, suggestion rules), ``state`` (shared state) and
+``job_rows`` (the job queue) (parts of :class:`Store`) and
 ``conversations``; code outside ``shopmind.data`` calls their methods.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +21,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shopmind.data import tables as T
+from shopmind.data.changes import BATCHED, STAMP, TRACKED, ChangeQueries, record_batch, record_keys
 from shopmind.data.errors import InvalidTransitionError, NotFoundError
+from shopmind.data.job_rows import JobQueries
 from shopmind.data.sql import frame, matching, one, plain
+from shopmind.data.state import StateQueries
+from shopmind.data.store_abuse import AbuseQueries
 from shopmind.data.store_activity import ActivityQueries
 from shopmind.data.store_catalog import CatalogQueries
+from shopmind.data.store_embeddings import EmbeddingQueries
+from shopmind.data.store_keys import KeyQueries
 from shopmind.data.store_orders import OrderQueries
 
 if TYPE_CHECKING:
@@ -34,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SCOPES = ("admin", "storefront")
+PG_CONNECT_TIMEOUT = 3  # seconds to open a PostgreSQL connection
 __all__ = ["InvalidTransitionError", "NotFoundError", "Store", "frame_records", "make_engine"]
 
 
@@ -57,11 +62,25 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # Pre-ping replaces connections a database restart closed; the connect timeout bounds how long a
+    # request waits on an unreachable server before it is answered 503.
+    timeout = {} if "connect_timeout" in url else {"connect_timeout": PG_CONNECT_TIMEOUT}
+    return sa.create_engine(url, pool_pre_ping=True, connect_args=timeout)
 
 
-class Store(CatalogQueries, ActivityQueries, OrderQueries):
-    """Sessions, upserts and queries over the ShopMind data model."""
+class Store(
+    CatalogQueries,
+    ActivityQueries,
+    OrderQueries,
+    KeyQueries,
+    StateQueries,
+    JobQueries,
+    ChangeQueries,
+    EmbeddingQueries,
+    AbuseQueries,
+):
+    """Sessions, upserts and queries over the ShopMind data model. Every write to products, customers,
+    events, orders and docs is logged in the change log in its own transaction (:mod:`.changes`)."""
 
     def __init__(self, url: str) -> None:
         """``url``: a SQLAlchemy URL (``sqlite:///var/shopmind.db``, ``postgresql+psycopg://…``)."""
@@ -119,7 +138,8 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
 
     # ------------------------------------------------------------------ writes
     def upsert(self, table: str, rows: Sequence[Mapping[str, Any]], conn: Connection | None = None) -> int:
-        """Insert ``rows`` into ``table``, replacing rows with the same primary key."""
+        """Insert ``rows`` into ``table``, replacing rows with the same primary key (and logging the
+        change in the same transaction)."""
         if not rows:
             return 0
         if conn is None:
@@ -127,6 +147,9 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
                 return self.upsert(table, rows, own)
         tbl = T.metadata.tables[table]
         keys = T.PRIMARY_KEYS[table]
+        if table in BATCHED:
+            seq = record_batch(conn, table)
+            rows = [{**r, STAMP: seq} for r in rows]
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         elif self.dialect == "sqlite":
@@ -134,7 +157,7 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
         else:  # pragma: no cover - guarded by the supported URLs
             raise RuntimeError(f"unsupported database dialect {self.dialect!r}: use sqlite or postgresql")
         stmt = insert(tbl)
-        cols = [c.name for c in tbl.columns if c.name in rows[0] and c.name not in keys]
+        cols = [c.name for c in tbl.columns if c.name in rows[0] and c.name not in (*keys, STAMP)]
         if cols:
             stmt = stmt.on_conflict_do_update(
                 index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
@@ -142,6 +165,8 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
         conn.execute(stmt, list(rows))
+        if table in TRACKED:
+            record_keys(conn, table, (r[TRACKED[table][1]] for r in rows))
         return len(rows)
 
     def upsert_frame(self, table: str, df: pd.DataFrame, conn: Connection) -> int:
@@ -151,16 +176,21 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
         if self.dialect != "sqlite":
             return self.upsert(table, frame_records(df), conn)
         tbl = T.metadata.tables[table]
-        cols = [c.name for c in tbl.columns if c.name in df.columns]
+        cols = [c.name for c in tbl.columns if c.name in df.columns and c.name != STAMP]
         keys = T.PRIMARY_KEYS[table]
         data = {c: _sqlite_column(df[c], tbl.c[c].type) for c in cols}
-        rows = list(zip(*data.values(), strict=True))
         updates = ", ".join(f'"{c}"=excluded."{c}"' for c in cols if c not in keys)
+        if table in BATCHED:
+            data[STAMP] = [record_batch(conn, table)] * len(df)
+            cols.append(STAMP)
+        rows = list(zip(*data.values(), strict=True))
         conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
         names = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" * len(cols))
         sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT ({", ".join(keys)}) {conflict}'
         conn.exec_driver_sql(sql, rows)
+        if table in TRACKED:
+            record_keys(conn, table, data[TRACKED[table][1]])
         return len(rows)
 
     def replace_children(
@@ -171,13 +201,16 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
         rows: Sequence[Mapping[str, Any]],
         conn: Connection,
     ) -> None:
-        """Replace all child rows (order items, timeline …) of the given parents with ``rows``."""
+        """Replace all child rows (order items, timeline …) of the given parents with ``rows``
+        (a change of each parent in the change log)."""
         tbl = T.metadata.tables[table]
         ids = list(dict.fromkeys(parent_ids))
         for i in range(0, len(ids), 900):
             conn.execute(tbl.delete().where(tbl.c[parent_key].in_(ids[i : i + 900])))
         if rows:
             conn.execute(tbl.insert(), list(rows))
+        if table in TRACKED:
+            record_keys(conn, table, ids)
 
     def write_frames(self, frames: Mapping[str, pd.DataFrame], batch_size: int = 50_000) -> dict[str, int]:
         """Upsert whole frames (e.g. the demo shop) table by table, in batches; returns row counts."""
@@ -220,41 +253,10 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
                 for n in names
             }
 
-    # ------------------------------------------------------------------ API keys
-    @staticmethod
-    def _hash_key(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    def create_api_key(self, scope: str, name: str = "", key: str | None = None) -> str:
-        """Store a new API key for ``scope`` and return its plain text (shown once)."""
-        if scope not in SCOPES:
-            raise ValueError(f"unknown scope {scope!r}: use one of {', '.join(SCOPES)}")
-        key = key or f"sm_{scope[:2]}_{secrets.token_urlsafe(24)}"
-        row = {
-            "key_id": secrets.token_hex(8),
-            "key_hash": self._hash_key(key),
-            "scope": scope,
-            "name": name,
-            "created_at": datetime.now(UTC),
-        }
-        with self.begin() as conn:
-            existing = conn.execute(
-                sa.select(T.api_keys.c.key_id).where(T.api_keys.c.key_hash == row["key_hash"])
-            )
-            if existing.first() is None:
-                conn.execute(T.api_keys.insert().values(**row))
-        return key
-
-    def api_key_scope(self, key: str) -> str | None:
-        """The scope of a stored key, or None for an unknown key."""
-        with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(T.api_keys.c.scope).where(T.api_keys.c.key_hash == self._hash_key(key))
-            ).scalar()
-
     # ------------------------------------------------------------------ ingestion log
-    def record_ingest_run(self, run: Mapping[str, Any]) -> None:
-        self.upsert("ingest_runs", [dict(run)])
+    def record_ingest_run(self, run: Mapping[str, Any], conn: Connection | None = None) -> None:
+        """Log an ingestion run (in ``conn``'s transaction when given: with the batch it counts)."""
+        self.upsert("ingest_runs", [dict(run)], conn)
 
     def last_ingest_runs(self, limit: int = 10) -> list[dict[str, Any]]:
         r = T.ingest_runs
@@ -265,6 +267,23 @@ class Store(CatalogQueries, ActivityQueries, OrderQueries):
     def ingest_run(self, run_id: str) -> dict[str, Any]:
         """One ingestion run's log row; NotFoundError for an unknown id."""
         return one(self.engine, T.ingest_runs, "run_id", run_id, what="ingest run")
+
+    def running_ingest_runs(self) -> list[dict[str, Any]]:
+        """The runs logged as running (a process that died mid-run leaves one: data/ingest_runs.py)."""
+        r = T.ingest_runs
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(r).where(r.c.status == "running")).mappings().all()
+        return [plain(row) for row in rows]
+
+    def end_ingest_run(self, run_id: str, status: str, finished_at: Any, heartbeat_at: Any = None) -> bool:
+        """Set a run that is still logged as running to ``status``; whether it was still running."""
+        r = T.ingest_runs
+        where = (r.c.run_id == run_id) & (r.c.status == "running")
+        if heartbeat_at is not None:  # unchanged since it was judged dead
+            where &= r.c.heartbeat_at == heartbeat_at
+        with self.begin() as conn:
+            done = conn.execute(r.update().where(where).values(status=status, finished_at=finished_at))
+        return done.rowcount == 1
 
 
 def _sqlite_column(s: pd.Series, type_: sa.types.TypeEngine) -> list[Any]:

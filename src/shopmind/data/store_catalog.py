@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shopmind.data import tables as T
+from shopmind.data.changes import DELETE, record_keys
 from shopmind.data.errors import NotFoundError
 from shopmind.data.sql import chunks, one, page
 
@@ -55,6 +56,8 @@ class CatalogQueries:
         p = T.products
         with self.engine.begin() as conn:
             deleted = conn.execute(p.delete().where(p.c.product_id == product_id)).rowcount
+            if deleted:
+                record_keys(conn, "products", [product_id], DELETE)
         if not deleted:
             raise NotFoundError(f"product {product_id!r} not found")
 

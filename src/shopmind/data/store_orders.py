@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from shopmind.data import tables as T
+from shopmind.data.changes import record_keys
 from shopmind.data.errors import InvalidTransitionError, NotFoundError
 from shopmind.data.schema import ORDER_TRANSITIONS, OrderStatus, as_utc, can_transition
 from shopmind.data.sql import one, page
@@ -27,11 +28,13 @@ def _locked_status(conn: Connection, order_id: str) -> str:
 
 
 def _append_timeline(conn: Connection, order_id: str, status: str, at: datetime, note: str) -> None:
+    """Add a timeline row (and log the change of the order)."""
     ts = T.order_status
     seq = conn.execute(
         sa.select(sa.func.coalesce(sa.func.max(ts.c.seq), 0)).where(ts.c.order_id == order_id)
     ).scalar_one()
     conn.execute(ts.insert().values(order_id=order_id, seq=seq + 1, status=status, at=at, note=note))
+    record_keys(conn, "orders", [order_id])
 
 
 class OrderQueries:

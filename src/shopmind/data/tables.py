@@ -85,6 +85,8 @@ events = sa.Table(
     sa.Column("query", sa.String(1000)),
     sa.Column("value", sa.Float),
     sa.Column("ts", TS, nullable=False, index=True),
+    # the change-log position of the batch that first wrote the event (data/changes.py); kept on upsert
+    sa.Column("change_seq", sa.BigInteger, index=True),
 )
 
 orders = sa.Table(
@@ -180,6 +182,9 @@ api_keys = sa.Table(
     sa.Column("scope", sa.String(20), nullable=False),
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
     sa.Column("created_at", TS, nullable=False),
+    sa.Column("expires_at", TS),  # null: never expires
+    sa.Column("revoked_at", TS),  # null: not revoked
+    sa.Column("last_used_at", TS),  # refreshed at most once a minute
 )
 
 ingest_runs = sa.Table(
@@ -194,7 +199,122 @@ ingest_runs = sa.Table(
     sa.Column("rows_written", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rows_rejected", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rejects_path", sa.String(1000)),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # running | done | failed | interrupted
+    sa.Column("host", sa.String(255)),  # the machine the run is on
+    sa.Column("pid", sa.Integer),  # its process there
+    sa.Column("heartbeat_at", TS),  # refreshed after every batch while it runs
+)
+
+# Facts about the database itself by name (the demo generator's marker and the demo's keys).
+shop_meta = sa.Table(
+    "shop_meta",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+# State every replica shares (data/state.py, data/job_rows.py): signing secrets generated once,
+# search pins, the published version of each model kind, and the durable job queue.
+secrets = sa.Table(
+    "secrets",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),  # hex; written once, never updated
+    sa.Column("created_at", TS, nullable=False),
+)
+
+search_pins = sa.Table(
+    "search_pins",
+    metadata,
+    sa.Column("query", sa.String(500), primary_key=True),  # the normalised query text
+    sa.Column("product_ids", sa.JSON, nullable=False),  # shown first, in this order
+    sa.Column("updated_at", TS, nullable=False),
+)
+
+model_pointers = sa.Table(
+    "model_pointers",
+    metadata,
+    sa.Column("kind", sa.String(200), primary_key=True),  # rec, nlu, synth/customers …
+    sa.Column("version", sa.String(300), nullable=False),  # a folder name under <artifacts>/<kind>/
+    sa.Column("published_at", TS, nullable=False),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("job_id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(200), nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # queued | running | done | failed
+    sa.Column("exclusive_kind", sa.String(200), unique=True),  # = kind while an exclusive job is unfinished
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("worker_id", sa.String(200)),
+    sa.Column("heartbeat_at", TS),
+    sa.Column("progress", sa.JSON, nullable=False),
+    sa.Column("log", sa.JSON, nullable=False),  # the last lines, oldest first
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("started_at", TS),
+    sa.Column("finished_at", TS),
+    sa.Index("ix_jobs_status_created_at", "status", "created_at"),
+)
+
+# The change log (data/changes.py): one row per written or deleted key of products, customers, orders
+# and docs, one per batch of events, in the transaction of the write; derived state follows it by seq.
+changes = sa.Table(
+    "changes",
+    metadata,
+    # the change position: a sequence (SQLite: AUTOINCREMENT, never reused after a prune)
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("table_name", sa.String(32), nullable=False),  # products | customers | orders | docs | events
+    sa.Column("key", ID),  # the row's id (orders: also for its items and timeline); null for a batch
+    sa.Column("op", sa.String(8), nullable=False),  # upsert | delete | batch | pruned
+    sa.Column("txid", sa.BigInteger, index=True),  # PostgreSQL: the writing transaction's id
+    sa.Column("at", TS, nullable=False, server_default=sa.func.now()),
+    sqlite_autoincrement=True,
+)
+
+# Sentence vectors shared by every replica and worker (data/store_embeddings.py): one row per encoder
+# and text, so that no process encodes a text another one already has.
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("encoder", sa.String(200), primary_key=True),  # the encoder's registered name
+    sa.Column("text_hash", sa.String(40), primary_key=True),  # SHA-1 hex of kind + text
+    sa.Column("dim", sa.Integer, nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),  # dim float32 values, little-endian
+    sa.Column("created_at", TS, nullable=False),
+)
+
+# Abuse controls (data/store_abuse.py): token buckets of the rate limits, who sent each public event
+# (so that one visitor counts once in suggestions and trending), and the moderated suggestions.
+rate_buckets = sa.Table(
+    "rate_buckets",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),  # limit name + client, customer or address
+    sa.Column("tokens", sa.Float, nullable=False),  # requests left (negative: over the limit)
+    sa.Column("updated_at", sa.Float, nullable=False),  # epoch seconds of the last request
+)
+
+event_sources = sa.Table(
+    "event_sources",
+    metadata,
+    sa.Column("event_id", ID, primary_key=True),  # an event written through the public API
+    sa.Column("visitor", sa.String(64), nullable=False),  # c:<customer id> (signed in) or a:<address hash>
+    sa.Column("results", sa.Integer),  # a search: the results it found (null: not a search)
+    sa.Column("at", TS, nullable=False, index=True),
+)
+
+suggestion_rules = sa.Table(
+    "suggestion_rules",
+    metadata,
+    sa.Column("query", sa.String(100), primary_key=True),  # the normalised query text
+    sa.Column("status", sa.String(10), nullable=False),  # approved (always offered) | hidden (never)
+    sa.Column("updated_at", TS, nullable=False),
 )
 
 # Primary key columns of the tables that data is upserted into, by table name.

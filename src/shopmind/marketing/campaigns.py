@@ -192,6 +192,11 @@ def export_csv(ranked: pd.DataFrame, path: str | Path, offer: str = "") -> Path:
 
 
 # ---------------------------------------------------------------------------- launch and feedback
+class NoTargetsError(ValueError):
+    """A campaign with no customer to contact (its plan selected none: a budget below one contact, or
+    no candidates), or none to compare (an empty treatment or control group)."""
+
+
 def launch(
     store: Store,
     name: str,
@@ -205,7 +210,10 @@ def launch(
 ) -> dict[str, Any]:
     """Record a running campaign: a seeded random ``holdout_share`` of ``targets`` is held out as control."""
     if not targets:
-        raise ValueError("a campaign needs at least one target customer")
+        raise NoTargetsError(
+            "a campaign needs at least one target customer, and the plan selected none: "
+            "raise the budget or lower the cost per contact"
+        )
     if not 0 < holdout_share < 1:
         raise ValueError(f"holdout_share must be in (0, 1), got {holdout_share}")
     rng = np.random.default_rng(seed)
@@ -259,7 +267,9 @@ def outcome(store: Store, campaign_id: str, purchases: Purchases, *, record: boo
     for arm in ("control", "treatment"):
         ids = meta[arm]
         if not ids:
-            raise ValueError(f"campaign {campaign_id}: the {arm} group is empty")
+            raise NoTargetsError(
+                f"campaign {campaign_id}: the {arm} group is empty, so there is nothing to compare"
+            )
         rev = revenue.reindex(ids).fillna(0.0).to_numpy()
         arms.append(Arm(arm, len(ids), int((rev > 0).sum()), tuple(float(v) for v in rev)))
     result = analyse(arms, control="control")

@@ -17,8 +17,8 @@ Two kinds of work, kept apart:
     without the CLV/churn columns (null, with a note); CLV, churn, campaign plans and launches and
     the CLV/Qini/forecast charts raise :class:`ModelNotReadyError` (HTTP 503) naming the job.
 
-Without a job runner (library use, tests) the service fits in the calling thread only when its
-config says ``fit_inline=True``; a server always has a job runner and never fits in a request.
+Without a job queue (library use, tests) the service fits in the calling thread only when its
+config says ``fit_inline=True``; a server always has a job queue and never fits in a request.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy as np
 
 from shopmind.artifacts import ArtifactStore
 from shopmind.data.store import NotFoundError
-from shopmind.jobs import Job, JobRunner
+from shopmind.jobs import Job, JobQueue
 from shopmind.marketing import campaigns as C
 from shopmind.marketing.charts import clv_data, segment_map_data
 from shopmind.marketing.data import Purchases
@@ -74,7 +74,7 @@ class MarketingService:
         self,
         store: Store,
         artifacts: ArtifactStore,
-        jobs: JobRunner | None = None,
+        jobs: JobQueue | None = None,
         config: MarketingConfig | None = None,
         *,
         item_vectors: Callable[[], ItemVectors | None] | None = None,
@@ -185,7 +185,7 @@ class MarketingService:
         if fit is None:
             fitted = ", ".join(str(h) for h in sorted(models.churn)) or "none"
             why = [n for n in models.notes if f"for {horizon_days} days" in n]
-            raise ValueError(
+            raise NotFoundError(
                 f"no churn model for a {horizon_days}-day horizon in version {models.version} "
                 f"(fitted horizons: {fitted})" + (f": {why[0]}" if why else "")
             )

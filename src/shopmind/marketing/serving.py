@@ -7,9 +7,9 @@
 - the **published models** (kind ``marketing``, :mod:`shopmind.marketing.models`) in a
   :class:`~shopmind.artifacts.Hot` holder: loading never fits;
 - **refits**: when the published version's fingerprint is not the current one (or nothing is
-  published), :meth:`ServedModels.served` queues one ``train:marketing`` job on the job runner —
+  published), :meth:`ServedModels.served` queues one ``train:marketing`` job on the job queue —
   exactly one per data version, even when it fails — and answers with what there is. With no job
-  runner it fits in the caller only when ``MarketingConfig.fit_inline`` says so.
+  queue it fits in the caller only when ``MarketingConfig.fit_inline`` says so.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from shopmind.artifacts import ArtifactStore, Hot, read_meta
 from shopmind.data.store import NotFoundError
-from shopmind.jobs import Job, JobBusyError, JobRunner
+from shopmind.jobs import Job, JobBusyError, JobQueue
 from shopmind.marketing.models import KIND, NAME, FitConfig, MarketingModels, data_fingerprint, fit_models
 from shopmind.marketing.threads import limited_threads
 
@@ -61,7 +61,7 @@ class MarketingConfig:
     prior_lift: float = 0.2  # relative lift assumed before any campaign outcome exists
     as_of: datetime | None = None  # look at the shop as it was then (None: up to its last purchase)
     fit: FitConfig = field(default_factory=FitConfig)  # what a model version fits
-    fit_inline: bool = False  # with no job runner: fit in the caller when the models are missing/stale
+    fit_inline: bool = False  # with no job queue: fit in the caller when the models are missing/stale
 
 
 @dataclass
@@ -82,7 +82,7 @@ class ServedModels:
         self,
         store: Store,
         artifacts: ArtifactStore,
-        jobs: JobRunner | None,
+        jobs: JobQueue | None,
         config: MarketingConfig,
         orders_key: Callable[[], tuple],
     ) -> None:
@@ -95,6 +95,8 @@ class ServedModels:
         self._data: DataVersion | None = None
         self._job: Job | None = None
         self._queued_for: str | None = None  # the data fingerprint the last job was queued for
+        if jobs is not None:  # an engine registers its own handler first; a bare queue runs ours
+            jobs.register(JOB_KIND, self._run, replace=False)
 
     # ------------------------------------------------------------------ data
     def data(self) -> DataVersion:
@@ -131,7 +133,7 @@ class ServedModels:
 
     def ensure_fitted(self) -> Job | None:
         """Queue a refit when the published models are missing or stale; the refit job for the current
-        data, or None when the models are current (or there is no job runner)."""
+        data, or None when the models are current (or there is no job queue)."""
         data = self.data()
         models, _ = self.hot.get()
         if models is not None and models.data_fingerprint == data.fingerprint:
@@ -150,7 +152,7 @@ class ServedModels:
             if self._queued_for == data.fingerprint and self._job is not None:
                 return self._job  # queued, running, done or failed for this data: never a second job
             try:
-                self._job = self.jobs.submit(JOB_KIND, "fit the marketing models", self._run, exclusive=True)
+                self._job = self.jobs.submit(JOB_KIND, "fit the marketing models", exclusive=True)
                 self._queued_for = data.fingerprint
             except JobBusyError as exc:  # one is queued or running already (e.g. from the console)
                 self._job = exc.job
@@ -186,9 +188,18 @@ class ServedModels:
         return path
 
     # ------------------------------------------------------------------ what answers say
+    def _fresh_job(self) -> Job | None:
+        """The last refit job, as the queue holds it now (a worker moves it on)."""
+        job = self._job
+        if job is not None and self.jobs is not None and job.status in ("queued", "running"):
+            fresh = self.jobs.get(job.job_id)
+            if fresh is not None:
+                job.refresh(fresh)
+        return job
+
     def job_line(self) -> str:
         """One line on the refit: queued, running, failed, or how to start one."""
-        job = self._job
+        job = self._fresh_job()
         if job is not None and job.status in ("queued", "running"):
             return f"a refit is {job.status} (job {job.job_id}, {JOB_KIND})"
         if job is not None and job.status == "failed":
@@ -212,7 +223,7 @@ class ServedModels:
     def require(self, models: MarketingModels | None) -> MarketingModels:
         """``models``, or ModelNotReadyError naming the refit when nothing is published."""
         if models is None:
-            job = self._job
+            job = self._fresh_job()
             raise ModelNotReadyError(
                 f"the marketing models (CLV, churn, uplift) are not fitted yet: {self.job_line()}; "
                 "try again when it is done",
@@ -237,7 +248,7 @@ class ServedModels:
                     out["stale"] = models.fitted_on.get("orders_key") != list(key)
             except Exception as exc:  # noqa: BLE001 - a status report must not fail
                 out["error"] = f"{type(exc).__name__}: {exc}"
-        job = self._job
+        job = self._fresh_job()
         if job is not None:
             out["job"] = {"job_id": job.job_id, "status": job.status, "error": job.error}
         if self.hot.error:

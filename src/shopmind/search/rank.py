@@ -9,6 +9,11 @@ Fusion (over the union of the two candidate lists):
 With a second encoder in the index, its cosines take the share ``extra_weight`` (e) of the dense
 part: ``dense(d) = (1 - e) * minmax(cos_1(d)) + e * minmax(cos_2(d))`` (RRF: a third rank list).
 
+While dense vectors are being filled in, a candidate without a vector is ranked on its lexical
+evidence alone: its dense part is taken equal to its normalised BM25 (RRF: its dense rank is its
+lexical rank), and the min-max of the cosines runs over the candidates that have one. With every
+vector in place this is the plain formula above.
+
 Rules after fusion, in order: pinned products first, a personalisation boost from the recommender
 for a known customer, and in-stock products before out-of-stock ones (stable, so relevance order
 is kept inside each group).
@@ -68,29 +73,58 @@ def fuse(
     config: FusionConfig,
     extra: np.ndarray | None = None,
     in_extra: np.ndarray | None = None,
+    has_dense: np.ndarray | None = None,
+    has_extra: np.ndarray | None = None,
 ) -> np.ndarray:
     """Fused scores in [0, 1] for candidates with BM25 scores ``lex`` and cosines ``dense``.
 
     ``in_dense`` marks the candidates the dense retriever returned (the rest came from BM25 only).
     ``extra``/``in_extra``: the same from the index's second encoder, when it serves the query.
+    ``has_dense``/``has_extra`` mark the candidates that have a vector (None: all do).
     """
     if config.method == "rrf":
-        lists = [ranks(lex, lex > 0), ranks(dense, in_dense | (lex > 0))]
+        lex_rank = ranks(lex, lex > 0)
+        lists = [lex_rank, _or(ranks(dense, in_dense | (lex > 0)), has_dense, lex_rank)]
         if extra is not None and in_extra is not None:
-            lists.append(ranks(extra, in_extra | (lex > 0)))
+            lists.append(_or(ranks(extra, in_extra | (lex > 0)), has_extra, lex_rank))
         fused = rrf(lists, config.rrf_k)
         return fused / (len(lists) / (config.rrf_k + 1.0))
     top = float(lex.max()) if len(lex) else 0.0
     lexn = lex / top if top > 0 else np.zeros_like(lex)
-    return config.alpha * lexn + (1.0 - config.alpha) * dense_blend(dense, extra, config)
+    part = dense_blend(dense, extra, config, has_dense, has_extra, lexn)
+    return config.alpha * lexn + (1.0 - config.alpha) * part
 
 
-def dense_blend(dense: np.ndarray, extra: np.ndarray | None, config: FusionConfig) -> np.ndarray:
-    """The dense part in [0, 1]: the first encoder's min-max cosines, or both encoders' by weight."""
+def dense_blend(
+    dense: np.ndarray,
+    extra: np.ndarray | None,
+    config: FusionConfig,
+    has_dense: np.ndarray | None = None,
+    has_extra: np.ndarray | None = None,
+    fallback: np.ndarray | None = None,
+) -> np.ndarray:
+    """The dense part in [0, 1]: the first encoder's min-max cosines, or both encoders' by weight;
+    ``fallback`` (default 0) stands in where a candidate has no vector (``has_*`` False)."""
+    fallback = np.zeros_like(dense, dtype=np.float64) if fallback is None else fallback
+    first = _or(minmax_where(dense, has_dense), has_dense, fallback)
     if extra is None:
-        return minmax(dense)
+        return first
     e = config.extra_weight
-    return (1.0 - e) * minmax(dense) + e * minmax(extra)
+    return (1.0 - e) * first + e * _or(minmax_where(extra, has_extra), has_extra, first)
+
+
+def minmax_where(x: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+    """Min-max over the ``valid`` entries only (the others are left at 0)."""
+    if valid is None or valid.all():
+        return minmax(x)
+    out = np.zeros(len(x), dtype=np.float64)
+    out[valid] = minmax(x[valid])
+    return out
+
+
+def _or(values: np.ndarray, valid: np.ndarray | None, other: np.ndarray) -> np.ndarray:
+    """``values`` where ``valid`` (None: everywhere), ``other`` elsewhere."""
+    return values if valid is None else np.where(valid, values, other)
 
 
 # ---------------------------------------------------------------------- filters
@@ -161,6 +195,9 @@ def filters_mask(cols, filters: dict[str, Any]) -> np.ndarray:
             mask &= cats.mask([c for c in cats.values if c == value or c.startswith(f"{value} >")])
         else:
             col = column(cols, key)
+            if col is None and (key == "brand" or key.startswith("attributes.")):
+                mask &= False  # a field no product has: nothing matches
+                continue
             if col is None:
                 raise ValueError(
                     f"unknown filter {key!r}: use brand, category, min_price, max_price, "

@@ -3,14 +3,14 @@
 ``search(query, filters, page, customer_id)`` parses the query, retrieves (BM25, dense or both),
 filters, fuses, applies the business rules and returns products with facet counts, the parsed
 query (chips), highlights and, when a constraint had to be dropped to find anything, which one.
-The index follows the store: ``sync()`` (run at most every ``sync_ttl`` seconds on a request)
-indexes added and changed products and removes deleted ones, without a rebuild.
+The index, the best-selling counters and the query log follow the store's change log in the
+background (:mod:`shopmind.search.follow`, driven by the engine's followers): a request never syncs.
+``sync()`` applies the changes logged since the last one now; ``sync(force=True)`` reloads in full.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 import threading
 import time
@@ -22,9 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from shopmind.followers import Follower
 from shopmind.search import analyze as A
 from shopmind.search import rank as R
+from shopmind.search.backfill import BackfillConfig, Backfiller
+from shopmind.search.follow import SearchFollowing
 from shopmind.search.index import SKIP_ATTRIBUTES, IndexConfig, ProductIndex
+from shopmind.search.pins import Pins
 from shopmind.search.query import Chip, ParsedQuery, QueryParser
 from shopmind.search.suggest import Suggester
 
@@ -44,10 +48,11 @@ class SearchConfig:
     mode: str = "hybrid"  # hybrid | lexical | dense
     page_size: int = 20  # results per page
     max_page_size: int = 100
-    sync_ttl: float = 5.0  # seconds between store syncs (0 = every request)
     log_events: bool = True  # log every search as a "search" event (recommender, suggestions)
-    pins_path: str | None = None  # JSON file {query: [product ids]}; None = pins kept in memory only
+    pins_path: str | None = None  # pins JSON file: kept without a store, imported once into one
     facet_values: int = 10  # values returned per facet
+    backfill: BackfillConfig = field(default_factory=BackfillConfig)  # dense vectors, in the background
+    suggest_min_visitors: int = 3  # distinct visitors (with results) before a query is suggested to others
 
 
 def served_config(
@@ -79,89 +84,85 @@ class SearchService:
     ) -> None:
         self.store = store
         self.config = config or SearchConfig()
-        self.index = index or ProductIndex(self.config.index)
+        self.index = index if index is not None else ProductIndex(self.config.index)  # an empty one is falsy
         self.parser = QueryParser(self.index)
         self.recommender = recommender  # anything with recommend(customer_id, k) -> {"source", "items"}
-        self.suggester = Suggester(self.index, self.parser, store)
-        self._synced = 0.0
-        self._sync_lock = threading.Lock()
-        self._sales: dict[str, float] = {}
-        self._sales_cache: tuple[int, np.ndarray] | None = None
-        self.pins: dict[str, list[str]] = self._load_pins()
+        self.suggester = Suggester(self.index, self.parser, self.config.suggest_min_visitors)
+        # the index, counters and query log follow the store (loaded in full here, then change by change)
+        self.following = None
+        if store is not None:
+            self.following = SearchFollowing(store, self.index, self.suggester, warm=self._warm)
+            self.following.follower.reload()
+        self._pins = Pins(store, self.config.pins_path)  # in the store: the same on every replica
         # the query is encoded on a worker thread while the lexical side runs (the encoder is C code
         # that releases the GIL), so a hybrid query costs max(encode, lexical) rather than the sum
         self._encoder_pool: ThreadPoolExecutor | None = None
         self._inflight: dict[tuple[str, bool], Future] = {}  # (text, second encoder?) -> vector
         self._inflight_lock = threading.Lock()
+        # dense vectors are filled by this thread (started by the engine), never on a request
+        self.backfiller = Backfiller(self.index, self.config.backfill)
 
     def status(self) -> dict[str, Any]:
-        """What serves search now: hybrid (BM25 + vectors) or lexical only."""
-        dense = self.index.vectors is not None
+        """What serves search now: hybrid (BM25 + vectors) or lexical only, and the dense vectors'
+        coverage (vectors / products, the encoder, the backfill's rate in vectors per second)."""
+        dense = self.index.dense_ready
         return {
             "kind": "search",
             "products": len(self.index),
             "serving": "hybrid" if dense else "lexical",
             "fallback": "lexical (BM25) search while the catalog has no sentence vectors",
+            "dense": self.backfiller.status(),
         }
 
     def close(self) -> None:
-        """Stop the query-encoder threads and close the embedding caches."""
+        """Stop the backfill and the query-encoder threads and close the embedding caches."""
+        self.backfiller.stop()
         with self._inflight_lock:
             pool, self._encoder_pool = self._encoder_pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         self.index.close()
 
-    # ------------------------------------------------------------------ catalog sync
-    def sync(self, force: bool = False) -> dict[str, int]:
-        """Bring the index in line with the store: index new/changed products, drop deleted ones."""
-        if self.store is None:
-            return {"indexed": 0, "deleted": 0}
-        if not force and time.monotonic() - self._synced < self.config.sync_ttl:
-            return {"indexed": 0, "deleted": 0}
-        with self._sync_lock:
-            if not force and time.monotonic() - self._synced < self.config.sync_ttl:
-                return {"indexed": 0, "deleted": 0}
-            df = self.store.frame("products")
-            records = df.to_dict("records")
-            indexed = self.index.upsert(records)
-            gone = set(self.index.slot_of) - {str(r["product_id"]) for r in records}
-            deleted = self.index.delete(gone)
-            self._sales = self._load_sales()
-            self._synced = time.monotonic()
-        if indexed or deleted:
-            log.info("search index synced: %d indexed, %d deleted", indexed, deleted)
-        return {"indexed": indexed, "deleted": deleted}
+    # ------------------------------------------------------------------ following the store
+    @property
+    def follower(self) -> Follower | None:
+        """What keeps the index in step with the store (None without a store)."""
+        return self.following.follower if self.following is not None else None
 
-    def _load_sales(self) -> dict[str, float]:
-        return {str(pid): float(n) for pid, n in self.store.purchase_counts().items()}
+    def sync(self, force: bool = False) -> dict[str, int]:
+        """Apply the store's changes logged since the last ones applied (``force``: reload in full);
+        returns the products indexed and deleted meanwhile. Never called by a request."""
+        if self.following is None:
+            return {"indexed": 0, "deleted": 0}
+        before = dict(self.following.counts)
+        if force:
+            self.following.follower.reload()
+        else:
+            self.following.follower.catch_up()
+            self.following.refresh_queries()
+        return {k: self.following.counts[k] - before.get(k, 0) for k in ("indexed", "deleted")}
+
+    def _warm(self) -> None:
+        """Rebuild the vocabulary and catalog terms of a changed index (before a request needs them)."""
+        self.parser.vocabulary()
+        self.suggester.catalog_terms()
 
     def sales(self) -> np.ndarray:
         """(n_slots,) purchases per product (for "best selling")."""
-        key = self.index.version
-        if self._sales_cache is None or self._sales_cache[0] != key:
-            arr = np.array([self._sales.get(pid, 0.0) if pid else 0.0 for pid in self.index.ids])
-            self._sales_cache = (key, arr)
-        return self._sales_cache[1]
+        if self.following is None:
+            return np.zeros(self.index.n_slots)
+        return self.following.sales_array()
 
     # ------------------------------------------------------------------ pins
-    def _load_pins(self) -> dict[str, list[str]]:
-        path = self.config.pins_path
-        if path and Path(path).exists():
-            return {k: list(v) for k, v in json.loads(Path(path).read_text(encoding="utf-8")).items()}
-        return {}
+    @property
+    def pins(self) -> dict[str, list[str]]:
+        """Every pinned query (normalised) with its product ids (:mod:`shopmind.search.pins`)."""
+        return self._pins.all()
 
-    def pin(self, query: str, product_ids: list[str]) -> None:
-        """Always show ``product_ids`` first (in this order) for ``query``; an empty list unpins."""
-        key = _pin_key(query)
-        if product_ids:
-            self.pins[key] = list(product_ids)
-        else:
-            self.pins.pop(key, None)
-        if self.config.pins_path:
-            path = Path(self.config.pins_path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(self.pins, ensure_ascii=False, indent=1), encoding="utf-8")
+    def pin(self, query: str, product_ids: list[str]) -> str:
+        """Always show ``product_ids`` first (in this order) for ``query``; an empty list unpins.
+        Returns the normalised query the pin is kept under."""
+        return self._pins.set(query, product_ids)
 
     # ------------------------------------------------------------------ search
     def search(
@@ -176,9 +177,11 @@ class SearchService:
         mode: str | None = None,
         session_id: str = "",
         log: bool | None = None,
+        visitor: str | None = None,
     ) -> dict[str, Any]:
         """One page of results with facets, the parsed query, highlights and any relaxation; the search
-        is logged as an event when ``log`` (default: the config's ``log_events``)."""
+        is logged as an event when ``log`` (default: the config's ``log_events``). ``visitor``: who
+        searched, for a public request (:mod:`shopmind.data.store_abuse`); None: a trusted caller."""
         t0 = time.perf_counter()
         mode = mode or self.config.mode
         if mode not in R.MODES:
@@ -187,15 +190,14 @@ class SearchService:
             raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
         page = max(1, int(page))
         size = min(max(1, page_size or self.config.page_size), self.config.max_page_size)
-        self.sync()
         parsed = self.parser.parse(query)
-        ahead = mode != "lexical" and self.index.vectors is not None
+        ahead = mode != "lexical" and self.index.dense_ready
         if ahead:
             self._encode_ahead(_dense_text(parsed))
         try:
-            cols = self.index.columns()
+            cols = self.index.columns()  # one snapshot for the whole request (the index follows the store)
             base = R.filters_mask(cols, filters or {})
-            slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode)
+            slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode, cols)
         finally:
             if ahead:  # retrieval may have ended before it needed the vector
                 self._forget_ahead(_dense_text(parsed))
@@ -213,38 +215,42 @@ class SearchService:
             "page": page,
             "page_size": size,
             "products": [
-                self._hit(int(s), float(v), parsed) for s, v in zip(page_slots, page_scores, strict=True)
+                hit
+                for s, v in zip(page_slots, page_scores, strict=True)
+                if (hit := self._hit(int(s), float(v), parsed)) is not None
             ],
             "facets": self._facets(cols, slots),
             "relaxed": [c.to_dict() for c in relaxed],
             "took_ms": round(1000 * (time.perf_counter() - t0), 2),
         }
         if self.config.log_events if log is None else log:
-            self._log(query, customer_id, session_id)
+            self._log(query, customer_id, session_id, visitor, total)
         return answer
 
-    def _retrieve_relaxing(self, parsed: ParsedQuery, base: np.ndarray, mode: str):
+    def _retrieve_relaxing(self, parsed: ParsedQuery, base: np.ndarray, mode: str, cols=None):
         """Retrieve; while the query's hard constraints leave nothing, drop the least important one.
-        Then rank products that meet the soft chips first; chips no result meets are reported too."""
+        Then rank products that meet the soft chips first; chips no result meets are reported too.
+        ``cols``: the request's snapshot of the index columns (default: the current one)."""
+        cols = cols if cols is not None else self.index.columns()
         active = list(parsed.constraints)
         relaxed: list[Chip] = []
         while True:
-            mask = base & R.constraints_mask(self.index.columns(), active, self.index)
+            mask = base & R.constraints_mask(cols, active, self.index)
             slots, scores, empty = self.retrieve(parsed, mask, mode)
             if not empty or not active:
                 break
             drop = min(active, key=lambda c: (c.importance, -active.index(c)))
             active.remove(drop)
             relaxed.append(drop)
-        slots, scores, unmet = self._prefer(parsed, slots, scores)
+        slots, scores, unmet = self._prefer(parsed, slots, scores, cols)
         return slots, scores, relaxed + unmet
 
-    def _prefer(self, parsed: ParsedQuery, slots: np.ndarray, scores: np.ndarray):
+    def _prefer(self, parsed: ParsedQuery, slots: np.ndarray, scores: np.ndarray, cols):
         """Add ``PREFERENCE_WEIGHT`` x the importance-weighted share of soft chips a product meets."""
         groups = R.preference_groups(parsed.preferences)
         if not groups or not len(slots):
             return slots, scores, []
-        met = R.preference_match(self.index.columns(), groups, slots, self.index)  # (G, N)
+        met = R.preference_match(cols, groups, slots, self.index)  # (G, N)
         weight = np.array([max(c.importance for c in g) for g in groups], dtype=np.float64)
         share = weight @ met / weight.sum()  # (G,) @ (G, N) -> (N,)
         # the rest of the query must match too: "blue shelf" boosts blue shelves, not blue anything
@@ -269,7 +275,7 @@ class SearchService:
         """Candidate slots and fused scores (best first) within ``mask``; ``empty`` says the filters
         left nothing that matches the words (so a constraint should be relaxed)."""
         cfg = self.config.fusion
-        n = self.index.n_slots
+        n = min(len(mask), self.index.n_slots)  # the request's snapshot: slots added since are left out
         mask = mask[:n]
         if not mask.any():
             return np.zeros(0, np.int64), np.zeros(0), True
@@ -278,44 +284,48 @@ class SearchService:
                 return np.zeros(0, np.int64), np.zeros(0), False  # nothing to search for
             slots = np.flatnonzero(mask)  # browse: only filters/sort were given
             return slots, np.zeros(len(slots)), False
-        use_dense = mode != "lexical" and self.index.vectors is not None  # no vectors: lexical only
+        vectors = self.index.vectors  # one set for the whole query (the backfill may swap it)
+        use_dense = mode != "lexical" and self.index.dense_ready  # no vectors yet: lexical only
         use_lexical = mode != "dense" or not use_dense
-        lex_all = self.index.lexical(parsed.terms) if use_lexical else np.zeros(n, np.float32)
+        lex_all = self.index.lexical(parsed.terms)[:n] if use_lexical else np.zeros(n, np.float32)
         lex = np.where(mask, lex_all, 0.0)
         lex_slots = _top_nonzero(lex, cfg.k_lexical)
         empty = len(lex_slots) == 0 and bool((lex_all > 0).any())
         if not use_dense:
             return lex_slots, lex[lex_slots], empty
         text = _dense_text(parsed)
-        q = self._query_vector(text)
-        d_slots, _ = self.index.vectors.search(q, cfg.k_dense, mask)
+        q = self._query_vector(text, vectors=vectors)
+        d_slots, _ = vectors.search(q, cfg.k_dense, mask)
         q2 = x_slots = None
         if self.index.uses_extra(text):  # the second encoder, when it serves this query
             q2 = self._query_vector(text, extra=True)
             x_slots, _ = self.index.extra_vectors.search(q2, cfg.k_dense, mask)
         if mode == "dense":
             cand = d_slots if x_slots is None else np.union1d(d_slots, x_slots)
-            dense = self.index.vectors.scores(q, cand)
+            dense = vectors.scores(q, cand)
             if q2 is not None:
                 dense = R.dense_blend(dense, self.index.extra_vectors.scores(q2, cand), cfg)
                 order = np.argsort(-dense, kind="stable")
                 cand, dense = cand[order], dense[order]
             return cand, dense, False
         cand = np.union1d(lex_slots, d_slots)
-        extra = in_extra = None
+        extra = in_extra = has_extra = None
         if q2 is not None:
             cand = np.union1d(cand, x_slots)
             extra, in_extra = self.index.extra_vectors.scores(q2, cand), np.isin(cand, x_slots)
-        dense = self.index.vectors.scores(q, cand)
-        fused = R.fuse(lex[cand], dense, np.isin(cand, d_slots), cfg, extra, in_extra)
+            has_extra = self.index.extra_vectors.has(cand)
+        dense = vectors.scores(q, cand)
+        in_dense, has_dense = np.isin(cand, d_slots), vectors.has(cand)
+        fused = R.fuse(lex[cand], dense, in_dense, cfg, extra, in_extra, has_dense, has_extra)
         order = np.argsort(-fused, kind="stable")
         return cand[order], fused[order], empty
 
     def _encode_ahead(self, text: str) -> None:
         """Start encoding ``text`` on the worker thread(s); :meth:`_query_vector` collects it."""
-        jobs = [((text, False), self.index.encode_query)]
+        vectors = self.index.vectors
+        jobs = [((text, False), lambda t: (vectors, self.index.encode_query(t, vectors)))]
         if self.index.uses_extra(text):
-            jobs.append(((text, True), self.index.encode_query_extra))
+            jobs.append(((text, True), lambda t: (None, self.index.encode_query_extra(t))))
         with self._inflight_lock:
             if self._encoder_pool is None:
                 self._encoder_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="query-encoder")
@@ -328,14 +338,16 @@ class SearchService:
             self._inflight.pop((text, False), None)
             self._inflight.pop((text, True), None)
 
-    def _query_vector(self, text: str, extra: bool = False) -> np.ndarray:
-        """The query's unit vector (from the second encoder with ``extra``): the one started by
-        :meth:`_encode_ahead`, else encoded now."""
+    def _query_vector(self, text: str, extra: bool = False, vectors=None) -> np.ndarray:
+        """The query's unit vector (from the second encoder with ``extra``; else for the vector set
+        ``vectors``, default the serving one): the one started by :meth:`_encode_ahead`, else encoded now."""
         with self._inflight_lock:
             pending = self._inflight.pop((text, extra), None)
         if pending is not None:
-            return pending.result()
-        return self.index.encode_query_extra(text) if extra else self.index.encode_query(text)
+            made_for, vector = pending.result()
+            if extra or vectors is None or made_for is vectors:
+                return vector
+        return self.index.encode_query_extra(text) if extra else self.index.encode_query(text, vectors)
 
     def _order(self, slots, scores, sort: str, parsed: ParsedQuery, cols, customer_id: str | None):
         if sort != "relevance" and len(slots):
@@ -351,7 +363,7 @@ class SearchService:
             }[sort]
             order = np.lexsort((-scores, key))
             slots, scores = slots[order], scores[order]
-        pinned = self.index.slots_of(self.pins.get(_pin_key(parsed.raw), []))
+        pinned = [s for s in self.index.slots_of(self._pins.get(parsed.raw)) if s < len(cols.alive)]
         personal = self._personal(customer_id) if customer_id else None
         return R.apply_rules(
             slots,
@@ -364,15 +376,11 @@ class SearchService:
         )
 
     def _personal(self, customer_id: str) -> dict[int, float] | None:
-        """slot -> affinity in (0, 1] from the published recommender (None without a model)."""
+        """slot -> affinity in (0, 1] from the recommender handed in (the engine's; None without one
+        or without a published model). A search service never builds a recommender of its own."""
         rec = self.recommender
-        if rec is None and self.store is not None:
-            try:
-                from shopmind.recommend.service import RecommendationService
-
-                rec = self.recommender = RecommendationService(self.store)
-            except Exception:  # noqa: BLE001 - personalisation is optional
-                return None
+        if rec is None:
+            return None
         try:
             answer = rec.recommend(customer_id, 100)
         except Exception as exc:  # noqa: BLE001 - a failing recommender must not fail search
@@ -383,9 +391,22 @@ class SearchService:
         items = [i["product_id"] for i in answer.get("items", [])]
         return {s: 1.0 - r / max(len(items), 1) for r, s in enumerate(self.index.slots_of(items))}
 
-    # ------------------------------------------------------------------ answer parts
-    def _hit(self, slot: int, score: float, parsed: ParsedQuery) -> dict[str, Any]:
+    def neighbours(self, product_id: str, k: int) -> list[tuple[str, float]] | None:
+        """Up to ``k`` other products nearest to ``product_id`` by the sentence vector the index holds for
+        it (cosine), or None when it has none yet; nothing is encoded."""
+        vectors = self.index.vectors
+        slot = self.index.slot_of.get(product_id)
+        if slot is None or not vectors.has([slot])[0]:
+            return None
+        slots, sims = vectors.search(vectors.vectors_[slot].copy(), k + 1)
+        ids = self.index.ids
+        pairs = zip(slots.tolist(), sims.tolist(), strict=True)
+        return [(ids[s], float(v)) for s, v in pairs if s != slot and ids[s]]
+
+    def _hit(self, slot: int, score: float, parsed: ParsedQuery) -> dict[str, Any] | None:
         p = self.index.product(slot)
+        if p is None:  # removed by the follower while this request ran
+            return None
         out = {k: v for k, v in p.items() if k not in ("created",)}
         out["in_stock"] = p["stock"] > 0
         out["score"] = round(score, 5)
@@ -414,37 +435,62 @@ class SearchService:
             out["price"] = _price_buckets(prices)
         return out
 
-    def _log(self, query: str, customer_id: str | None, session_id: str) -> None:
+    def _log(
+        self, query: str, customer_id: str | None, session_id: str, visitor: str | None, results: int
+    ) -> None:
         if self.store is None or not query.strip():
             return
-        from shopmind.data.ingest import ingest_records
+        from uuid import uuid4
+
+        from shopmind.data.schema import Event
 
         event = {
+            "event_id": f"q-{uuid4().hex}",
             "type": "search",
             "query": query.strip()[:1000],
             "session_id": session_id,
-            "ts": datetime.now(UTC).isoformat(),
+            "ts": datetime.now(UTC),
         }
         if customer_id:
             event["customer_id"] = customer_id
         try:
-            ingest_records(self.store, "events", [event])
+            # one row checked by the event model and upserted directly: the batch ingestion path
+            # validates with pandas, which is costly for a single row on every search request
+            valid = Event.model_validate(event)
+            row = valid.model_dump() | {"type": valid.type.value}
+            if visitor is not None:  # first: an event without its source would count as trusted
+                self.store.add_event_source(event["event_id"], visitor, results)
+            self.store.upsert("events", [row])
         except Exception as exc:  # noqa: BLE001 - logging must never fail a search
             log.warning("search event not logged: %s", exc)
 
     def suggest(self, prefix: str, k: int = 10) -> dict[str, Any]:
-        """Completions of ``prefix`` from the query log and the catalog's own terms."""
-        self.sync()
+        """Completions of ``prefix`` from the moderated query log and the catalog's own terms."""
         return {"prefix": prefix, "suggestions": self.suggester.suggest(prefix, k)}
+
+    def suggestions(self, pending: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+        """Logged queries with their moderation status (:mod:`shopmind.search.moderation`)."""
+        from shopmind.search.moderation import suggestion_list
+
+        return suggestion_list(self.store, self.config.suggest_min_visitors, pending, limit)
+
+    def moderate_suggestion(self, text: str, action: str) -> dict[str, Any]:
+        """Approve, hide or clear a suggestion; this process applies it at once, others on refresh."""
+        from shopmind.search.moderation import set_rule
+
+        rule = set_rule(self.store, text, action)
+        self.refresh_suggestions()
+        return rule
+
+    def refresh_suggestions(self) -> None:
+        """Rebuild the suggested queries from the store (the engine's followers run this on a timer)."""
+        if self.following is not None:
+            self.following.refresh_queries()
 
 
 def _dense_text(parsed: ParsedQuery) -> str:
     """The text the sentence encoder sees for a parsed query (cut to ``MAX_DENSE_CHARS``)."""
     return (parsed.text or parsed.raw)[:MAX_DENSE_CHARS]
-
-
-def _pin_key(query: str) -> str:
-    return " ".join(A.normalise(query or "").split())
 
 
 def _has_word(text: str) -> bool:

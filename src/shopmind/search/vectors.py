@@ -1,9 +1,12 @@
 """Dense retrieval: unit vectors in slots, exact search below a size threshold, faiss HNSW above it.
 
-Rows live in *slots* shared with the lexical index. Adding appends a slot (and adds it to the
-HNSW graph); deleting only marks the slot dead, and dead slots are filtered out of answers. When
-more than ``compact_dead`` of the graph is dead the graph is rebuilt from the live rows (no
-re-encoding: the vectors stay in memory).
+Rows live in *slots* shared with the lexical index. A :class:`VectorIndex` holds the vectors of one
+encoder (its ``encoder`` name) and knows which live slots still *want* one: the product index adds a
+new product's slot to ``wanted`` and the background backfill fills it (``set``) — in any order, so a
+slot below the end can get its vector after the ones above it. Each slot is set at most once (a
+changed product gets a new slot). Deleting only marks the slot dead, and dead slots are filtered out
+of answers. Vectors join the HNSW graph as they are set; when more than ``compact_dead`` of the graph
+is dead the graph is rebuilt from the live rows (no re-encoding: the vectors stay in memory).
 """
 
 from __future__ import annotations
@@ -30,43 +33,75 @@ class VectorConfig:
 class VectorIndex:
     """Unit float32 vectors by slot; ``search(q, k, mask)`` returns (slots, cosine scores), best first."""
 
-    def __init__(self, dim: int, config: VectorConfig | None = None) -> None:
-        self.dim = dim
+    def __init__(self, dim: int = 0, config: VectorConfig | None = None, encoder: str = "") -> None:
+        self.dim = dim  # 0 until the first vectors are set
         self.config = config or VectorConfig()
+        self.encoder = encoder  # the name of the encoder the vectors (and queries) come from
+        self.model = None  # the fitted encoder object itself, for an encoder fitted per set (static)
         self.vectors_ = np.zeros((1024, dim), dtype=np.float32)  # (capacity, D)
-        self.n_ = 0  # slots used (live or dead)
-        self.alive_ = np.zeros(1024, dtype=bool)
-        self._ann = None  # faiss index whose ids are slots 0.._ann_n-1
-        self._ann_n = 0
-        self._ann_dead = 0
+        self.n_ = 0  # one past the highest slot set
+        self.alive_ = np.zeros(1024, dtype=bool)  # has a vector and is live
+        self.wanted: dict[int, None] = {}  # live slots without a vector yet, oldest first
+        self._ann = None  # faiss index whose ids are slots
+        self._in_ann = np.zeros(1024, dtype=bool)  # slots added to the graph (live or dead)
+        self._ann_size = 0  # rows added to the graph
+        self._ann_dead = 0  # of them, dead since
 
     # ------------------------------------------------------------------ writes
+    def want(self, slots) -> None:
+        """Mark ``slots`` (live, new) as waiting for a vector."""
+        self.wanted.update(dict.fromkeys(int(s) for s in slots))
+
     def set(self, slots: np.ndarray, vectors: np.ndarray) -> None:
-        """Store ``vectors`` (N, D) at new ``slots`` (each at or beyond the current end)."""
+        """Store ``vectors`` (N, D) at ``slots`` (slots that have no vector yet)."""
+        slots = np.asarray(slots, dtype=np.int64)
         if len(slots) == 0:
             return
-        need = int(slots.max()) + 1
-        if need > len(self.alive_):
-            cap = max(need, 2 * len(self.alive_))
-            grown = np.zeros((cap, self.dim), dtype=np.float32)
-            grown[: self.n_] = self.vectors_[: self.n_]
-            self.vectors_ = grown
-            self.alive_ = np.concatenate([self.alive_, np.zeros(cap - len(self.alive_), dtype=bool)])
+        if self.dim == 0:  # made before its encoder was known: the first vectors say the dimension
+            self.dim = int(vectors.shape[1])
+            self.vectors_ = np.zeros((len(self.alive_), self.dim), dtype=np.float32)
+        self._grow(int(slots.max()) + 1)
         self.vectors_[slots] = vectors
         self.alive_[slots] = True
-        self.n_ = max(self.n_, need)
+        self.n_ = max(self.n_, int(slots.max()) + 1)
+        for s in slots.tolist():
+            self.wanted.pop(s, None)
         if self._ann is not None:
-            self._ann_extend()
+            self._ann_add(slots)
         elif self.live > self.config.ann_threshold:
             self._build_ann()
 
+    def _grow(self, need: int) -> None:
+        if need <= len(self.alive_):
+            return
+        cap = max(need, 2 * len(self.alive_))
+        grown = np.zeros((cap, self.dim), dtype=np.float32)
+        grown[: self.n_] = self.vectors_[: self.n_]
+        self.vectors_ = grown
+        pad = np.zeros(cap - len(self.alive_), dtype=bool)
+        self.alive_ = np.concatenate([self.alive_, pad])
+        self._in_ann = np.concatenate([self._in_ann, pad])
+
     def delete(self, slots: np.ndarray) -> None:
+        """Mark ``slots`` dead (their vectors, or their wish for one, are dropped)."""
+        slots = np.asarray(slots, dtype=np.int64)
+        for s in slots.tolist():
+            self.wanted.pop(s, None)
+        slots = slots[slots < self.n_]
         slots = slots[self.alive_[slots]]
         self.alive_[slots] = False
         if self._ann is not None:
-            self._ann_dead += int((slots < self._ann_n).sum())
-            if self._ann_dead > self.config.compact_dead * max(self._ann_n, 1):
+            self._ann_dead += int(self._in_ann[slots].sum())
+            if self._ann_dead > self.config.compact_dead * max(self._ann_size, 1):
                 self._build_ann()
+
+    def has(self, slots: np.ndarray) -> np.ndarray:
+        """Whether each of ``slots`` has a (live) vector."""
+        slots = np.asarray(slots, dtype=np.int64)
+        out = np.zeros(len(slots), dtype=bool)
+        inside = slots < self.n_
+        out[inside] = self.alive_[slots[inside]]
+        return out
 
     @property
     def live(self) -> int:
@@ -87,30 +122,38 @@ class VectorIndex:
 
     def _build_ann(self) -> None:
         """(Re)build the graph from the live rows."""
+        self._in_ann[:] = False
+        self._ann_size = self._ann_dead = 0
         if self.live <= self.config.ann_threshold:
             self._ann = None
             return
         live = np.flatnonzero(self.alive_[: self.n_])
         self._ann = self._new_hnsw()
-        self._ann.add_with_ids(self.vectors_[live], live.astype(np.int64))
-        self._ann_n, self._ann_dead = self.n_, 0
+        self._ann_add(live)
         log.info("built HNSW over %d vectors", len(live))
 
-    def _ann_extend(self) -> None:
-        new = np.arange(self._ann_n, self.n_)
-        new = new[self.alive_[new]]
-        if len(new):
-            self._ann.add_with_ids(self.vectors_[new], new.astype(np.int64))
-        self._ann_n = self.n_
+    def _ann_add(self, slots: np.ndarray) -> None:
+        self._ann.add_with_ids(self.vectors_[slots], slots.astype(np.int64))
+        self._in_ann[slots] = True
+        self._ann_size += len(slots)
 
     # ------------------------------------------------------------------ reads
     def scores(self, q: np.ndarray, slots: np.ndarray) -> np.ndarray:
-        """Cosine of ``q`` with the rows at ``slots`` (exact)."""
-        return self.vectors_[slots] @ q  # (N, D) @ (D,) -> (N,)
+        """Cosine of ``q`` with the rows at ``slots`` (exact; 0 where a slot has no vector)."""
+        slots = np.asarray(slots, dtype=np.int64)
+        out = np.zeros(len(slots), dtype=np.float32)
+        inside = slots < self.n_
+        if inside.any():
+            out[inside] = self.vectors_[slots[inside]] @ q  # (N, D) @ (D,) -> (N,)
+        return out
 
     def search(self, q: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` live slots (optionally only where ``mask`` (n_,) is True) by cosine with ``q`` (D,)."""
-        allowed = self.alive_[: self.n_] if mask is None else self.alive_[: self.n_] & mask[: self.n_]
+        """Top-``k`` slots with a vector (only where ``mask`` is True, if given) by cosine with ``q`` (D,)."""
+        allowed = self.alive_[: self.n_].copy()
+        if mask is not None:
+            m = np.zeros(self.n_, dtype=bool)
+            m[: min(len(mask), self.n_)] = mask[: self.n_]
+            allowed &= m
         n_allowed = int(allowed.sum())
         if n_allowed == 0 or k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -121,7 +164,7 @@ class VectorIndex:
         fetch = min(self._ann.ntotal, int(k / share * 1.5) + 16 + self._ann_dead)
         sims, ids = self._ann.search(q[None, :].astype(np.float32), fetch)
         ids, sims = ids[0], sims[0]
-        keep = (ids >= 0) & allowed[np.clip(ids, 0, None)]
+        keep = (ids >= 0) & allowed[np.clip(ids, 0, len(allowed) - 1)]
         ids, sims = ids[keep], sims[keep]
         if len(ids) < min(k, n_allowed):  # a selective filter: fall back to exact over the allowed rows
             slots = np.flatnonzero(allowed)

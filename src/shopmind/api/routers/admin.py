@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from shopmind.api.deps import EngineDep, StoreDep, admin
-from shopmind.api.schemas import CapabilityStatus, Counts, IngestRun
+from shopmind.api.schemas import INPUT, KEYED, CapabilityStatus, Counts, IngestRun
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin])
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin], responses=KEYED)
 
 
 class Overview(BaseModel):
@@ -17,7 +17,7 @@ class Overview(BaseModel):
     models: dict[str, CapabilityStatus] = Field(description="Per capability, what serves it now")
 
 
-@router.get("/ingest-runs", response_model=list[IngestRun])
+@router.get("/ingest-runs", response_model=list[IngestRun], responses=INPUT)
 def ingest_runs(store: StoreDep, limit: int = Query(10, ge=1, le=100)) -> list[dict]:
     """The latest ingestion runs with their row counts and rejects files."""
     return store.last_ingest_runs(limit)

@@ -22,11 +22,7 @@ function kindBox(api, kind, reload) {
     { key: "trained", format: (_, r) => versionTime(r) },
     ...metrics.map((m) => ({ key: m, label: m, num: true, format: (_, r) => num(4)((r.metrics || {})[m]) })),
     { key: "action", label: "", format: (_, r) => (r.current ? "" : h("button", {
-      class: "publish", onclick: async () => {
-        await api(`/admin/models/${encodeURIComponent(kind.kind)}/publish`, { method: "POST", body: { version: r.version } });
-        toast(`${kind.kind}: now serving ${r.version}`);
-        reload();
-      },
+      class: "publish", onclick: () => publish(api, kind.kind, r.version, reload),
     }, "serve this")) },
   ];
   const main = metrics.find((m) => m.startsWith("test_")) || metrics[0];
@@ -38,11 +34,31 @@ function kindBox(api, kind, reload) {
     chartData.length > 1 ? h("div", { class: "charts" }, barChart(chartData, { title: `${main} by version (green: serving)`, width: 560 })) : null);
 }
 
+// Serve a version; when the kind's quality gate refuses it (409: worse than the serving one), ask first.
+async function publish(api, kind, version, reload) {
+  const path = `/admin/models/${encodeURIComponent(kind)}/publish`;
+  try {
+    await api(path, { method: "POST", body: { version } });
+  } catch (err) {
+    if (err.status !== 409 || !window.confirm(`${err.message}\n\nServe ${version} anyway?`)) throw err;
+    await api(path, { method: "POST", body: { version, force: true } });
+  }
+  toast(`${kind}: now serving ${version}`);
+  reload();
+}
+
+function outcome(result) {
+  if (!result || !result.version) return null;
+  if (result.published === false)
+    return h("span", { class: "error", id: "job-refused" }, ` · kept ${result.version}, not published: ${result.refused}`);
+  return ` · published ${result.version}`;
+}
+
 function jobView(job) {
   return h("div", { id: "job", dataset: { status: job.status } },
     h("p", null, h("strong", null, job.title), " ", h("span", { class: `badge ${job.status}` }, job.status),
       job.seconds != null ? ` · ${job.seconds}s` : "", job.error ? h("span", { class: "error" }, ` · ${job.error}`) : null,
-      job.result && job.result.version ? ` · published ${job.result.version}` : null),
+      outcome(job.result)),
     h("pre", { class: "joblog" }, job.log.length ? job.log.join("\n") : "waiting for the first progress line…"));
 }
 
@@ -65,11 +81,13 @@ export async function renderModels(panel, api) {
   const fillModels = () => fill(modelSel, (data.retrainable[kindSel.value] || []).map((m) => h("option", { value: m }, m)));
   kindSel.addEventListener("change", fillModels);
   fillModels();
+  const force = h("input", { type: "checkbox", id: "retrain-force" });
   const start = h("button", { id: "retrain", class: "primary" }, "Retrain");
   start.addEventListener("click", async () => {
     start.disabled = true;
     try {
-      const job = await api(`/admin/models/${encodeURIComponent(kindSel.value)}/retrain`, { method: "POST", body: { model: modelSel.value } });
+      const body = { model: modelSel.value, force: force.checked };
+      const job = await api(`/admin/models/${encodeURIComponent(kindSel.value)}/retrain`, { method: "POST", body });
       await follow(api, jobBox, job.job_id, (j) => {
         toast(j.status === "done" ? `${j.title}: done` : `${j.title}: failed`);
         if (j.status === "done") setTimeout(reload, 1500);
@@ -84,8 +102,9 @@ export async function renderModels(panel, api) {
   fill(panel,
     h("h1", null, "Models"),
     h("section", { class: "box" }, h("h2", null, "Retrain"),
-      h("div", { class: "row" }, h("label", null, "kind ", kindSel), h("label", null, "model ", modelSel), start,
-        h("span", { class: "muted" }, "Trains on the store's current data in the background, evaluates, and publishes the new version.")),
+      h("div", { class: "row" }, h("label", null, "kind ", kindSel), h("label", null, "model ", modelSel),
+        h("label", { title: "Publish it even if its validation metric falls short of the serving version's" }, force, " even if worse"), start,
+        h("span", { class: "muted" }, "Trains on the store's current data in the background, evaluates, and publishes the new version unless it is worse than the one serving.")),
       jobBox,
       jobs.length ? h("details", null, h("summary", null, `Earlier jobs (${jobs.length})`),
         table([{ key: "title" }, { key: "status" }, { key: "created_at", label: "started", format: formatTime }, { key: "seconds", num: true }], jobs)) : null),

@@ -17,11 +17,23 @@ async function showRejects(api, box, run) {
   }
 }
 
+// Search's dense vectors: coverage, encoder, the backfill's rate, and the encoder filling behind it.
+function denseNote(d) {
+  if (!d || !d.products) return "";
+  const pct = (x) => `${Math.round(100 * x)}%`;
+  let note = `sentence vectors: ${d.vectors}/${d.products} (${pct(d.coverage)})`;
+  if (d.encoder) note += ` by ${d.encoder}`;
+  if (d.rate) note += `, ${d.rate}/s`;
+  if (d.next_encoder) note += `; ${d.next_encoder} ${pct(d.next_coverage)} behind`;
+  return note;
+}
+
 // What serves each capability: a published model version, or its documented fallback.
 function servingBox(models) {
   const rows = Object.entries(models).map(([capability, m]) => ({
     capability, serving: m.serving, version: m.version || "",
-    note: m.serving === "fallback" || m.serving === "lexical" ? m.fallback : (m.stale ? "stale: a refit is queued" : ""),
+    note: [m.serving === "fallback" || m.serving === "lexical" ? m.fallback : (m.stale ? "stale: a refit is queued" : ""),
+      denseNote(m.dense)].filter(Boolean).join(" · "),
   }));
   return h("section", { class: "box", id: "serving" },
     h("h2", null, "What serves each capability"),
