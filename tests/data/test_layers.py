@@ -77,7 +77,7 @@ def violations(source: str) -> list[str]:
 
 def scanned_files() -> list[Path]:
     files = [p for root in SCANNED for p in sorted(root.rglob("*.py"))]
-    return [p for p in files if DATA not in p.parents and not any(part.startswith(".venv") for part in p.parts)]
+    return [p for p in files if DATA not in p.parents and not any(x.startswith(".venv") for x in p.parts)]
 
 
 def _allowed(path: str, finding: str) -> bool:
