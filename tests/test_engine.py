@@ -76,10 +76,34 @@ def test_services_receive_their_configuration(engine: Engine, tmp_path: Path) ->
 def test_without_models_every_capability_says_it_serves_its_fallback(engine: Engine) -> None:
     admin, shop = keys(engine)
     with TestClient(create_app(engine, close_engine=False)) as client:
+        assert engine.wait_ready(60)  # search and recommendations built by the server's start
         models = client.get("/health", headers=admin).json()["models"]  # the full report needs admin
         assert models["recommendations"]["serving"] == "fallback"
         assert models["assistant"]["serving"] == "fallback"
         assert client.get("/trending", headers=shop).json()["source"] == "trending"
+
+
+def test_a_status_report_does_not_wait_for_the_builds_started_with_the_server(engine: Engine) -> None:
+    import threading
+
+    release = threading.Event()
+    build = engine._build_search
+
+    def slow_build():  # the real build, held back until the status has been read
+        release.wait(30)
+        return build()
+
+    engine._build_search = slow_build
+    engine.start()
+    try:
+        began = time.monotonic()
+        status = engine.status()
+        assert time.monotonic() - began < 5
+        assert status["search"]["serving"] == "loading" and not engine.built("search")
+    finally:
+        release.set()
+    assert engine.wait_ready(60)
+    assert engine.built("search") and engine.status()["search"]["serving"] != "loading"
 
 
 def test_chat_without_a_published_nlu_answers_from_rules_and_never_trains(

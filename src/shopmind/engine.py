@@ -58,6 +58,7 @@ class Engine:
                              embedded=self.worker_config() if settings.embedded_worker else None)  # fmt: skip
         self._built: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._locks = {name: threading.RLock() for name in SERVICES}
         self._closed = False
         self._warming: threading.Thread | None = None
         self._register_jobs()
@@ -103,6 +104,13 @@ class Engine:
             self._warming = threading.Thread(target=self._warm, name="engine-warm", daemon=True)
             self._warming.start()
         return self
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the builds start() began are done (True at once if none runs)."""
+        warming = self._warming
+        if warming is not None:
+            warming.join(timeout)
+        return warming is None or not warming.is_alive()
 
     def _warm(self) -> None:
         try:
@@ -162,7 +170,9 @@ class Engine:
         built = self._built.get(name)
         if built is not None or name in self._built:
             return built
-        with self._lock:  # re-entrant: building the assistant builds search and recommendations
+        # one lock per service (re-entrant): a service being built holds back only requests for it and
+        # the services built on it (the assistant on search …), never a status report or another service
+        with self._locks[name]:
             if name not in self._built:
                 if self._closed:
                     raise RuntimeError("the engine is closed")
@@ -302,12 +312,26 @@ class Engine:
 
     # ------------------------------------------------------------------ state
     def status(self) -> dict[str, dict[str, Any]]:
-        """Per capability: what serves it now (a published version, or its documented fallback)."""
+        """Per capability: what serves it now (a published version, or its documented fallback).
+        Search and recommendations still being built by start()'s thread are reported as loading
+        (a status report never waits for a build)."""
         return {
-            "recommendations": self.recommendations.status(),
-            "search": self.search.status(),
+            "recommendations": self._loading("recommendations") or self.recommendations.status(),
+            "search": self._loading("search") or self.search.status(),
             "assistant": self.nlu.status(),
             "marketing": self.marketing.status(),
+        }
+
+    def _loading(self, name: str) -> dict[str, Any] | None:
+        warming = self._warming
+        if self.built(name) or warming is None or not warming.is_alive():
+            return None
+        return {
+            "kind": name,
+            "version": None,
+            "serving": "loading",
+            "fallback": "none yet: requests wait until it is built",
+            "note": "being built from the store since the server started",
         }
 
     def close(self) -> None:

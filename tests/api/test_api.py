@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -52,6 +53,11 @@ def test_health_says_only_ok_without_an_admin_key(api) -> None:
 def test_health_reports_the_backend_to_an_admin_key(api, store: Store) -> None:
     client, admin, _ = api
     body = client.get("/health", headers=admin).json()
+    for _ in range(300):  # search and recommendations are built by the server's start, in the background
+        if body["models"]["recommendations"]["serving"] != "loading":
+            break
+        time.sleep(0.1)
+        body = client.get("/health", headers=admin).json()
     assert body["status"] == "ok" and body["schema_revision"] == store.schema_revision() is not None
     assert body["database"] == store.dialect and body["counts"]["products"] == 0
     assert body["models"]["recommendations"]["serving"] == "fallback"

@@ -94,6 +94,7 @@ def test_searches_are_logged_and_feed_suggestions(sqlite_store, tmp_path) -> Non
     searches = [("northline jacket", "C1"), ("northline jacket", "C2"), ("northline jacket", "C3")]
     for q, shopper in [*searches, ("northline coat", "C1"), ("  ", "C1")]:
         svc.search(q, customer_id=shopper)
+    assert svc.query_log.flush()  # searches are written by the log's thread, in batches
     with sqlite_store.engine.connect() as conn:
         n = conn.execute(sa.select(sa.func.count()).select_from(T.events).where(T.events.c.type == "search"))
     assert n.scalar_one() == 4

@@ -118,7 +118,10 @@ class CapabilityStatus(Open):
 
     kind: str = Field(description="Artifact kind (or capability) name")
     version: str | None = Field(None, description="The published version in service (null: none)")
-    serving: str = Field(description="'model' (or the search mode) when a model serves, else 'fallback'")
+    serving: str = Field(
+        description="'model' (or the search mode) when a model serves, 'fallback' without one, 'loading' "
+        "while the server builds it at start"
+    )
     fallback: str = Field(description="What answers while no model is published")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -78,6 +79,16 @@ class AbuseQueries:
         stmt = _insert(self.dialect, T.event_sources).values(**row).on_conflict_do_nothing()
         with self.engine.begin() as conn:
             conn.execute(stmt)
+
+    def log_events(self, events: list[dict[str, Any]], sources: list[dict[str, Any]]) -> None:
+        """Write validated events and their sources (``event_id``, ``visitor``, ``results``) in one
+        transaction, the sources first (an event without its source would count as trusted)."""
+        now = datetime.now(UTC)
+        rows = [{"at": now, **src, "visitor": src["visitor"][:64]} for src in sources]
+        with self.begin() as conn:
+            if rows:
+                conn.execute(_insert(self.dialect, T.event_sources).on_conflict_do_nothing(), rows)
+            self.upsert("events", events, conn)
 
     def prune_event_sources(self, before: datetime) -> int:
         s = T.event_sources

@@ -30,6 +30,7 @@ from shopmind.search.follow import SearchFollowing
 from shopmind.search.index import SKIP_ATTRIBUTES, IndexConfig, ProductIndex
 from shopmind.search.pins import Pins
 from shopmind.search.query import Chip, ParsedQuery, QueryParser
+from shopmind.search.query_log import QueryLog
 from shopmind.search.suggest import Suggester
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class SearchService:
         self._inflight_lock = threading.Lock()
         # dense vectors are filled by this thread (started by the engine), never on a request
         self.backfiller = Backfiller(self.index, self.config.backfill)
+        # searches are logged by this writer's thread in batches, never by the request (query_log.py)
+        self.query_log = QueryLog(store)
 
     def status(self) -> dict[str, Any]:
         """What serves search now: hybrid (BM25 + vectors) or lexical only, and the dense vectors'
@@ -115,8 +118,10 @@ class SearchService:
         }
 
     def close(self) -> None:
-        """Stop the backfill and the query-encoder threads and close the embedding caches."""
+        """Stop the backfill and the query-encoder threads, write the queued searches and close the
+        embedding caches."""
         self.backfiller.stop()
+        self.query_log.close()
         with self._inflight_lock:
             pool, self._encoder_pool = self._encoder_pool, None
         if pool is not None:
@@ -135,6 +140,7 @@ class SearchService:
         if self.following is None:
             return {"indexed": 0, "deleted": 0}
         before = dict(self.following.counts)
+        self.query_log.flush()  # this process's own searches are in the store before it is read
         if force:
             self.following.follower.reload()
         else:
@@ -454,15 +460,17 @@ class SearchService:
         if customer_id:
             event["customer_id"] = customer_id
         try:
-            # one row checked by the event model and upserted directly: the batch ingestion path
-            # validates with pandas, which is costly for a single row on every search request
+            # one row checked by the event model (the batch ingestion path validates with pandas,
+            # costly for one row) and queued: the log's thread writes searches in batches
             valid = Event.model_validate(event)
             row = valid.model_dump() | {"type": valid.type.value}
-            if visitor is not None:  # first: an event without its source would count as trusted
-                self.store.add_event_source(event["event_id"], visitor, results)
-            self.store.upsert("events", [row])
-        except Exception as exc:  # noqa: BLE001 - logging must never fail a search
+        except ValueError as exc:  # logging must never fail a search
             log.warning("search event not logged: %s", exc)
+            return
+        source = (
+            None if visitor is None else {"event_id": row["event_id"], "visitor": visitor, "results": results}
+        )
+        self.query_log.add(row, source)
 
     def suggest(self, prefix: str, k: int = 10) -> dict[str, Any]:
         """Completions of ``prefix`` from the moderated query log and the catalog's own terms."""
@@ -483,7 +491,9 @@ class SearchService:
         return rule
 
     def refresh_suggestions(self) -> None:
-        """Rebuild the suggested queries from the store (the engine's followers run this on a timer)."""
+        """Rebuild the suggested queries from the store (the engine's followers run this on a timer),
+        with the searches this process has queued written first."""
+        self.query_log.flush()
         if self.following is not None:
             self.following.refresh_queries()
 

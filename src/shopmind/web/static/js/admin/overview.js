@@ -32,14 +32,14 @@ function denseNote(d) {
 function servingBox(models) {
   const rows = Object.entries(models).map(([capability, m]) => ({
     capability, serving: m.serving, version: m.version || "",
-    note: [m.serving === "fallback" || m.serving === "lexical" ? m.fallback : (m.stale ? "stale: a refit is queued" : ""),
+    note: [m.serving === "fallback" || m.serving === "lexical" ? m.fallback : (m.stale ? "stale: a refit is queued" : m.note || ""),
       denseNote(m.dense)].filter(Boolean).join(" · "),
   }));
   return h("section", { class: "box", id: "serving" },
     h("h2", null, "What serves each capability"),
     table([
       { key: "capability" },
-      { key: "serving", format: (v) => h("span", { class: `badge ${v === "fallback" ? "queued" : "done"}` }, v) },
+      { key: "serving", format: (v) => h("span", { class: `badge ${v === "fallback" || v === "loading" ? "queued" : "done"}` }, v) },
       { key: "version" }, { key: "note", label: "" },
     ], rows));
 }

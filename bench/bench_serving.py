@@ -1,0 +1,232 @@
+"""Benchmark: search and recommendation latency under concurrent clients, against a real `shopmind serve`.
+
+    .venv/bin/python bench/bench_serving.py                          # demo shop, SQLite, 4/8/16 clients
+    .venv/bin/python bench/bench_serving.py --clients 8 --seconds 20
+    .venv/bin/python bench/bench_serving.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Builds the demo shop (``--scale``, seed 7) in a fresh SQLite file (or the given database, which must be
+empty or a demo shop), publishes a quickly trained recommender (``--model``, when none is published),
+starts ``shopmind serve`` in its own process (one process, embedded worker on, rate limits off: this
+measures capacity, not the limits), warms it up, then for each client count runs that many threads, each
+with its own keep-alive connection, alternating ``GET /search`` (queries made of words from the catalog's
+titles, English and Chinese) and ``GET /recommendations/{customer}`` (random stored customers) for
+``--seconds``. Prints p50/p90/p99 in milliseconds, requests per second and errors (any answer but 200, or
+no answer) per endpoint, and the server's resident memory after each level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import sqlalchemy as sa
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="search/recommendation latency under concurrency")
+    parser.add_argument("--database-url", help="default: a new SQLite file")
+    parser.add_argument("--scale", type=float, default=1.0, help="demo shop size (1.0 = 3,000 products)")
+    parser.add_argument(
+        "--products", type=int, default=0, help="instead of the demo shop: its catalog at this size, one "
+        "purchase per product by 50,000 customers (bench_sync.py's scale-up), dense backfill off"
+    )  # fmt: skip
+    parser.add_argument(
+        "--model", default="itemknn", help="recommender to publish when none is ('none': serve the fallback)"
+    )
+    parser.add_argument("--clients", type=int, nargs="+", default=[4, 8, 16])
+    parser.add_argument("--seconds", type=float, default=15.0, help="per client count")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--server-threads", type=int, default=1, help="OMP_NUM_THREADS of the server")
+    parser.add_argument("--settle", type=float, default=900, help="max seconds to wait for dense coverage")
+    return parser.parse_args()
+
+
+def seed(store, scale: float, products: int) -> dict[str, str]:
+    """Fill an empty store (the demo shop, or its catalog at ``products`` with one purchase each) and
+    return an admin and a storefront key."""
+    from shopmind.data.demo import demo_keys, load_demo_shop
+
+    if not products:
+        if store.counts()["products"] == 0:
+            load_demo_shop(store, seed=7, scale=scale)
+        return demo_keys(store)
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_sync import catalog, purchases
+
+    if store.counts()["products"] == 0:
+        frame = catalog(products)
+        store.write_frames({"products": frame, "events": purchases(frame)})
+    return {scope: store.create_api_key(scope, "bench") for scope in ("admin", "storefront")}
+
+
+def prepare(url: str, args: argparse.Namespace, artifacts: Path) -> tuple[dict, list[str], list[str]]:
+    """Seed, publish a recommender, and return (keys, queries, customer ids)."""
+    from shopmind.artifacts import ArtifactStore
+    from shopmind.data.store import Store
+    from shopmind.recommend.train import train_and_publish
+
+    store = Store(url)
+    store.migrate()
+    keys = seed(store, args.scale, args.products)
+    arts = ArtifactStore(artifacts, pointers=store)
+    if arts.current("rec") is None and args.model != "none":
+        train_and_publish(store, args.model, None, arts, force=True)
+    with store.engine.connect() as conn:
+        titles = [r[0] for r in conn.execute(sa.text("SELECT title FROM products LIMIT 20000"))]
+        who = (  # the scale-up catalog's buyers are not in the customers table
+            "SELECT DISTINCT customer_id FROM events WHERE customer_id IS NOT NULL LIMIT 5000"
+            if args.products
+            else "SELECT customer_id FROM customers"
+        )
+        customers = [r[0] for r in conn.execute(sa.text(who))]
+    store.dispose()
+    rng = random.Random(7)
+    words = [w for t in titles for w in t.split() if len(w) > 1]
+    queries = [" ".join(rng.sample(words, rng.choice((1, 1, 2)))) for _ in range(500)]
+    return keys, queries, customers
+
+
+def start_server(
+    url: str, port: int, tmp: Path, artifacts: Path, threads: int, encode: bool
+) -> subprocess.Popen:
+    env = os.environ | {
+        "SHOPMIND_SEARCH_BACKFILL_ENCODE": str(encode).lower(),
+        "SHOPMIND_DATABASE_URL": url,
+        "SHOPMIND_ARTIFACTS_DIR": str(artifacts),
+        "SHOPMIND_VAR_DIR": str(tmp / "server"),
+        "SHOPMIND_RATE_LIMITS": "false",
+        "SHOPMIND_LOG_LEVEL": "WARNING",
+        "OMP_NUM_THREADS": str(threads),
+    }
+    log = (tmp / "server.log").open("w")
+    cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"the server exited; see {tmp / 'server.log'}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    sys.exit("the server did not start")
+
+
+def dense_state(base: str, admin: dict) -> dict:
+    start = time.monotonic()
+    try:
+        models = httpx.get(f"{base}/health", headers=admin, timeout=120).json().get("models") or {}
+    except httpx.TransportError as exc:
+        return {"error": f"/health did not answer: {exc!r}"}
+    took = time.monotonic() - start
+    if took > 1:
+        print(f"note: /health with the admin key took {took:.1f} s", flush=True)
+    return next((m["dense"] for m in models.values() if isinstance(m, dict) and m.get("dense")), {})
+
+
+def settle(base: str, admin: dict, seconds: float) -> dict:
+    """Wait until the server's background dense backfill has covered the catalog (steady state)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        dense = dense_state(base, admin)
+        if not dense or (
+            dense.get("coverage", 1) >= 1 and not dense.get("waiting") and "next_encoder" not in dense
+        ):
+            return dense
+        time.sleep(2)
+    return dense_state(base, admin)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Level:
+    """``clients`` threads, each alternating a search and a recommendation until ``seconds`` pass."""
+
+    def __init__(self, base: str, keys: dict, queries: list[str], customers: list[str]) -> None:
+        self.base, self.keys, self.queries, self.customers = base, keys, queries, customers
+        self.times: dict[str, list[float]] = {"search": [], "recommendations": []}
+        self.errors = {"search": 0, "recommendations": 0}
+        self.lock = threading.Lock()
+
+    def client(self, n: int, until: float) -> None:
+        rng = random.Random(n)
+        shop, admin = {"X-API-Key": self.keys["storefront"]}, {"X-API-Key": self.keys["admin"]}
+        with httpx.Client(base_url=self.base, timeout=30) as http:
+            while time.monotonic() < until:
+                q = rng.choice(self.queries)
+                self.call(http, "search", "/search", {"q": q}, shop)
+                customer = rng.choice(self.customers)  # a stored customer: the admin key acts for any
+                self.call(http, "recommendations", f"/recommendations/{customer}", {"k": 10}, admin)
+
+    def call(self, http: httpx.Client, name: str, path: str, params: dict, headers: dict) -> None:
+        start = time.perf_counter()
+        try:
+            ok = http.get(path, params=params, headers=headers).status_code == 200
+        except httpx.TransportError:
+            ok = False
+        took = time.perf_counter() - start
+        with self.lock:
+            self.times[name].append(took)
+            self.errors[name] += not ok
+
+    def run(self, clients: int, seconds: float) -> float:
+        until = time.monotonic() + seconds
+        threads = [threading.Thread(target=self.client, args=(i, until)) for i in range(clients)]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return time.monotonic() - start
+
+
+def main() -> None:
+    args = arguments()
+    tmp = Path(tempfile.mkdtemp(prefix="shopmind-bench-serving-"))
+    url = args.database_url or f"sqlite:///{tmp / 'shop.db'}"
+    artifacts = tmp / "artifacts"
+    keys, queries, customers = prepare(url, args, artifacts)
+    proc = start_server(url, args.port, tmp, artifacts, args.server_threads, encode=not args.products)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        dense = settle(base, {"X-API-Key": keys["admin"]}, 0 if args.products else args.settle)
+        Level(base, keys, queries, customers).run(4, 5.0)  # warm-up: caches, first-use paths
+        size = f"{args.products:,} products" if args.products else f"demo shop scale {args.scale:g}"
+        print(f"{url.split(':')[0]} · {size} · server OMP threads {args.server_threads}")
+        print(f"dense vectors: {dense}")
+        print(f"load: {os.getloadavg()[0]:.2f} (1 min) before the first level")
+        print("| clients | endpoint | requests/s | p50 ms | p90 ms | p99 ms | errors | server RSS MiB |")
+        print("|---|---|---|---|---|---|---|---|")
+        for clients in args.clients:
+            level = Level(base, keys, queries, customers)
+            took = level.run(clients, args.seconds)
+            rss = rss_mib(proc.pid)
+            for name, times in level.times.items():
+                ms = np.asarray(times) * 1000
+                p50, p90, p99 = np.percentile(ms, [50, 90, 99])
+                print(f"| {clients} | {name} | {len(ms) / took:.0f} | {p50:.1f} | {p90:.1f} | {p99:.1f} | "
+                      f"{level.errors[name]} | {rss:.0f} |", flush=True)  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The search log's writer: searches are written to the store in batches by one background thread.
+
+A search request only puts its event (and, for a public visitor, the event's source) on a bounded
+queue; the writer takes what is queued — up to ``batch`` rows, or what arrived within ``linger``
+seconds — and writes it in one transaction (:meth:`~shopmind.data.store_abuse.AbuseQueries.log_events`).
+So a request never waits for the database's write lock (on SQLite one writer at a time), and N
+concurrent searches cost one commit instead of 2N.
+
+When the queue is full (the database is away or far behind) a search is still answered and its event
+dropped, counted in ``dropped`` and logged once a minute: the log is a signal for suggestions and
+reports, never worth stalling a request or holding unbounded memory. ``flush()`` waits until what was
+queued is written (the suggestions' refresh and tests call it); ``close()`` writes the rest and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueryLogConfig:
+    capacity: int = 10_000  # queued searches at most (beyond it new ones are dropped, counted)
+    batch: int = 500  # rows written in one transaction at most
+    linger: float = 0.05  # seconds the writer waits for more rows before it writes a batch
+
+
+class QueryLog:
+    """A bounded queue of search events and the thread that writes them (started on first use)."""
+
+    def __init__(self, store: Any, config: QueryLogConfig | None = None) -> None:
+        self.store = store
+        self.config = config or QueryLogConfig()
+        self._queue: queue.Queue[tuple[dict[str, Any], dict[str, Any] | None]] = queue.Queue(
+            self.config.capacity
+        )
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.written = 0
+        self.dropped = 0
+        self._pending = 0  # queued and not yet written (or given up)
+        self._last_warning = 0.0
+
+    def add(self, event: dict[str, Any], source: dict[str, Any] | None) -> None:
+        """Queue one search event (and its source); never blocks."""
+        self._start()
+        with self._lock:
+            self._pending += 1
+        try:
+            self._queue.put_nowait((event, source))
+        except queue.Full:
+            with self._lock:
+                self._pending -= 1
+            self.dropped += 1
+            if time.monotonic() - self._last_warning > 60:
+                self._last_warning = time.monotonic()
+                log.warning("search log full: %d searches not logged so far", self.dropped)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every search queued so far is written (False if ``timeout`` passed first)."""
+        if self._thread is None:
+            return True
+        deadline = time.monotonic() + timeout
+        while self._pending > 0:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                return False
+            time.sleep(0.005)
+        return True
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=10)
+
+    # ------------------------------------------------------------------ the writer
+    def _start(self) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None and not self._stop.is_set():
+                thread = threading.Thread(target=self._run, name="search-log", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    def _take(self) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """The next batch: blocks up to 0.2 s for a first row, then takes what arrives within ``linger``."""
+        try:
+            first = self._queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        rows = [first]
+        until = time.monotonic() + self.config.linger
+        while len(rows) < self.config.batch:
+            left = until - time.monotonic()
+            try:
+                rows.append(self._queue.get(timeout=max(left, 0)) if left > 0 else self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return rows
+
+    def _run(self) -> None:
+        while True:
+            rows = self._take()
+            if rows:
+                self._write(rows)
+                with self._lock:
+                    self._pending -= len(rows)
+            elif self._stop.is_set():
+                return
+
+    def _write(self, rows: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
+        events = [event for event, _ in rows]
+        sources = [source for _, source in rows if source is not None]
+        try:
+            self.store.log_events(events, sources)
+            self.written += len(events)
+        except Exception as exc:  # noqa: BLE001 - the log must never stop the writer
+            self.dropped += len(events)
+            log.warning("%d search events not logged: %s", len(events), exc)
