@@ -21,7 +21,17 @@ from shopmind.engine import Engine
 from tests.conftest import LiveServer
 
 runner = CliRunner()
-LISTED = {"key_id", "name", "scope", "created_at", "expires_at", "last_used_at", "revoked_at", "status"}
+LISTED = {
+    "key_id",
+    "name",
+    "scope",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+    "status",
+    "origins",
+}
 
 
 def set_last_used(store: Store, key_id: str, when: datetime) -> None:

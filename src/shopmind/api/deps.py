@@ -87,6 +87,7 @@ def key_scope(request: Request, key: str) -> str | None:
     engine: Engine = request.app.state.engine
     settings = engine.settings
     request.state.api_key_id = None
+    request.state.api_key_origins = ()  # the origins a browser may call from with it (api/cors.py)
     for scope, configured in (("admin", settings.admin_api_key), ("storefront", settings.storefront_api_key)):
         if configured and hmac.compare_digest(configured.encode(), key.encode()):
             return scope
@@ -94,6 +95,7 @@ def key_scope(request: Request, key: str) -> str | None:
     if grant is None:
         return None
     request.state.api_key_id = grant.key_id
+    request.state.api_key_origins = grant.origins
     return grant.scope
 
 

@@ -30,6 +30,9 @@ TOUCH_EVERY = timedelta(minutes=1)  # how stale last_used_at may get before a lo
 LONGEST_LIFETIME = timedelta(days=3650)
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 LIFETIME = re.compile(r"^\s*(\d{1,7})\s*([smhdw])\s*$")
+# A web origin as browsers send it: scheme, host, optional port; no path, no trailing slash.
+ORIGIN = re.compile(r"^https?://[a-z0-9.-]{1,253}(:\d{1,5})?$")
+MAX_ORIGINS = 20  # per key
 # Tables whose rows are the shop's data (an empty database has none of them filled).
 DATA_TABLES = ("products", "customers", "events", "orders", "docs", "conversations", "campaigns")
 
@@ -48,6 +51,26 @@ def parse_lifetime(text: str) -> timedelta:
     return lifetime
 
 
+def normalise_origins(origins: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """Checked, lower-cased, de-duplicated web origins (``https://shop.example``, ``http://host:8080``);
+    None for none. ValueError names the first bad one (a path, a wildcard, another scheme …)."""
+    if not origins:
+        return None
+    out: list[str] = []
+    for origin in origins:
+        clean = origin.strip().lower().rstrip("/")
+        if not ORIGIN.match(clean):
+            raise ValueError(
+                f"an origin is http(s)://host[:port] with no path or wildcard, e.g. https://shop.example; "
+                f"got {origin[:100]!r}"
+            )
+        if clean not in out:
+            out.append(clean)
+    if len(out) > MAX_ORIGINS:
+        raise ValueError(f"at most {MAX_ORIGINS} origins per key; got {len(out)}")
+    return out
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -62,10 +85,11 @@ def key_status(row: dict[str, Any], now: datetime | None = None) -> str:
 
 @dataclass(frozen=True)
 class KeyGrant:
-    """What a presented key grants: its scope, and the stored key's id."""
+    """What a presented key grants: its scope, the stored key's id and the web origins it allows."""
 
     key_id: str
     scope: str
+    origins: tuple[str, ...] = ()
 
 
 class KeyQueries:
@@ -76,14 +100,23 @@ class KeyQueries:
 
     # ------------------------------------------------------------------ keys
     def issue_api_key(
-        self, scope: str, name: str = "", expires_at: datetime | None = None, key: str | None = None
+        self,
+        scope: str,
+        name: str = "",
+        expires_at: datetime | None = None,
+        key: str | None = None,
+        origins: list[str] | None = None,
     ) -> dict[str, Any]:
         """Store a new key and return its row with the plain ``key`` (the only time it is shown).
 
         ``key`` stores a given key instead of a random one; storing one that exists returns that key's row.
+        ``origins`` (storefront keys only) are the web origins allowed to call the API with it (CORS).
         """
         if scope not in SCOPES:
             raise ValueError(f"unknown scope {scope!r}: use one of {', '.join(SCOPES)}")
+        origins = normalise_origins(origins)
+        if origins and scope != "storefront":
+            raise ValueError("only storefront keys carry origins: an admin key never belongs in a browser")
         key = key or f"sm_{scope[:2]}_{secrets.token_urlsafe(24)}"
         row = {
             "key_id": secrets.token_hex(8),
@@ -92,6 +125,7 @@ class KeyQueries:
             "name": name,
             "created_at": datetime.now(UTC),
             "expires_at": expires_at,
+            "origins": origins,
         }
         k = T.api_keys
         with self.engine.begin() as conn:
@@ -112,7 +146,7 @@ class KeyQueries:
         With ``touch``, a stale ``last_used_at`` is refreshed; that write never fails the lookup.
         """
         k = T.api_keys
-        cols = (k.c.key_id, k.c.scope, k.c.expires_at, k.c.revoked_at, k.c.last_used_at)
+        cols = (k.c.key_id, k.c.scope, k.c.expires_at, k.c.revoked_at, k.c.last_used_at, k.c.origins)
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(*cols).where(k.c.key_hash == hash_key(key))).mappings().first()
         now = datetime.now(UTC)
@@ -120,7 +154,7 @@ class KeyQueries:
             return None
         if touch and (row["last_used_at"] is None or now - row["last_used_at"] >= TOUCH_EVERY):
             self._touch_api_key(row["key_id"], now)
-        return KeyGrant(row["key_id"], row["scope"])
+        return KeyGrant(row["key_id"], row["scope"], tuple(row["origins"] or ()))
 
     def api_key_scope(self, key: str) -> str | None:
         """The scope of a stored, active key, or None for an unknown, revoked or expired key."""
@@ -163,6 +197,17 @@ class KeyQueries:
             rows = conn.execute(sa.select(k).order_by(k.c.created_at.desc(), k.c.key_id)).mappings().all()
         now = datetime.now(UTC)
         return [_public(row, now) for row in rows]
+
+    def key_origins(self) -> set[str]:
+        """The origins allowed by any active storefront key (what a CORS preflight may be answered for)."""
+        k = T.api_keys
+        query = sa.select(k.c.origins, k.c.expires_at, k.c.revoked_at).where(
+            k.c.scope == "storefront", k.c.revoked_at.is_(None)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        now = datetime.now(UTC)
+        return {o for r in rows if key_status(dict(r), now) == "active" for o in (r["origins"] or ())}
 
     def revoke_api_key(self, key_id: str) -> dict[str, Any]:
         """Revoke a key at once (revoking it again keeps the first time); returns its row."""

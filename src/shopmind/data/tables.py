@@ -185,6 +185,7 @@ api_keys = sa.Table(
     sa.Column("expires_at", TS),  # null: never expires
     sa.Column("revoked_at", TS),  # null: not revoked
     sa.Column("last_used_at", TS),  # refreshed at most once a minute
+    sa.Column("origins", sa.JSON),  # storefront keys: the web origins allowed to use it (CORS); null: none
 )
 
 ingest_runs = sa.Table(

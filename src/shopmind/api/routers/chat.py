@@ -23,7 +23,9 @@ from shopmind.api.deps import AssistantDep, SettingsDep, StoreDep, admin, storef
 from shopmind.api.routers.common import TOKEN_PATTERN, IdPath
 from shopmind.api.schemas import BODY, INPUT, KEYED, Page, errors
 from shopmind.data.conversations import Conversations
+from shopmind.data.errors import NotFoundError
 from shopmind.data.schema import ID_PATTERN, MAX_LIMIT, MAX_OFFSET, Line, Text
+from shopmind.data.store import Store
 
 customer_router = APIRouter(tags=["chat"], dependencies=[storefront], responses=KEYED)
 admin_router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[admin], responses=KEYED)
@@ -32,8 +34,10 @@ router = APIRouter()
 
 class SessionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    customer_id: str = Field(pattern=ID_PATTERN, description="The customer's id")
-    email: str = Line(320, ..., min_length=3, description="The e-mail on file (demo login)")
+    customer_id: str = Field(pattern=ID_PATTERN, description="The customer's id, or a guest- id")
+    email: str | None = Line(
+        320, None, min_length=3, description="The e-mail on file (demo login); none for a guest- id"
+    )
     lang: str | None = Field(None, pattern="^(en|zh)$")
 
 
@@ -179,15 +183,31 @@ def read_token(secret: bytes, token: str) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------- customer
+def _is_guest(store: Store, customer_id: str) -> bool:
+    """A guest- id no stored customer has (a stored customer's id always needs the login)."""
+    if not customer_id.startswith(tokens.GUEST_PREFIX):
+        return False
+    try:
+        store.get_customer(customer_id)
+    except NotFoundError:
+        return True
+    return False
+
+
 @customer_router.post("/chat/sessions", status_code=201, response_model=Session, responses=BODY | errors(429))
 def open_session(
     body: SessionRequest, request: Request, store: StoreDep, assistant: AssistantDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """Log the customer in (demo: customer id + e-mail on file) and open a conversation. A login: rate
-    limited per address and per customer id like ``POST /shop/login``."""
+    """Log the customer in (demo: customer id + e-mail on file) and open a conversation; a ``guest-`` id
+    with no e-mail opens a guest's conversation (questions about the shop: no orders are a guest's).
+    Rate limited per address and per customer id like ``POST /shop/login``."""
     abuse.limit(request, "login", body.customer_id)
-    tokens.check_login(store, body.customer_id, body.email)
-    conv = assistant.start(body.customer_id, body.lang)
+    if _is_guest(store, body.customer_id) and body.email is None:
+        # an anonymous shopper (the embedded widget): questions about the shop; no orders are theirs
+        conv = assistant.conversations.create(body.customer_id, body.lang or "en")
+    else:
+        tokens.check_login(store, body.customer_id, body.email or "")
+        conv = assistant.start(body.customer_id, body.lang)
     ttl = settings.chat_session_ttl
     token = make_token(tokens.secret(request), conv["conversation_id"], body.customer_id, ttl)
     return {

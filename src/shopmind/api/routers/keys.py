@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from shopmind.api.deps import StoreDep, admin
 from shopmind.api.schemas import BODY, KEYED, errors
@@ -20,6 +20,8 @@ router = APIRouter(prefix="/admin/keys", tags=["keys"], dependencies=[admin], re
 
 KeyId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="The key's id (from the list)")]
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # no NUL or other control characters
+# http(s)://host[:port], as the store checks it (upper case is lower-cased there)
+ORIGIN_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?/?$"
 
 
 class ApiKey(BaseModel):
@@ -33,18 +35,36 @@ class ApiKey(BaseModel):
     last_used_at: datetime | None = Field(description="Last accepted use, to within a minute (null: never)")
     revoked_at: datetime | None = Field(description="When it was revoked (null: not revoked)")
     status: Literal["active", "expired", "revoked"]
+    origins: list[str] | None = Field(
+        None, description="Web origins allowed to call the API with this key from a browser (CORS)"
+    )
 
 
 class NewApiKey(ApiKey):
     key: str = Field(description="The key: shown in this answer only; send it as X-API-Key")
 
 
-class KeyRequest(Input):
-    scope: Literal["admin", "storefront"] = Field(description="admin: everything; storefront: public reads")
+class AdminKeyRequest(Input):
+    scope: Literal["admin"] = Field(description="admin: everything (never in a browser: no origins)")
     name: str = Field("", max_length=200, pattern=PLAIN_TEXT, description="A label, e.g. who uses the key")
     expires_in_days: int | None = Field(
         None, ge=1, le=3650, description="Lifetime in days (null: never expires)", examples=[30]
     )
+
+
+class StorefrontKeyRequest(AdminKeyRequest):
+    scope: Literal["storefront"] = Field(description="storefront: public reads and shoppers' own data")
+    origins: list[Annotated[str, StringConstraints(pattern=ORIGIN_PATTERN)]] | None = Field(
+        None,
+        max_length=20,
+        description="The web origins (scheme://host[:port]) whose pages may use the key (CORS; "
+        "docs/embed.md)",
+        examples=[["https://shop.example"]],
+    )
+
+
+# The scope decides which fields a request may carry (origins only on a storefront key).
+KeyRequest = AdminKeyRequest | StorefrontKeyRequest
 
 
 # 404: no stored key has this id; 409: the key sent with this request (revoke it with another admin
@@ -62,7 +82,12 @@ def list_keys(store: StoreDep) -> list[dict[str, Any]]:
 def create_key(body: KeyRequest, store: StoreDep) -> dict[str, Any]:
     """A new key; the answer is the only place the key is shown (the store keeps its hash)."""
     expires_at = datetime.now(UTC) + timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    return store.issue_api_key(body.scope, body.name, expires_at=expires_at)
+    try:
+        return store.issue_api_key(
+            body.scope, body.name, expires_at=expires_at, origins=getattr(body, "origins", None)
+        )
+    except ValueError as exc:  # an origin that is not scheme://host[:port], or origins on an admin key
+        raise HTTPException(422, str(exc)) from exc
 
 
 @router.delete("/{key_id}", response_model=ApiKey, responses=ERRORS)
