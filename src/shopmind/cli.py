@@ -150,6 +150,9 @@ def ingest(
         str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by suffix).")
     ] = None,
     mapping: Annotated[list[str], typer.Option("--map", help="FIELD=COLUMN: read COLUMN as FIELD.")] = [],  # noqa: B006
+    guess: Annotated[
+        bool, typer.Option(help="Map fields the file does not name exactly from usual names (SKU, Name …).")
+    ] = True,
     rejects: Annotated[Path | None, typer.Option(help="Where to write rejected rows (CSV).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Rows per transaction.")] = None,
     encoding: Annotated[
@@ -184,9 +187,15 @@ def ingest(
                 encoding=encoding,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 stale_after=settings.ingest_stale_after,
+                guess=guess,
             )
         except IngestError as exc:
             _fail(escape(str(exc)))
+    if report.recognised:
+        folded = f" ({report.rows_folded:,} variant/image rows folded into their product)"
+        console.print(f"recognised as {report.recognised}{folded if report.rows_folded else ''}")
+    elif report.mapping:
+        console.print("columns read as: " + escape(", ".join(f"{f}={c}" for f, c in report.mapping.items())))
     console.print(
         f"[green]{report.rows_written:,}[/] rows written, [red]{report.rows_rejected:,}[/] rejected "
         f"of {report.rows_read:,} read in {report.seconds:.1f}s"
@@ -509,6 +518,12 @@ def keys_create(
     expires_in: Annotated[
         str | None, typer.Option("--expires-in", help="Lifetime, e.g. 30d, 12h, 2w (default: never expires).")
     ] = None,
+    origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--origin", help="Storefront keys: a web origin whose pages may use the key (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Create an API key; it is printed once (on stdout) and stored only as a hash."""
     from datetime import UTC, datetime
@@ -517,7 +532,7 @@ def keys_create(
 
     try:
         expires_at = datetime.now(UTC) + parse_lifetime(expires_in) if expires_in else None
-        info = _store().issue_api_key(scope, name, expires_at=expires_at)
+        info = _store().issue_api_key(scope, name, expires_at=expires_at, origins=origin)
     except ValueError as exc:
         _fail(str(exc))
     console.print(info["key"], soft_wrap=True)

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(default=None, repr=False)
     # Assistant: seconds per LLM request.
     llm_timeout: float = 20.0
+    # Web origins allowed to call the API from a browser with any key, comma-separated
+    # (e.g. "https://shop.example,http://localhost:3000"); storefront keys add their own (docs/embed.md).
+    cors_origins: str = ""
     # Secret that signs customer and chat tokens (empty = one generated once and kept in the database,
     # the same for every replica).
     chat_secret: str | None = Field(default=None, repr=False)

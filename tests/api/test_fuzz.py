@@ -14,7 +14,9 @@ minutes of CPU); their answers (202, then 409 while one is queued) are checked l
 One rule is relaxed, for one operation, and said here: an A/B analysis (``POST /marketing/abtest``)
 has rules across fields that JSON Schema cannot state (an arm's conversions at most its customers,
 one revenue value per customer, ``control`` naming one of the arms), so a body valid by the schema
-may still break them; its documented 422 then counts as a valid answer.
+may still break them; its documented 422 then counts as a valid answer. The same for the console's
+imports (``POST /admin/imports`` and ``POST /admin/imports/{upload_id}``): the uploaded bytes must be
+a readable file of the named format, and a mapping must name the upload's own columns.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ pytestmark = pytest.mark.slow
 SEED = 15
 EXAMPLES = int(os.environ.get("SHOPMIND_FUZZ_EXAMPLES", "8"))  # per operation and phase
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default, and:
-CROSS_FIELD = {"/marketing/abtest": [*ACCEPTED, "422"]}  # rules JSON Schema cannot state (above)
+CROSS_FIELD = {  # rules JSON Schema cannot state (above)
+    "/marketing/abtest": [*ACCEPTED, "422"],
+    "/admin/imports": [*ACCEPTED, "422"],  # the file must be a readable CSV/JSONL/Parquet with a header
+    "/admin/imports/{upload_id}": [*ACCEPTED, "422"],  # the mapping must name the upload's own columns
+}
 
 
 @dataclass

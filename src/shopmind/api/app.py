@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from shopmind import __version__
 from shopmind.api import docs, errors, schemas
+from shopmind.api.cors import KeyCors
 from shopmind.api.limits import BodyLimit
 from shopmind.api.routers import (
     admin,
@@ -20,6 +21,7 @@ from shopmind.api.routers import (
     console,
     customers,
     health,
+    imports,
     keys,
     marketing,
     orders,
@@ -41,6 +43,7 @@ ROUTERS = (
     recommend,
     search,
     admin,
+    imports,
     keys,
     console,
     pins,
@@ -91,6 +94,8 @@ def create_app(
     app.state.web_demo = web_demo
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=engine.settings.max_body_bytes)
+    # outermost: preflights are answered before anything else, and every answer gets its CORS headers
+    app.add_middleware(KeyCors, key_origins=engine.store.key_origins, configured=engine.settings.cors_origins)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(shop.pages)

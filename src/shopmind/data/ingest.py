@@ -31,6 +31,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Connection
 
+from shopmind.data.ingest_formats import recognise
+from shopmind.data.ingest_guess import guess_mapping
 from shopmind.data.ingest_orders import check_orders, last_order_start
 from shopmind.data.ingest_read import (
     BAD_CHARACTER,
@@ -94,6 +96,9 @@ class IngestReport:
     ignored_columns: list[str] = field(default_factory=list)
     encoding: str | None = None  # the text encoding the file was read in (None for Parquet)
     run_id: str | None = None
+    recognised: str | None = None  # e.g. "a Shopify product export" (read without mapping)
+    rows_folded: int = 0  # rows of a recognised export folded into their product (variants, images)
+    mapping: dict[str, str] = field(default_factory=dict)  # {field: column} applied (given or guessed)
 
 
 @dataclass
@@ -158,6 +163,7 @@ def ingest_file(
     encoding: str | None = None,
     progress: ProgressFn | None = None,
     stale_after: float = 600.0,
+    guess: bool = False,
 ) -> IngestReport:
     """Validate and upsert the rows of ``path`` as ``kind`` (products, customers, events, orders, docs).
 
@@ -166,6 +172,9 @@ def ingest_file(
     Rejected rows go to ``rejects_path``, else to a new ``<kind>-<file>-<time>.csv`` in
     ``rejects_dir``; with neither, only the report names them. Runs of dead processes older than
     ``stale_after`` seconds are first marked interrupted (:func:`mark_interrupted`).
+    Without a ``mapping``, a known platform export (Shopify, WooCommerce products;
+    :mod:`.ingest_formats`) is recognised by its header and converted; otherwise ``guess`` maps the
+    fields the file does not name exactly from their usual column names (:mod:`.ingest_guess`).
     Returns an :class:`IngestReport`; raises :class:`IngestError` when the file as a whole cannot
     be read (missing, empty, no header, required columns absent, an unknown encoding).
     """
@@ -181,7 +190,7 @@ def ingest_file(
     start = time.perf_counter()
     status = "failed"
     try:
-        _ingest_batches(run, dict(mapping or {}), batch_size, encoding, progress)
+        _ingest_batches(run, (dict(mapping or {}), guess), batch_size, encoding, progress)
         status = "done"
     finally:
         _finish(run, status, time.perf_counter() - start)
@@ -208,15 +217,47 @@ def _finish(run: _Run, status: str, seconds: float) -> None:
     )
 
 
+def _adapter(
+    run: _Run, columns: list[str], mapping: dict[str, str], guess: bool
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """How each batch's columns become the kind's: a recognised export's conversion, else renaming by
+    the mapping (the given one, or the guessed one)."""
+    export = None if mapping else recognise(run.kind, columns)
+    if export is not None:
+        run.report.recognised = export.label
+        log.info("%s: recognised as %s", run.path, export.label)
+
+        def convert(raw: pd.DataFrame) -> pd.DataFrame:
+            out, folded = export.convert(raw)
+            run.report.rows_folded += folded
+            return out
+
+        return convert
+    if not mapping and guess:
+        mapping = guess_mapping(run.kind, [s.name for s in SPECS[run.kind]], columns)
+    run.report.mapping = dict(mapping)
+    renames = {src: dst for dst, src in mapping.items()}
+    return lambda raw: raw.rename(columns=renames)
+
+
 def _ingest_batches(
-    run: _Run, mapping: dict[str, str], batch_size: int, encoding: str | None, progress: ProgressFn | None
+    run: _Run,
+    how: tuple[dict[str, str], bool],
+    batch_size: int,
+    encoding: str | None,
+    progress: ProgressFn | None,
 ) -> None:
     total_bytes = run.path.stat().st_size
     chunks = Chunks(run.path, run.fmt, batch_size, encoding)
     pending: pd.DataFrame | None = None  # the last order of a batch waits for the rest of its lines
     checked_columns = False
+    adapt: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     for raw, done in chunks:
-        raw = raw.rename(columns={src: dst for dst, src in mapping.items()})
+        if adapt is None:
+            adapt = _adapter(run, [str(c) for c in raw.columns], *how)
+        folded = run.report.rows_folded
+        raw = adapt(raw)
+        run.report.rows_read += run.report.rows_folded - folded
         if run.kind == "orders" and run.fmt == "jsonl":
             raw = explode_nested_orders(raw)
         if not checked_columns:

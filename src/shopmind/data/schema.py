@@ -234,7 +234,25 @@ def can_transition(current: OrderStatus | str, new: OrderStatus | str) -> bool:
     return OrderStatus(new) in ORDER_TRANSITIONS[OrderStatus(current)]
 
 
+def _example(**record: Any) -> ConfigDict:
+    """The config naming ``record`` as the model's example in the OpenAPI document."""
+    return ConfigDict(json_schema_extra={"examples": [record]})
+
+
 class Product(Model):
+    model_config = _example(
+        product_id="ember-scented-candle",
+        title="Ember Scented Candle",
+        description="Soy wax candle scented with cedar and smoke; burns 45 hours.",
+        category="Home & Garden > Decor > Candles",
+        brand="Greenroom",
+        price=21.0,
+        currency="EUR",
+        attributes={"colour": "amber", "tags": "candle, soy, gift"},
+        stock=52,
+        image_url="https://shop.example/img/ember-candle.jpg",
+        lang="en",
+    )
     product_id: str = Id
     title: str = Line(500, ..., min_length=1)
     description: str = Text(20_000)
@@ -259,6 +277,15 @@ class Product(Model):
 
 
 class Customer(Model):
+    model_config = _example(
+        customer_id="C00042",
+        name="Li Na",
+        email="li.na@example.com",
+        country="CN",
+        city="Hangzhou",
+        lang="zh",
+        signup_at="2026-03-14T09:30:00Z",
+    )
     customer_id: str = Id
     name: str = Line(200)
     email: str = Line(320)
@@ -269,6 +296,13 @@ class Customer(Model):
 
 
 class Event(Model):
+    model_config = _example(
+        customer_id="C00042",
+        session_id="s-9f2c",
+        type="add_to_cart",
+        product_id="ember-scented-candle",
+        ts="2026-11-02T18:04:11Z",
+    )
     event_id: str | None = Field(None, pattern=ID_PATTERN, description="Derived from the content when absent")
     customer_id: str | None = Field(None, pattern=ID_PATTERN)
     session_id: str = Line(128)
@@ -303,6 +337,15 @@ class OrderStatusChange(Model):
 
 
 class Order(Model):
+    model_config = _example(
+        order_id="O10001",
+        customer_id="C00042",
+        status="placed",
+        placed_at="2026-11-02T18:10:00Z",
+        currency="EUR",
+        total=42.0,
+        items=[{"line_no": 1, "product_id": "ember-scented-candle", "quantity": 2, "unit_price": 21.0}],
+    )
     order_id: str = Id
     customer_id: str = Id
     status: OrderStatus = OrderStatus.placed
@@ -378,9 +421,10 @@ def stored(model: type[Model]) -> type[BaseModel]:
         elif not info.is_required():
             kw["default"] = info.default
         fields[name] = (_stored_type(info.annotation), Field(**kw))
+    extra = model.model_config.get("json_schema_extra")
     return create_model(
         f"Stored{model.__name__}",
-        __config__=ConfigDict(extra="ignore"),
+        __config__=ConfigDict(extra="ignore", json_schema_extra=extra),
         __doc__=f"A {model.__name__.lower()} as stored (see {model.__name__} for the rules writes follow).",
         **fields,
     )

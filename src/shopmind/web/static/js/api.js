@@ -9,13 +9,17 @@ export class ApiError extends Error {
 }
 
 export function client(getKey) {
-  return async function api(path, { method = "GET", body, params } = {}) {
+  // A Blob body (a file) is sent as it is; `as: "blob"` answers the body as a Blob (a download).
+  return async function api(path, { method = "GET", body, params, as } = {}) {
     const url = params ? `${path}?${query(params)}` : path;
     const headers = { Accept: "application/json" };
     const key = getKey();
     if (key) headers["X-API-Key"] = key;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const raw = typeof Blob !== "undefined" && body instanceof Blob;
+    if (body !== undefined) headers["Content-Type"] = raw ? "application/octet-stream" : "application/json";
+    const sent = body === undefined || raw ? body : JSON.stringify(body);
+    const res = await fetch(url, { method, headers, body: sent });
+    if (res.ok && as === "blob") return res.blob();
     const data = res.status === 204 ? null : await res.json().catch(() => null);
     if (!res.ok) {
       const err = data && data.error;
