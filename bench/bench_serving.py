@@ -28,7 +28,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import sqlalchemy as sa
 
 
 def arguments() -> argparse.Namespace:
@@ -80,14 +79,11 @@ def prepare(url: str, args: argparse.Namespace, artifacts: Path) -> tuple[dict, 
     arts = ArtifactStore(artifacts, pointers=store)
     if arts.current("rec") is None and args.model != "none":
         train_and_publish(store, args.model, None, arts, force=True)
-    with store.engine.connect() as conn:
-        titles = [r[0] for r in conn.execute(sa.text("SELECT title FROM products LIMIT 20000"))]
-        who = (  # the scale-up catalog's buyers are not in the customers table
-            "SELECT DISTINCT customer_id FROM events WHERE customer_id IS NOT NULL LIMIT 5000"
-            if args.products
-            else "SELECT customer_id FROM customers"
-        )
-        customers = [r[0] for r in conn.execute(sa.text(who))]
+    titles = [p["title"] for p in store.list_products(limit=20_000)[0]]
+    if args.products:  # the scale-up catalog's buyers are not in the customers table
+        customers = sorted(store.event_counts("customer_id", "purchase"))[:5000]
+    else:
+        customers = [c["customer_id"] for c in store.list_customers(limit=100_000)[0]]
     store.dispose()
     rng = random.Random(7)
     words = [w for t in titles for w in t.split() if len(w) > 1]

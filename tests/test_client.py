@@ -72,7 +72,12 @@ def test_the_client_writes_reads_and_raises_the_api_errors(server) -> None:
         assert bad.written == 0 and bad.rejected and bad.rejected[0].row == 1
         httpx.post(f"{url}/customers", json=[{"customer_id": "C1"}], headers={"X-API-Key": admin_key})
         httpx.post(f"{url}/orders", json=[ORDER], headers={"X-API-Key": admin_key})
-        page = eventually(lambda: sm.search("dress", page_size=2))  # the index follows the store
+
+        def all_indexed() -> SearchPage | None:  # the index follows the store in the background
+            page = sm.search("dress", page_size=2)
+            return page if page.total >= 3 else None
+
+        page = eventually(all_indexed)
         assert isinstance(page, SearchPage) and page.total >= 3 and len(page.products) == 2
         assert all(isinstance(p, Product) and "dress" in p.title.lower() for p in page.products)
         assert sm.search("coat", category="Coats").products[0].product_id == "P9"

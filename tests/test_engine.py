@@ -165,10 +165,13 @@ def test_a_second_training_of_the_same_kind_is_refused_while_one_is_queued(engin
             engine.models.train("rec", "itemknn")
         with pytest.raises(ValueError, match="valid names"):
             engine.models.train("rec", "nope")
+        training = engine.status()["recommendations"]["training"]  # the console shows it
+        assert training["job_id"] == first.job_id and training["status"] == "queued"
     finally:
         release.set()
     assert engine.jobs.wait(first, 120).status == "done", first.error
     assert engine.recommendations.status()["version"] == first.result["version"]
+    assert "training" not in engine.status()["recommendations"]
 
 
 def test_closing_the_engine_stops_its_worker_and_refuses_new_services(demo_db: str, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -616,6 +617,37 @@ def serve(
     uvicorn.run(create_app(engine), host=host or settings.host, port=port or settings.port)
 
 
+def _step(what: str, began: float):
+    """Print a step and, when it ends, its time: plain lines that show in a log file too."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def step():
+        t0 = time.monotonic()
+        console.print(f"[{t0 - began:6.1f}s] {what} …", highlight=False)
+        yield
+        console.print(f"[{time.monotonic() - began:6.1f}s] {what}: done in {time.monotonic() - t0:.1f}s",
+                      highlight=False)  # fmt: skip
+
+    return step()
+
+
+def _queue_training(engine, kind: str, model: str, params: dict | None) -> None:
+    """Queue a training job for the embedded worker (one already queued or running is left alone)."""
+    from shopmind.jobs import JobBusyError
+
+    try:
+        job = engine.models.train(kind, model, params)
+    except ValueError as exc:  # an unknown model name: the message lists the valid ones
+        engine.close()
+        _fail(str(exc))
+    except JobBusyError:
+        console.print(f"{kind}: a training is already queued or running; the server's worker takes it")
+        return
+    console.print(f"{kind}: training {model} in the background (job {job.job_id}); "
+                  "its fallback serves until it is published")  # fmt: skip
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Demo shop seed.")] = 7,
@@ -630,8 +662,9 @@ def demo(
 
     from shopmind.api.app import create_app
     from shopmind.data.demo import NotADemoShopError, check_demo_database, demo_keys, load_demo_shop
-    from shopmind.recommend.train import DEMO_PARAMS, KIND, train_and_publish
+    from shopmind.recommend.train import DEMO_PARAMS, KIND
 
+    began = time.monotonic()
     engine = engine_from_settings()
     settings, store = engine.settings, engine.store
     try:
@@ -640,24 +673,16 @@ def demo(
         engine.close()
         _fail(str(exc))
     if store.counts()["products"] == 0:
-        with console.status("building the demo shop…"):
+        with _step("building the demo shop (first run only)", began):
             load_demo_shop(store, seed=seed, truth_path=settings.var_dir / "demo" / f"truth-seed{seed}.json")
+    # the models train in the background (the server's embedded worker) while their fallbacks serve;
+    # the console's Models page shows their progress, and serving switches when each is published
     if engine.artifacts.current(KIND) is None:
-        with console.status(f"training the {model} recommender on the demo shop…"):
-            result = train_and_publish(store, model, DEMO_PARAMS.get(model), engine.artifacts)
-        console.print(f"{model}: test NDCG@10 {result.metrics['test_ndcg@10']:.4f} ({result.seconds:.0f}s)")
+        _queue_training(engine, "rec", model, DEMO_PARAMS.get(model))
     if engine.artifacts.current("nlu") is None:
-        from shopmind.assistant.nlu.shop import ShopNLUConfig, train_and_publish_nlu
-
-        with console.status("training the assistant's language model (first run only)…"):
-            train_and_publish_nlu(
-                engine.artifacts,
-                ShopNLUConfig(),
-                datasets_dir=settings.datasets_dir,
-                cache_path=settings.var_dir / "cache" / "nlu-vectors.sqlite",
-            )
-    with console.status("indexing the catalog for search (the first run encodes every title)…"):
-        engine.start(wait=True)  # search and recommendations loaded, the store's changes followed
+        _queue_training(engine, "nlu", "shop", None)
+    with _step("loading search and recommendations", began):
+        engine.start(wait=True)  # lexical search at once; sentence vectors are filled in the background
     keys = demo_keys(store)  # the same keys on every start (kept in the demo database)
     admin_key, web_key = keys["admin"], keys["storefront"]
     host, port = host or settings.host, port or settings.port

@@ -316,11 +316,29 @@ class Engine:
         Search and recommendations still being built by start()'s thread are reported as loading
         (a status report never waits for a build)."""
         return {
-            "recommendations": self._loading("recommendations") or self.recommendations.status(),
+            "recommendations": self._training(
+                "rec", self._loading("recommendations") or self.recommendations.status()
+            ),
             "search": self._loading("search") or self.search.status(),
-            "assistant": self.nlu.status(),
+            "assistant": self._training("nlu", self.nlu.status()),
             "marketing": self.marketing.status(),
         }
+
+    def _training(self, kind: str, status: dict[str, Any]) -> dict[str, Any]:
+        """``status`` with the training of ``kind`` that is queued or running now, if one is."""
+        try:
+            job = self.jobs.busy(f"train:{kind}")
+        except Exception:  # noqa: BLE001 - a status report must not fail
+            return status
+        if job is None:
+            return status
+        training = {
+            "job_id": job.job_id,
+            "status": job.status,
+            "seconds": job.seconds,
+            "progress": job.progress,
+        }
+        return {**status, "training": training}
 
     def _loading(self, name: str) -> dict[str, Any] | None:
         warming = self._warming

@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable
 
 import anyio.to_thread
-import sqlalchemy as sa
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shopmind.data.errors import DATABASE_UNAVAILABLE
 from shopmind.data.store_keys import normalise_origins
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class KeyCors:
         if time.monotonic() - self._cached_at >= CACHE_SECONDS:
             try:
                 fresh = frozenset(await anyio.to_thread.run_sync(self.key_origins))
-            except sa.exc.SQLAlchemyError as exc:  # the database is away: answer from what was read last
+            except DATABASE_UNAVAILABLE as exc:  # the database is away: answer from what was read last
                 log.warning("could not read the keys' origins: %s", exc)
                 return self._cached
             with self._lock:

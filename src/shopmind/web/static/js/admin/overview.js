@@ -28,12 +28,19 @@ function denseNote(d) {
   return note;
 }
 
+// A training queued or running for the capability (it switches over by itself when published).
+function trainingNote(t) {
+  if (!t) return "";
+  return t.status === "running" ? `training now (${Math.round(t.seconds || 0)} s, job ${t.job_id})`
+    : `training queued (job ${t.job_id})`;
+}
+
 // What serves each capability: a published model version, or its documented fallback.
 function servingBox(models) {
   const rows = Object.entries(models).map(([capability, m]) => ({
     capability, serving: m.serving, version: m.version || "",
     note: [m.serving === "fallback" || m.serving === "lexical" ? m.fallback : (m.stale ? "stale: a refit is queued" : m.note || ""),
-      denseNote(m.dense)].filter(Boolean).join(" · "),
+      denseNote(m.dense), trainingNote(m.training)].filter(Boolean).join(" · "),
   }));
   return h("section", { class: "box", id: "serving" },
     h("h2", null, "What serves each capability"),
