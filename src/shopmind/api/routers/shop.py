@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopmind.api import abuse, tokens
-from shopmind.api.deps import SettingsDep, StoreDep, storefront
+from shopmind.api.deps import EngineDep, SettingsDep, StoreDep, storefront
 from shopmind.api.routers.common import TOKEN_PATTERN, IdPath
 from shopmind.api.schemas import BODY, KEYED, BatchResult, errors
 from shopmind.data.ingest import ingest_records
@@ -147,6 +147,30 @@ def post_event(
 def categories(store: StoreDep) -> list[dict[str, Any]]:
     """Every category path with its number of products (and how many are in stock)."""
     return store.category_counts()
+
+
+class Capability(BaseModel):
+    """What serves one capability to shoppers now, and whether its model is still being trained."""
+
+    serving: str = Field(description="model (or the search mode), fallback, or loading")
+    training: Literal["queued", "running"] | None = Field(description="A training not yet published")
+
+
+CAPABILITIES = ("search", "recommendations", "assistant")
+
+
+@router.get("/models", response_model=dict[str, Capability])
+def models(engine: EngineDep) -> dict[str, dict[str, Any]]:
+    """For the storefront: search, recommendations and the assistant — served by a model or by their
+    fallback, and whether a training is on its way (the storefront says so and switches by itself)."""
+    status = engine.status()
+    return {
+        name: {
+            "serving": status[name]["serving"],
+            "training": (status[name].get("training") or {}).get("status"),
+        }
+        for name in CAPABILITIES
+    }
 
 
 def _demo_only(request: Request) -> None:

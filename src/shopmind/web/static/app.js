@@ -5,6 +5,7 @@ import { renderBrowse } from "./js/browse.js";
 import { renderProduct } from "./js/product.js";
 import { parseParams, renderSearch, setupAutocomplete } from "./js/search.js";
 import { loadConfig, onChange, shop } from "./js/shop.js";
+import { watchTraining } from "./js/training.js";
 
 const view = $("#view");
 const side = $("#side");
@@ -46,6 +47,7 @@ async function main() {
   window.addEventListener("hashchange", route);
   await route();
   document.body.dataset.ready = "1";
+  watchTraining(route);
   if (shop.chat) (await import("./js/chat.js")).setup();
 }
 
