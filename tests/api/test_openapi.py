@@ -203,3 +203,42 @@ def test_ids_and_pages_are_bounded_in_the_document(document: dict[str, Any]) -> 
     for path in ("/products", "/customers", "/orders", "/events", "/admin/conversations"):
         query = {p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]}
         assert query["offset"]["maximum"] == MAX_OFFSET and query["limit"]["maximum"] == MAX_LIMIT, path
+
+
+# ---------------------------------------------------------------------------- examples
+def json_successes(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(operation, status, media type object) of every 2xx JSON answer in the document."""
+    for name, op in operations(doc):
+        for code, response in op["responses"].items():
+            media = response.get("content", {}).get("application/json")
+            if code.startswith("2") and media is not None:
+                yield name, code, media
+
+
+def test_every_json_answer_has_an_example_that_fits_its_schema(document: dict[str, Any]) -> None:
+    """The examples are real answers captured by bench/capture_api_examples.py; each must still
+    validate against its response's schema, so a changed response model shows up here (recapture)."""
+    import jsonschema_rs
+
+    answers = list(json_successes(document))
+    assert len(answers) >= len(ONE_PER_ROUTER)
+    bad = []
+    for name, code, media in answers:
+        if "example" not in media:
+            bad.append(f"{name} {code}: no example")
+            continue
+        schema = {**media["schema"], "components": document["components"]}
+        errors = [
+            e.message[:200] for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(media["example"])
+        ]
+        if errors:
+            bad.append(f"{name} {code}: the example does not fit its schema: {errors[:3]}")
+    assert not bad, "run bench/capture_api_examples.py to recapture:\n" + "\n".join(bad)
+
+
+def test_an_example_that_breaks_its_schema_is_caught() -> None:
+    import jsonschema_rs
+
+    doc = {"components": {"schemas": {"Row": {"type": "object", "required": ["id"]}}}}
+    validator = jsonschema_rs.Draft202012Validator({"$ref": f"{PREFIX}Row", **doc})
+    assert validator.is_valid({"id": "a"}) and not validator.is_valid({"name": "a"})
