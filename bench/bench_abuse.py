@@ -17,7 +17,6 @@ Figures (medians) go to docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from bench_sync import catalog, purchases  # noqa: E402
+from bench_sync import catalog, median_ms, purchases  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from shopmind.api.app import create_app  # noqa: E402
@@ -49,15 +48,6 @@ def searches(n: int, seed: int = 7) -> pd.DataFrame:
             "ts": pd.Timestamp("2025-06-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 86400 * 60, n), "s"),
         }
     )
-
-
-def timed_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(1000 * (time.perf_counter() - t0))
-    return statistics.median(times)
 
 
 def run(n: int, url: str | None, tmp: str, repeat: int) -> dict[str, float]:
@@ -83,13 +73,13 @@ def run(n: int, url: str | None, tmp: str, repeat: int) -> dict[str, float]:
         answer = client.get("/products/NEW-1/similar", headers=public)
         assert answer.status_code == 200 and answer.json()["fallback"], answer.text
 
-    first = timed_ms(similar, 1)
+    first = median_ms(similar, 1)
     out = {
         "similar_first_ms": first,
-        "similar_ms": timed_ms(similar, repeat),
-        "trending_refresh_ms": timed_ms(engine.recommendations.refresh_trending, 3),
-        "suggestions_refresh_ms": timed_ms(lambda: store.query_visitors(), 3),
-        "rate_upsert_ms": timed_ms(lambda: store.take_tokens(["k1", "k2"], 300, 5, time.time()), repeat),
+        "similar_ms": median_ms(similar, repeat),
+        "trending_refresh_ms": median_ms(engine.recommendations.refresh_trending, 3),
+        "suggestions_refresh_ms": median_ms(lambda: store.query_visitors(), 3),
+        "rate_upsert_ms": median_ms(lambda: store.take_tokens(["k1", "k2"], 300, 5, time.time()), repeat),
     }
     client.close()
     engine.close()
