@@ -50,11 +50,12 @@ def test_search_and_suggest(client) -> None:
     assert c.get("/search", params={"q": "jacket"}).status_code == 401
     body = c.get("/search", params={"q": "不要红色的连衣裙", "page_size": 5}, headers=key).json()
     got = [p["product_id"] for p in body["products"]]
-    assert got[0] == "P4" and "P3" not in got  # the red dress is excluded; dense neighbours follow
+    assert got == ["P4"] and body["total"] == 1  # the red dress is excluded; nothing pads the count
+    assert "P3" not in {p["product_id"] for p in body["related"]}  # dense neighbours come as related
     assert body["parsed"]["chips"][0]["type"] == "exclude" and "facets" in body
     body = c.get("/search", params={"q": "jacket", "attr": "colour:Black", "in_stock": "true"}, headers=key)
-    assert {p["product_id"] for p in body.json()["products"]} == {"P1", "P5"}  # only black, in stock
-    assert body.json()["products"][0]["product_id"] == "P5"
+    assert [p["product_id"] for p in body.json()["products"]] == ["P5"]  # only black, in stock, a jacket
+    assert {p["product_id"] for p in body.json()["related"]} <= {"P1"}  # the black phone is only related
     body = c.get("/suggest", params={"q": "jack"}, headers=key).json()
     # one anonymous visitor's searches are never suggested to others (tests/api/test_abuse.py): the
     # completions come from the catalog
@@ -120,7 +121,8 @@ def test_the_server_takes_a_second_encoder_from_its_settings(tmp_path) -> None:
         while engine.search.status()["dense"].get("extra_coverage", 0) < 1.0 and time.monotonic() < deadline:
             time.sleep(0.1)
         body = c.get("/search", params={"q": "bluetooth headphones", "page_size": 3}, headers=key).json()
-        assert body["products"][0]["product_id"] == "P2"
+        # no product is both: the earbuds (wireless ~ bluetooth) come first among the related products
+        assert body["total"] == 0 and body["related"][0]["product_id"] == "P2"
         body = c.get("/search", params={"q": "连衣裙", "page_size": 2}, headers=key).json()
         assert {p["product_id"] for p in body["products"]} == {"P3", "P4"}
     service = engine.search
@@ -128,3 +130,34 @@ def test_the_server_takes_a_second_encoder_from_its_settings(tmp_path) -> None:
     assert service.config.fusion.alpha == 0.5 and service.config.fusion.extra_weight == 0.4
     engine.close()
     store.dispose()
+
+
+def test_counts_and_facets_describe_the_matches_and_unknown_filters_say_why(client) -> None:
+    c, key = client
+    body = c.get("/search", params={"q": "red dress", "page_size": 5}, headers=key).json()
+    # one red dress in the catalog: the count and the facets are that dress, nothing else pads them
+    assert [p["product_id"] for p in body["products"]] == ["P3"] and body["total"] == 1
+    assert body["facets"]["brand"] == [{"value": "花漾", "count": 1}] and body["no_match"] is False
+    assert body["facet_labels"]["brand"] == "brand" and body["related"]  # page one: related after it
+    assert {c["label"] for c in body["parsed"]["chips"] if c["type"] in ("colour", "category")} == {
+        "colour: Red",
+        "Dresses",
+    }
+    body = c.get("/search", params={"q": "dress", "brand": "Nope", "attr": "colour:Plaid"}, headers=key)
+    assert body.status_code == 200 and body.json()["total"] == 0
+    assert body.json()["unknown_filters"] == [
+        {"field": "brand", "value": "Nope"},
+        {"field": "attributes.colour", "value": "Plaid"},
+    ]
+    assert body.json()["message"].startswith("No product has brand “Nope”")
+    fixed = c.get("/search", params={"q": "wireles earbuds"}, headers=key).json()
+    assert fixed["corrected"] == {"query": "wireless earbuds", "original": "wireles earbuds"}
+    typed = c.get("/search", params={"q": "wireles earbuds", "spell": "false"}, headers=key).json()
+    assert typed["corrected"] is None and typed["total"] < fixed["total"]
+
+
+def test_a_60_kb_query_gets_a_422_naming_the_limit(client) -> None:
+    c, key = client
+    r = c.get("/search", params={"q": "red dress " * 6_000}, headers=key)
+    assert r.status_code == 422 and "at most 1000 characters" in r.json()["error"]["message"]
+    assert len(r.content) < 5_000  # the error does not echo the query back

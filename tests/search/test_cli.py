@@ -20,6 +20,9 @@ def test_query_is_the_default_command(sqlite_store, monkeypatch) -> None:
     assert [p["product_id"] for p in json.loads(out.output)["products"]] == ["P4"]
     out = runner.invoke(search_app, ["query", "leather jacket", "--mode", "lexical"])
     assert out.exit_code == 0 and "P5" in out.output
+    out = runner.invoke(search_app, ["iphnoe case", "--mode", "lexical"])  # nothing matches: it says so
+    assert out.exit_code == 0 and "No exact match for “iphone case”" in out.output
+    assert "showing results for “iphone case”" in out.output
     out = runner.invoke(search_app, ["jacket", "--mode", "fuzzy"])
     assert out.exit_code == 2 and "unknown mode" in out.output
     out = runner.invoke(search_app, ["evaluate", "--dataset", "nope"])

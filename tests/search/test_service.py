@@ -26,6 +26,10 @@ def top(answer: dict) -> list[str]:
     return [p["product_id"] for p in answer["products"]]
 
 
+def related(answer: dict) -> list[str]:
+    return [p["product_id"] for p in answer["related"]]
+
+
 def test_store_changes_are_searchable_without_rebuild(sqlite_store, tmp_path) -> None:
     written, rejected = ingest_records(sqlite_store, "products", CATALOG)
     assert written == len(CATALOG) and not rejected
@@ -54,11 +58,15 @@ def test_answer_shape_facets_highlights_and_stock_rule(sqlite_store, tmp_path) -
 def test_zero_results_relax_the_least_important_constraint(sqlite_store, tmp_path) -> None:
     ingest_records(sqlite_store, "products", CATALOG)
     svc = make(sqlite_store, tmp_path, log_events=False)
-    r = svc.search("红色 纯棉 连衣裙")  # no red cotton dress: the material gives way, the colour is kept
-    assert top(r)[:2] == ["P3", "P4"]
+    # no red cotton dress: nothing matches, and the related products keep the colour, not the material
+    r = svc.search("红色 纯棉 连衣裙")
+    assert r["total"] == 0 and r["no_match"] and top(r) == [] and related(r)[:2] == ["P3", "P4"]
     assert [(c["type"], c["value"]) for c in r["relaxed"]] == [("attribute", "纯棉")]
-    r = svc.search("连衣裙 50元以下")  # a hard price range that leaves no dress is dropped
-    assert set(top(r)) == {"P3", "P4"} and [c["type"] for c in r["relaxed"]] == ["price"]
+    assert r["message"].startswith("没有与“红色 纯棉 连衣裙”完全匹配的商品")
+    r = svc.search("连衣裙 50元以下")  # a hard price range that leaves no dress is dropped for related ones
+    assert (
+        r["total"] == 0 and set(related(r)) == {"P3", "P4"} and [c["type"] for c in r["relaxed"]] == ["price"]
+    )
     r = svc.search("连衣裙 200元以下")
     assert top(r) == ["P4"] and r["relaxed"] == []
     r = svc.search("cheapest Northline")

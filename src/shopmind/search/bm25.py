@@ -121,6 +121,16 @@ class BM25Index:
             self._arrays[term] = arr
         return arr
 
+    def has(self, term: str, n_slots: int) -> np.ndarray:
+        """(n_slots,) whether each slot's document has ``term`` (slots past ``n_slots`` — added since a
+        request's snapshot — are left out; a dead slot may still read True: AND with the live slots)."""
+        out = np.zeros(n_slots, dtype=bool)
+        post = self._postings(term) if self.df_.get(term, 0) > 0 else None
+        if post is not None:
+            slots = post[0]
+            out[slots[slots < n_slots]] = True
+        return out
+
     def idf(self, term: str) -> float:
         df = self.df_.get(term, 0)
         n = max(self.n_docs, 1)

@@ -40,13 +40,18 @@ def query_cmd(
     customer: Annotated[str | None, typer.Option(help="Personalise for this customer id")] = None,
     mode: Annotated[str, typer.Option(help="hybrid, lexical or dense")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON")] = False,
+    spell: Annotated[
+        bool, typer.Option(help="--no-spell: search the words as typed (no corrections)")
+    ] = True,
 ) -> None:
     """Search the shop's catalog (the store in SHOPMIND_DATABASE_URL / var/)."""
     from shopmind.cli import engine_from_settings
 
     with engine_from_settings() as engine:
         try:
-            answer = engine.search.search(text, None, page, customer, page_size=size, mode=mode, log=False)
+            answer = engine.search.search(
+                text, None, page, customer, page_size=size, mode=mode, log=False, correct=spell
+            )
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
@@ -57,14 +62,31 @@ def _print_answer(answer: dict, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps(answer, ensure_ascii=False, default=str))
         return
-    chips = ", ".join(f"{c['type']}: {c.get('value', c.get('text'))}" for c in answer["parsed"]["chips"])
+    chips = ", ".join(
+        c.get("label") or f"{c['type']}: {c.get('value', c.get('text'))}" for c in answer["parsed"]["chips"]
+    )
     console.print(f"[bold]{answer['total']}[/bold] results ({answer['took_ms']} ms)  {chips}")
+    if answer.get("corrected"):
+        fix = answer["corrected"]
+        console.print(
+            f"showing results for “{fix['query']}” (search instead for “{fix['original']}”: --no-spell)"
+        )
+    if answer.get("message"):
+        console.print(f"[yellow]{answer['message']}[/yellow]")
     if answer["relaxed"]:
         console.print(f"[yellow]relaxed: {', '.join(c['text'] for c in answer['relaxed'])}[/yellow]")
-    table = Table("id", "title", "price", "stock", "score")
-    for p in answer["products"]:
-        table.add_row(p["product_id"], p["title"], f"{p['price']:g}", str(p["stock"]), f"{p['score']:.3f}")
-    console.print(table)
+    for title, rows in (
+        ("", answer["products"]),
+        ("related products (not an exact match)", answer.get("related")),
+    ):
+        if not rows and title:
+            continue
+        table = Table("id", "title", "price", "stock", "score", title=title or None)
+        for p in rows:
+            table.add_row(
+                p["product_id"], p["title"], f"{p['price']:g}", str(p["stock"]), f"{p['score']:.3f}"
+            )
+        console.print(table)
 
 
 @search_app.command("pin")

@@ -84,19 +84,19 @@ def score_run(runs: list[list[str]], qs: QuerySet) -> dict[str, float]:
 # ---------------------------------------------------------------------- running a system
 def run_queries(service, qs: QuerySet, mode: str, understand: bool = False, k: int = 100) -> list[list[str]]:
     """The top-``k`` product ids per query. ``understand=False`` searches the raw words (no chips,
-    filters, corrections or synonyms), which compares the retrievers themselves."""
+    filters, corrections or synonyms), which compares the retrievers themselves; ``understand=True``
+    ranks as served: the matches of the understood query, then the related products."""
     from shopmind.search import analyze as A
     from shopmind.search.query import ParsedQuery
 
     mask = service.index.columns().alive
     out = []
     for q in qs.queries:
-        if understand:
-            parsed = service.parser.parse(q)
-            slots, _, _ = service._retrieve_relaxing(parsed, mask, mode)
-        else:
-            parsed = ParsedQuery(raw=q, text=A.normalise(q), terms={t: 1.0 for t in A.analyze(q)})
-            slots, _, _ = service.retrieve(parsed, mask, mode)
+        if understand:  # as the shopper sees it: the matches, then the related products
+            out.append(service.rank(service.parser.parse(q), mask, mode).ranked_ids(service.index.ids, k))
+            continue
+        parsed = ParsedQuery(raw=q, text=A.normalise(q), terms={t: 1.0 for t in A.analyze(q)})
+        slots, _, _ = service.retrieve(parsed, mask, mode)
         out.append([service.index.ids[s] for s in slots[:k]])
     return out
 

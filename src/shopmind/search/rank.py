@@ -149,8 +149,7 @@ def chip_mask(cols, chip: Chip, index) -> np.ndarray:
 
         ok = np.ones(n, dtype=bool)
         for tok in set(A.analyze(str(chip.value))):
-            hit = index.bm25.scores({tok: 1.0}, n) > 0
-            ok &= ~hit[:n]
+            ok &= ~index.bm25.has(tok, n)
         return ok
     col = column(cols, chip.field or "")
     if col is None:
@@ -206,6 +205,25 @@ def filters_mask(cols, filters: dict[str, Any]) -> np.ndarray:
             values = value if isinstance(value, (list, tuple, set)) else [value]
             mask &= col.mask([str(v) for v in values])
     return mask
+
+
+def unknown_filter_values(cols, filters: dict[str, Any]) -> list[dict[str, str]]:
+    """The explicit filter values no live product has, as ``{"field", "value"}`` (brand, category and
+    ``attributes.<key>``): such a filter gives an empty result, and this says why."""
+    out: list[dict[str, str]] = []
+    for key, value in (filters or {}).items():
+        if value is None or value == "" or value == [] or key in ("min_price", "max_price", "in_stock"):
+            continue
+        col = column(cols, key)
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        for v in map(str, values):
+            wanted = [v]
+            if key == "category" and col is not None:
+                wanted = [c for c in col.values if c == v or c.startswith(f"{v} >")]
+            known = col is not None and bool(col.mask(wanted)[cols.alive].any())
+            if not known:
+                out.append({"field": key, "value": v})
+    return out
 
 
 def preference_groups(chips: list[Chip]) -> list[list[Chip]]:

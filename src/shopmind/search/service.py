@@ -3,6 +3,12 @@
 ``search(query, filters, page, customer_id)`` parses the query, retrieves (BM25, dense or both),
 filters, fuses, applies the business rules and returns products with facet counts, the parsed
 query (chips), highlights and, when a constraint had to be dropped to find anything, which one.
+
+The result set is honest: ``total``, ``products`` and ``facets`` describe the products that *match*
+the understood query (every content word met, lexically or through a chip, and every price and
+exclusion constraint: :mod:`shopmind.search.needs`), never the tail of the dense ranking. Products
+that are only near the query come separately as ``related`` (page one, when the matches do not fill
+it), and when nothing matches ``no_match`` and ``message`` say so.
 The index, the best-selling counters and the query log follow the store's change log in the
 background (:mod:`shopmind.search.follow`, driven by the engine's followers): a request never syncs.
 ``sync()`` applies the changes logged since the last one now; ``sync(force=True)`` reloads in full.
@@ -27,7 +33,9 @@ from shopmind.search import analyze as A
 from shopmind.search import rank as R
 from shopmind.search.backfill import BackfillConfig, Backfiller
 from shopmind.search.follow import SearchFollowing
+from shopmind.search.honest import Ranked, facet_labels, message, price_intent_order
 from shopmind.search.index import SKIP_ATTRIBUTES, IndexConfig, ProductIndex
+from shopmind.search.needs import needs_mask
 from shopmind.search.pins import Pins
 from shopmind.search.query import Chip, ParsedQuery, QueryParser
 from shopmind.search.query_log import QueryLog
@@ -184,10 +192,13 @@ class SearchService:
         session_id: str = "",
         log: bool | None = None,
         visitor: str | None = None,
+        correct: bool = True,
     ) -> dict[str, Any]:
-        """One page of results with facets, the parsed query, highlights and any relaxation; the search
-        is logged as an event when ``log`` (default: the config's ``log_events``). ``visitor``: who
-        searched, for a public request (:mod:`shopmind.data.store_abuse`); None: a trusted caller."""
+        """One page of matching products with facets, the parsed query, highlights and any relaxation,
+        plus related products when the matches do not fill page one; the search is logged as an event
+        when ``log`` (default: the config's ``log_events``). ``visitor``: who searched, for a public
+        request (:mod:`shopmind.data.store_abuse`); None: a trusted caller. ``correct=False`` searches
+        the words as typed (no spelling or pinyin rewriting)."""
         t0 = time.perf_counter()
         mode = mode or self.config.mode
         if mode not in R.MODES:
@@ -196,22 +207,26 @@ class SearchService:
             raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
         page = max(1, int(page))
         size = min(max(1, page_size or self.config.page_size), self.config.max_page_size)
-        parsed = self.parser.parse(query)
+        parsed = self.parser.parse(query, correct=correct)
         ahead = mode != "lexical" and self.index.dense_ready
         if ahead:
             self._encode_ahead(_dense_text(parsed))
         try:
             cols = self.index.columns()  # one snapshot for the whole request (the index follows the store)
             base = R.filters_mask(cols, filters or {})
-            slots, scores, relaxed = self._retrieve_relaxing(parsed, base, mode, cols)
+            ranked = self.rank(parsed, base, mode, cols)
         finally:
             if ahead:  # retrieval may have ended before it needed the vector
                 self._forget_ahead(_dense_text(parsed))
         sort = sort or parsed.sort or "relevance"
-        slots, scores = self._order(slots, scores, sort, parsed, cols, customer_id)
+        slots, scores = self._order(ranked.slots, ranked.scores, sort, parsed, cols, customer_id)
         total = len(slots)
         start = (page - 1) * size
         page_slots, page_scores = slots[start : start + size], scores[start : start + size]
+        room = size - len(page_slots) if page == 1 else 0
+        related = [(int(s), float(v)) for s, v in zip(ranked.related, ranked.related_scores, strict=True)]
+        facets = self._facets(cols, slots)
+        unknown = R.unknown_filter_values(cols, filters or {})
         answer = {
             "query": query,
             "parsed": parsed.to_dict(),
@@ -220,18 +235,52 @@ class SearchService:
             "total": total,
             "page": page,
             "page_size": size,
-            "products": [
-                hit
-                for s, v in zip(page_slots, page_scores, strict=True)
-                if (hit := self._hit(int(s), float(v), parsed)) is not None
-            ],
-            "facets": self._facets(cols, slots),
-            "relaxed": [c.to_dict() for c in relaxed],
+            "products": self._hits(zip(page_slots.tolist(), page_scores.tolist(), strict=True), parsed),
+            "facets": facets,
+            "facet_labels": facet_labels(facets, parsed.lang),
+            "relaxed": [c.to_dict(parsed.lang) for c in ranked.relaxed],
+            "no_match": total == 0,
+            "related": self._hits(related[: max(room, 0)], parsed),
+            "corrected": {"query": parsed.corrected, "original": query} if parsed.corrected else None,
+            "unknown_filters": unknown,
+            "message": message(query, parsed, total, unknown),
             "took_ms": round(1000 * (time.perf_counter() - t0), 2),
         }
         if self.config.log_events if log is None else log:
             self._log(query, customer_id, session_id, visitor, total)
         return answer
+
+    def rank(self, parsed: ParsedQuery, base: np.ndarray, mode: str, cols=None) -> Ranked:
+        """The matches of ``parsed`` within ``base`` (best first), then the related products: retrieved
+        but not matching, or, when nothing matches, what relaxing the constraints finds."""
+        cols = cols if cols is not None else self.index.columns()
+        mask = base & R.constraints_mask(cols, parsed.constraints, self.index)
+        slots, scores, _ = self.retrieve(parsed, mask, mode)
+        slots, scores, _ = self._prefer(parsed, slots, scores, cols)
+        n = min(len(mask), self.index.n_slots)
+        retrieved = np.zeros(n, dtype=bool)
+        retrieved[slots] = True
+        if parsed.needs:
+            match = mask[:n] & needs_mask(cols, parsed.needs, self.index)[:n]
+        else:  # only filters, a sort or filler words: what retrieval found is what was asked for
+            match = retrieved
+        is_match = match[slots]
+        m_slots, m_scores = slots[is_match], scores[is_match]
+        missed = np.flatnonzero(match & ~retrieved)  # matches beyond the retrievers' candidate lists
+        if len(missed):
+            lex = self.index.lexical(parsed.terms)[missed]
+            missed = missed[np.argsort(-lex, kind="stable")]
+            low = float(m_scores.min()) if len(m_scores) else 0.0
+            m_slots = np.concatenate([m_slots, missed])
+            m_scores = np.concatenate([m_scores, np.full(len(missed), min(low, 0.0))])
+        if len(m_slots):
+            m_slots, m_scores = price_intent_order(parsed, m_slots, m_scores, cols)
+            return Ranked(m_slots, m_scores, slots[~is_match], scores[~is_match])
+        r_slots, r_scores, relaxed = self._retrieve_relaxing(parsed, base, mode, cols)
+        return Ranked(m_slots, m_scores, r_slots, r_scores, relaxed)
+
+    def _hits(self, pairs, parsed: ParsedQuery) -> list[dict[str, Any]]:
+        return [hit for s, v in pairs if (hit := self._hit(int(s), float(v), parsed)) is not None]
 
     def _retrieve_relaxing(self, parsed: ParsedQuery, base: np.ndarray, mode: str, cols=None):
         """Retrieve; while the query's hard constraints leave nothing, drop the least important one.
@@ -357,7 +406,7 @@ class SearchService:
 
     def _order(self, slots, scores, sort: str, parsed: ParsedQuery, cols, customer_id: str | None):
         if sort != "relevance" and len(slots):
-            if parsed.terms and len(slots) > 20:  # sort only what is really about the query
+            if parsed.terms and not parsed.needs and len(slots) > 20:  # sort only what is about the query
                 top = float(scores.max())
                 keep = scores >= 0.5 * top if top > 0 else np.ones(len(slots), bool)
                 slots, scores = slots[keep], scores[keep]

@@ -67,6 +67,8 @@ class Vocabulary:
                     zh_terms[A.normalise(name)] += count
         for w, c in list(index.han_counts.items()):
             if c > 0:
+                if 2 <= len(w) <= 6:  # a whole title word (瑜伽砖), whatever jieba makes of it
+                    zh_terms[w] += c
                 for piece in A.jieba_module().lcut(w):
                     if len(piece) >= 2 and A.has_han(piece):
                         zh_terms[piece] += c

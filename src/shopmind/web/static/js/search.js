@@ -4,6 +4,7 @@ import { grid } from "./cards.js";
 import { api, shop } from "./shop.js";
 
 const PAGE_SIZE = 24;
+const MAX_Q = 1000; // the longest query GET /search takes (docs/search.md); a longer one is cut here
 const REMOVABLE = new Set(["price", "sort", "exclude", "brand", "category", "colour", "size", "attribute"]);
 const SORTS = { "": "best match", price_asc: "price ↑", price_desc: "price ↓", best_selling: "best selling", newest: "newest" };
 
@@ -27,6 +28,7 @@ export function parseParams(search) {
     min_price: q.get("min_price") || "",
     max_price: q.get("max_price") || "",
     in_stock: q.get("in_stock") || "",
+    spell: q.get("spell") || "",
   };
 }
 
@@ -82,6 +84,7 @@ function removeText(q, text) {
 }
 
 function chipLabel(c) {
+  if (c.label) return c.label; // the server's label, in the shopper's language
   if (c.type === "price") {
     if (c.min != null && c.max != null) return `price ${c.min}–${c.max}`;
     return c.max != null ? `price ≤ ${c.max}` : `price ≥ ${c.min}`;
@@ -102,10 +105,8 @@ function chips(params, parsed) {
         chipLabel(c), h("span", { class: "x", "aria-hidden": "true" }, "×")));
     } else if (REMOVABLE.has(c.type)) {
       out.push(h("span", { class: "chip info", dataset: { type: c.type } }, chipLabel(c)));
-    } else if (c.type === "correction") {
-      out.push(h("span", { class: "chip info" }, `“${c.text}” → ${c.value}`));
-    } else if (c.type === "pinyin") {
-      out.push(h("span", { class: "chip info" }, `${c.text} → ${c.value}`));
+    } else if (c.type === "correction" || c.type === "pinyin" || c.type === "price_intent") {
+      out.push(h("span", { class: "chip info", dataset: { type: c.type } }, chipLabel(c)));
     }
   }
   const filter = (label, next) =>
@@ -120,23 +121,24 @@ function chips(params, parsed) {
   return out;
 }
 
-function facetList(params, facets) {
+function facetList(params, facets, labels) {
   const groups = [];
   for (const [name, values] of Object.entries(facets)) {
     if (name === "price") {
-      groups.push(h("div", { class: "facet", dataset: { facet: "price" } }, h("h3", null, "price"),
+      groups.push(h("div", { class: "facet", dataset: { facet: "price" } }, h("h3", null, labels?.price || "price"),
         h("ul", null, values.map((b) => h("li", null, h("a", {
           href: searchHref({ ...params, min_price: b.min, max_price: b.max ?? "", page: 1 }),
         }, b.max == null ? `${b.min}+` : `${b.min}–${b.max}`, h("small", null, ` ${b.count}`)))))));
       continue;
     }
     const key = name.replace("attributes.", "");
+    if (labels && !(name in labels)) continue; // the same attribute in the other language
     const link = (v) => {
       if (name === "brand") return { ...params, brand: [...new Set([...params.brand, v])] };
       if (name === "category") return { ...params, category: v };
       return { ...params, attr: [...new Set([...params.attr, `${key}:${v}`])] };
     };
-    groups.push(h("div", { class: "facet", dataset: { facet: key } }, h("h3", null, key),
+    groups.push(h("div", { class: "facet", dataset: { facet: key } }, h("h3", null, labels?.[name] || key),
       h("ul", null, values.map((v) => h("li", null,
         h("a", { href: searchHref({ ...link(v.value), page: 1 }) }, v.value, h("small", null, ` ${v.count}`)))))));
   }
@@ -159,24 +161,41 @@ function pager(params, total, pageSize) {
 }
 
 export async function renderSearch(view, side, params) {
+  const typed = params.q.length;
+  if (typed > MAX_Q) params = { ...params, q: params.q.slice(0, MAX_Q) };
   fill(view, h("p", { class: "status" }, "Searching…"));
   const res = await api("/search", {
     params: { ...params, page_size: PAGE_SIZE, customer_id: shop.customer, session_id: shop.session },
   });
   const sort = h("select", { id: "sort", "aria-label": "sort", onchange: (e) => { location.hash = searchHref({ ...params, sort: e.target.value, page: 1 }); } },
     Object.entries(SORTS).map(([v, label]) => h("option", { value: v, selected: v === params.sort }, label)));
-  const relaxed = (res.relaxed || []).length
-    ? h("p", { class: "relaxed" }, "No product matches everything; ignored: ",
-      res.relaxed.map((c) => `“${c.text}”`).join(", "))
-    : null;
-  fill(view, 
+  const zh = res.parsed?.lang === "zh";
+  const related = res.related || [];
+  fill(view,
     h("div", { class: "chips", id: "chips" }, chips(params, res.parsed)),
-    relaxed,
+    typed > MAX_Q ? h("p", { class: "notice", id: "query-cut" },
+      `Your search was cut to its first ${MAX_Q.toLocaleString("en")} characters (it had ${typed.toLocaleString("en")}).`) : null,
+    corrected(params, res, zh),
     h("div", { class: "toolbar" },
-      h("p", { class: "status", id: "result-count" }, params.q ? `${res.total} results for “${params.q}”` : `${res.total} products`),
+      h("p", { class: "status", id: "result-count" }, params.q ? `${res.total} results for “${res.corrected?.query || params.q}”` : `${res.total} products`),
       h("label", null, "sort ", sort)),
-    res.products.length ? grid(res.products, { highlight: true }) : h("p", { class: "empty" }, "No products found. Try fewer words."),
+    res.message ? h("p", { class: "notice", id: "search-notice" }, res.message) : null,
+    res.products.length ? grid(res.products, { highlight: true, impression: res.impression_id })
+      : res.message ? null : h("p", { class: "empty" }, "No products found. Try fewer words."),
     pager(params, res.total, res.page_size),
+    related.length ? h("section", { class: "related", id: "related" },
+      h("h2", null, zh ? "相关商品" : "Related products",
+        h("small", null, zh ? "（与搜索不完全匹配）" : " (not an exact match)")),
+      grid(related, { highlight: true })) : null,
   );
-  fill(side, h("h2", null, "Refine"), facetList(params, res.facets || {}));
+  fill(side, h("h2", null, "Refine"), facetList(params, res.facets || {}, res.facet_labels));
+}
+
+// "Showing results for X — search instead for Y" when a word was corrected or read as pinyin.
+function corrected(params, res, zh) {
+  if (!res.corrected) return null;
+  const instead = h("a", { id: "search-instead", href: searchHref({ ...params, spell: "false", page: 1 }) }, res.corrected.original);
+  return h("p", { class: "corrected", id: "corrected" },
+    zh ? "显示的是“" : "Showing results for “", h("strong", null, res.corrected.query),
+    zh ? "”的结果 — 仍然搜索 " : "” — search instead for ", instead);
 }
