@@ -82,6 +82,7 @@ def main() -> None:
         db = Path(tmp) / "shop.db"
         shutil.copy(base, db)
         store = Store(f"sqlite:///{db}")
+        store.migrate()  # a cached shop from an older schema
         t0 = time.perf_counter()
         nlu = load_nlu(args.nlu)
         service = AssistantService(store, nlu, AssistantConfig(clock="store"))

@@ -17,7 +17,9 @@ def test_create_get_append_and_read_back_in_order(store: Store) -> None:
     conv = convs.create("C1", "zh", at=T0)
     cid = conv["conversation_id"]
     assert convs.get(cid) == {"conversation_id": cid, "customer_id": "C1", "lang": "zh", "status": "open"} | {
-        "started_at": T0
+        "started_at": T0,
+        "agent": None,
+        "waiting_since": None,
     }
     assert convs.append(cid, "customer", "你好", {"parse": {"intent": "greet"}}, at=T0) == 1
     assert convs.append(cid, "assistant", "您好!", {"state": {"turn": 1}}, at=T0 + timedelta(seconds=1)) == 2
@@ -60,3 +62,20 @@ def test_list_newest_first_by_status_with_update_and_handoff_packet(store: Store
     assert total == 3 and [r["conversation_id"] for r in page] == [ids[1]]
     with pytest.raises(ValueError, match="unknown status 'lost'"):
         convs.list("lost")
+
+
+def test_queue_longest_wait_first_claim_once_and_messages_by_role(store: Store) -> None:
+    convs = Conversations(store)
+    ids = [convs.create(f"C{i}", "en", at=T0)["conversation_id"] for i in range(4)]
+    convs.update(ids[0], status="handoff", waiting_since=T0 + timedelta(minutes=5))
+    convs.update(ids[1], status="handoff", waiting_since=T0 + timedelta(minutes=1))
+    convs.update(ids[2], status="handoff")  # answered: nobody waits
+    rows, total = convs.queue()
+    assert total == 3 and [r["conversation_id"] for r in rows] == [ids[1], ids[0], ids[2]]
+    assert convs.claim(ids[3], "Mei") == "Mei" and convs.get(ids[3])["status"] == "handoff"
+    assert convs.claim(ids[3], "Bob") == "Mei"  # taken: Bob does not get it
+    assert convs.claim(ids[3], "Bob", force=True) == "Bob"
+    for role in ("customer", "assistant", "note", "agent", "system"):
+        convs.append(ids[3], role, role, {})
+    seen = convs.messages(ids[3], after=1, roles=("customer", "assistant", "agent"))
+    assert [(m["seq"], m["role"]) for m in seen] == [(2, "assistant"), (4, "agent")]

@@ -40,7 +40,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory, shop_nlu) -> Iterator[Shop]:
     """The demo shop served as `shopmind demo` serves it (web_demo on) by one engine; search
     lexical-only (fast); the assistant with the session's shop NLU (tests/conftest.py)."""
     tmp = tmp_path_factory.mktemp("web-shop")
-    settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts", assistant_clock="store")
+    settings = Settings(var_dir=tmp / "var", artifacts_dir=tmp / "artifacts")  # clock: auto (the demo's)
     store = Store(f"sqlite:///{tmp / 'shop.db'}")
     load_demo_shop(store, seed=7, scale=0.1)
     train_and_publish(store, "itemknn", None, ArtifactStore(settings.artifacts_dir))
@@ -62,7 +62,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory, shop_nlu) -> Iterator[Shop]:
 
 @pytest.fixture(scope="session")
 def assistant(shop: Shop):
-    """The real assistant on the test shop, as the engine assembles it; the clock is the shop's history."""
+    """The real assistant on the test shop, as the engine assembles it; the clock is the demo shop's."""
     return shop.app.state.engine.assistant
 
 

@@ -99,7 +99,7 @@ class Dialogue:
     def respond(self, state: DialogueState, parse, text: str, ctx: ToolContext) -> Turn:
         """The reply to one customer message; ``state`` is updated in place."""
         state.turns += 1
-        state.lang = _reply_lang(parse, text, state.lang)
+        state.lang = reply_lang(parse, text, state.lang)
         if state.handoff:
             return self._say(state, "in_handoff", parse.intent)
         if parse.intent == "human_agent" or parse.frustration >= self.config.frustration_handoff:
@@ -192,6 +192,8 @@ class Dialogue:
     def _order_task(
         self, state: DialogueState, intent: str, order_id: str | None, parse, ctx: ToolContext
     ) -> Turn:
+        if ctx.guest:  # orders are a signed-in customer's only
+            return self._say(state, "sign_in", intent)
         if order_id is None:
             return self._ask_order(state, intent, ctx)
         state.last_intent = intent
@@ -309,10 +311,12 @@ class Dialogue:
         hit = self.knowledge.answer(text, state.lang) if self.knowledge is not None else None
         if hit is None:
             return self._say(state, "knowledge_none", intent)
-        cite = hit.citation(self.knowledge.config.max_quote_chars)
+        cfg = self.knowledge.config
+        cite = hit.citation(cfg.max_quote_chars, cfg.doc_link)
         turn = self._say(
-            state, "knowledge", intent, quote=cite["quote"], title=cite["title"], doc_id=cite["doc_id"]
+            state, "knowledge", intent, quote=cite["quote"], title=cite["title"], url=cite["url"]
         )
+        turn.text = turn.text.rstrip()  # no link configured: the line ends with the title
         turn.citations = [cite]
         return turn
 
@@ -404,13 +408,19 @@ def _order_facts(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reply_lang(parse, text: str, previous: str) -> str:
-    """The message's language; a message with no words of its own (an order number) keeps the last one."""
+def reply_lang(parse, text: str, previous: str) -> str:
+    """The message's language; a message with no words of its own (an order number) keeps the last one.
+
+    Chinese when its Chinese characters are at least as many as its English words (a Chinese sentence
+    with a brand name is Chinese; an English one quoting a product's Chinese name is English)."""
     rest = text
     for e in parse.entities:
-        rest = rest.replace(e.text, " ")
-    if re.search(r"[\u4e00-\u9fff]", rest):
+        if e.text:
+            rest = rest.replace(e.text, " ")
+    han = len(re.findall(r"[\u4e00-\u9fff]", rest))
+    words = len(re.findall(r"[A-Za-z]{2,}", rest))
+    if han and han >= words:
         return "zh"
-    if len(re.findall(r"[A-Za-z]{2,}", rest)) == 0 or parse.lang not in ("zh", "en"):
+    if words == 0 or parse.lang not in ("zh", "en"):
         return previous
-    return parse.lang
+    return "en" if han else parse.lang

@@ -6,20 +6,28 @@ from datetime import datetime
 from typing import Any
 
 from shopmind.data.conversations import Conversations
-from shopmind.data.store import Store
+from shopmind.data.store import NotFoundError, Store
 
 # Value tiers by the customer's share of the shop's spend ranking (top 5 %, next 20 %, the rest).
 TIERS = ((0.05, "vip"), (0.25, "high"), (1.01, "standard"))
 
 
-def handoff_packet(store: Store, conversation_id: str, customer_id: str, reason: str) -> dict[str, Any]:
-    """What a human agent needs to take over without asking again."""
+def handoff_packet(
+    store: Store, conversation_id: str, customer_id: str, reason: str, state=None, parse=None
+) -> dict[str, Any]:
+    """What a human agent needs to take over without asking again: why, the intent and entities of the
+    customer's last message, the order talked about, the conversation's summary, the customer's latest
+    orders, searches and value tier. (CLV and churn risk come live from the marketing models when the
+    agent opens the conversation: :meth:`shopmind.assistant.agents.AgentDesk.view`.)"""
     msgs = Conversations(store).messages(conversation_id)
     orders, total = store.list_orders(customer_id=customer_id, limit=5)
     searches, _ = store.list_events(customer_id=customer_id, type="search", limit=5)
     return {
         "reason": reason,
         "customer_id": customer_id,
+        "intent": parse.intent if parse is not None else None,
+        "entities": [{"kind": e.kind, "value": str(e.value)} for e in parse.entities] if parse else [],
+        "order": _order_brief(store, state.order_id if state is not None else None, customer_id),
         "summary": transcript_summary(msgs),
         "orders": [
             {
@@ -32,6 +40,20 @@ def handoff_packet(store: Store, conversation_id: str, customer_id: str, reason:
         "recent_searches": [s["query"] for s in searches],
         "value": value_tier(store, customer_id),
     }
+
+
+def _order_brief(store: Store, order_id: str | None, customer_id: str) -> dict[str, Any] | None:
+    """The order the conversation is about (only one of the customer's own), or None."""
+    if not order_id:
+        return None
+    try:
+        o = store.get_order(order_id)
+    except NotFoundError:
+        return None
+    if o["customer_id"] != customer_id:
+        return None
+    keys = ("order_id", "status", "placed_at", "total", "tracking_number", "carrier")
+    return {k: (o[k].isoformat() if isinstance(o.get(k), datetime) else o.get(k)) for k in keys}
 
 
 def transcript_summary(messages: list[dict[str, Any]], max_lines: int = 12) -> dict[str, Any]:

@@ -14,6 +14,13 @@ Whether anything fits well enough is decided on the lexical side, because the en
 squeezed into a narrow band (see ``../shared/MODELS.md``): the *coverage* of a hit is the share of
 the question's IDF mass that the hit's document contains, and a hit below ``min_coverage`` is not
 an answer (the assistant then says so and offers a human).
+
+The quoted passage is the document's *governing* one: the best passage picks the document, then the
+earliest passage of that document that holds as much of the question (the words its title does not
+already cover) as the best one is quoted. A document states its rule first and its exceptions after,
+so "what is your return policy?" quotes the 30-day rule, not the paragraph about day 31; a question
+about the exception itself ("can I return opened skincare?") still quotes the exception. The
+citation names the document by its title and links it (``doc_link``), never by its internal id.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +66,8 @@ class KnowledgeConfig:
     title_weight: float = 2.0  # BM25F weight of the document title (repeated on every passage)
     body_weight: float = 1.0  # BM25F weight of the passage text
     same_language_bonus: float = 0.15  # added to passages in the customer's language
-    max_quote_chars: int = 320  # a quoted passage longer than this is cut at a sentence end
+    max_quote_chars: int = 240  # a quoted passage longer than this is cut at a sentence end
+    doc_link: str = "/web/#/help/{topic}?lang={lang}"  # a cited document's link ({topic}, {lang}, {doc_id})
     cache_path: str | None = None  # embedding cache file; None = in memory only (the engine sets a file)
 
 
@@ -80,15 +89,17 @@ class KnowledgeHit:
     passage: Passage
     score: float  # fused score in [0, 1 + bonus]
     coverage: float  # share of the question's IDF mass found in the document (0..1)
+    asked: dict[str, float] = field(default_factory=dict)  # question words the title lacks -> IDF
 
-    def citation(self, max_chars: int = 320) -> dict[str, Any]:
+    def citation(self, max_chars: int = 240, link: str = "") -> dict[str, Any]:
         p = self.passage
         return {
             "doc_id": p.doc_id,
             "title": p.title,
+            "url": doc_url(link, p),
             "topic": p.topic,
             "lang": p.lang,
-            "quote": quote(p.text, max_chars),
+            "quote": focused_quote(p.text, self.asked, max_chars),
             "score": round(self.score, 4),
             "coverage": round(self.coverage, 4),
         }
@@ -100,6 +111,33 @@ def quote(text: str, max_chars: int) -> str:
         return text
     cut = max(text.rfind(s, 0, max_chars) for s in (". ", "。", "；", "! ", "? "))
     return text[: cut + 1].strip() if cut > 0 else text[:max_chars].rstrip() + "…"
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
+
+
+def focused_quote(text: str, asked: dict[str, float], max_chars: int) -> str:
+    """The passage from its start to the earliest sentence holding the most of the ``asked`` words
+    (their IDF); that sentence alone when the way to it is longer than ``max_chars``."""
+    sentences = [x.strip() for x in SENTENCE_END.split(text) if x.strip()]
+    if len(sentences) < 2 or not asked:
+        return quote(text, max_chars)
+    held = [sum(w for t, w in asked.items() if t in set(A.analyze(x))) for x in sentences]
+    k = held.index(max(held))
+    if k == 0 or max(held) <= 0:
+        return quote(text, max_chars)
+    lead = " ".join(sentences[: k + 1]) if re.search(r"[.!?]$", sentences[0]) else "".join(sentences[: k + 1])
+    return lead if len(lead) <= max_chars else quote(sentences[k], max_chars)
+
+
+def doc_url(link: str, p: Passage) -> str:
+    """The link of the passage's document from the ``link`` template (topic, lang, doc_id)."""
+    if not link:
+        return ""
+    from urllib.parse import quote as urlquote
+
+    topic = p.topic or p.doc_id
+    return link.format(topic=urlquote(topic), lang=urlquote(p.lang), doc_id=urlquote(p.doc_id))
 
 
 def docs_fingerprint(docs: list[dict[str, Any]]) -> str:
@@ -131,6 +169,8 @@ class _Index:
     passages: list[Passage]
     bm25: BM25Index | None = None
     doc_terms: dict[str, set[str]] = field(default_factory=dict)
+    passage_terms: list[set[str]] = field(default_factory=list)  # body words of each passage
+    title_terms: list[set[str]] = field(default_factory=list)  # title words of each passage
     vectors: np.ndarray | None = None  # (P, D) unit passage vectors
 
 
@@ -203,14 +243,17 @@ class KnowledgeBase:
         bm25 = BM25Index(BM25Config(title=cfg.title_weight, description=cfg.body_weight))
         passages = passages_of(docs)
         doc_terms: dict[str, set[str]] = {}
+        passage_terms, title_terms = [], []
         for slot, p in enumerate(passages):
             title, body = A.analyze(p.title), A.analyze(p.text)
             bm25.add(slot, {"title": title, "description": body})
             doc_terms.setdefault(p.doc_id, set()).update(title, body)
+            passage_terms.append(set(body))
+            title_terms.append(set(title))
         vectors = None
         if cfg.encoder and passages:
             vectors = self._embed([f"{p.title}: {p.text}" for p in passages], query=False)
-        self._index = _Index(passages, bm25, doc_terms, vectors)
+        self._index = _Index(passages, bm25, doc_terms, passage_terms, title_terms, vectors)
         self.fingerprint_ = docs_fingerprint(docs)
         log.info("knowledge base: %d passages from %d documents", len(passages), len(docs))
         return self
@@ -274,11 +317,30 @@ class KnowledgeBase:
         return hits
 
     def answer(self, question: str, lang: str | None = None) -> KnowledgeHit | None:
-        """The best passage if it fits well enough (coverage at least ``min_coverage``), else None."""
+        """The governing passage of the best document if it fits well enough (coverage at least
+        ``min_coverage``), else None."""
+        index = self._index
         hits = self.search(question, lang, k=1)
         if not hits or hits[0].coverage < self.config.min_coverage:
             return None
-        return hits[0]
+        return self.governing(hits[0], question_terms(question), index)
+
+    def governing(self, hit: KnowledgeHit, terms: dict[str, float], index: _Index) -> KnowledgeHit:
+        """The earliest passage of the hit's document that holds as much of the question's IDF mass
+        (outside the words of the title) as the hit's own passage."""
+        slots = [i for i, p in enumerate(index.passages) if p.doc_id == hit.passage.doc_id]
+        if index.bm25 is None or not slots:
+            return hit
+        best = next((i for i in slots if index.passages[i] == hit.passage), slots[0])
+        asked = [t for t in terms if t not in index.title_terms[best]]
+
+        def held(slot: int) -> float:
+            return sum(index.bm25.idf(t) for t in asked if t in index.passage_terms[slot])
+
+        need = held(best)
+        first = next(i for i in slots if held(i) >= need - 1e-9)
+        weights = {t: index.bm25.idf(t) for t in asked}
+        return KnowledgeHit(index.passages[first], hit.score, hit.coverage, weights)
 
     def doc(self, doc_id: str) -> list[Passage]:
         return [p for p in self.passages_ if p.doc_id == doc_id]

@@ -117,7 +117,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Order {order_id} changed in the meantime; nothing was done.",
         "订单 {order_id} 状态已变化，未做修改。",
     ),
-    "knowledge": ('{quote}\n(Source: "{title}", {doc_id})', "{quote}\n（来源：《{title}》，{doc_id}）"),
+    # the last line is the citation (title and link): clients may show it as a link instead
+    "knowledge": ('{quote}\nSource: "{title}" {url}', "{quote}\n来源：《{title}》 {url}"),
+    "sign_in": (
+        "To look at or change an order I need to know it is yours: please sign in and ask again. I can "
+        "answer questions about our policies, delivery and products right away.",
+        "查询或修改订单需要先确认是您本人的订单：请登录后再问我。关于店铺政策、配送和商品的问题，现在就可以问我。",
+    ),
     "knowledge_none": (
         "I'm not sure about that and could not find it in our policies. Would you like me to connect you "
         "with a human agent?",

@@ -1,31 +1,54 @@
 """AssistantService: the one entry point the API and the CLI call for customer-service chat.
 
-``start(customer_id)`` opens a conversation for an *authenticated* customer; ``reply(conversation_id,
-customer_id, text)`` parses the message (NLU), runs the dialogue policy with tools bound to that
-customer, optionally rewrites the grounded reply with an LLM, and stores both messages: the
-customer's with the parse in ``meta``, the assistant's with the actions, citations, intent and the
-dialogue state in ``meta`` (the state is read back from there on the next turn, so any process can
-serve the next message). A handoff also stores a ``system`` message holding the handoff packet and
-sets the conversation's status to ``handoff`` (the human agents' queue).
+``start(customer_id)`` opens a conversation for an *authenticated* customer, ``start_guest(guest_id)``
+one for an anonymous shopper (policies, delivery and products; no orders are a guest's);
+``reply(conversation_id, customer_id, text)`` parses the message (NLU), runs the dialogue policy
+with tools bound to that customer, optionally rewrites the grounded reply with an LLM, and stores
+both messages: the customer's with the parse and its language in ``meta``, the assistant's with the
+actions, citations, intent and the dialogue state in ``meta`` (the state is read back from there on
+the next turn, so any process can serve the next message). A handoff also stores a ``system``
+message holding the handoff packet and sets the conversation's status to ``handoff`` (the human
+agents' queue, :mod:`shopmind.assistant.agents`).
+
+While a human has the conversation the assistant stays silent (it tells the customer once, before an
+agent takes it, that a human will answer); after an agent hands it back it answers again, and a
+message to a closed conversation reopens it with the assistant. A message longer than
+``MAX_MESSAGE_CHARS`` is cut to it (the API refuses longer ones with a 422 that names the limit).
+
+The reply follows the language of each message; the conversation's ``lang`` label follows the
+customer's latest messages (the most frequent language among the last ``LANG_WINDOW``; a tie keeps
+the label), so one Chinese line in an English conversation does not relabel it.
+
+The clock ("now" for return windows and cancellations): ``auto`` is the demo shop's reference time
+on a demo database (:func:`shopmind.data.demo.demo_now`, 2026-11-01) and real time anywhere else;
+``system`` is real time; ``store`` the newest order event. Web chat, CLI and API share the service,
+so they share its clock.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from shopmind.assistant import replies as R
 from shopmind.assistant.dialogue import Dialogue, DialogueConfig
+from shopmind.assistant.dialogue import reply_lang as _message_lang
 from shopmind.assistant.handoff import handoff_packet
 from shopmind.assistant.knowledge import KnowledgeBase, KnowledgeConfig
-from shopmind.assistant.state import DialogueState
+from shopmind.assistant.state import DialogueState, Turn
 from shopmind.assistant.tools import ShopTools, ToolContext, ToolsConfig
-from shopmind.data.conversations import Conversations
+from shopmind.data.conversations import CUSTOMER_ROLES, Conversations
 from shopmind.data.store import NotFoundError, Store
 
 log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000  # a customer message is cut to this many characters
+LANG_WINDOW = 3  # customer messages the conversation's language label looks at
+CLOCKS = ("auto", "system", "store")
 
 
 @dataclass
@@ -35,7 +58,7 @@ class AssistantConfig:
     tools: ToolsConfig = field(default_factory=ToolsConfig)
     knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     dialogue: DialogueConfig = field(default_factory=DialogueConfig)
-    clock: str = "system"  # "system" = real time; "store" = the newest order event (demo shops, replays)
+    clock: str = "auto"  # auto: demo reference time on a demo shop, else real | system | store (newest order)
 
 
 def store_clock(store: Store) -> datetime:
@@ -75,11 +98,26 @@ class AssistantService:
         return self._nlu
 
     def now(self) -> datetime:
-        if self.config.clock == "store":
-            if self._now is None:
-                self._now = store_clock(self.store)
+        """The shop's "now" for order rules (see the module docstring); fixed once found."""
+        if self._now is not None:
             return self._now
+        if self.config.clock == "store":
+            self._now = store_clock(self.store)
+            return self._now
+        if self.config.clock == "auto":
+            from shopmind.data.demo import demo_now
+
+            found = demo_now(self.store)
+            if found is not None:
+                self._now = found
+                return found
         return datetime.now(UTC)
+
+    def clock(self) -> dict[str, Any]:
+        """The clock in use: its mode, what "now" is and whether it is the real time."""
+        now = self.now()
+        real = self._now is None
+        return {"mode": self.config.clock, "now": now.isoformat(), "real_time": real}
 
     # ------------------------------------------------------------------ conversations
     def start(self, customer_id: str, lang: str | None = None) -> dict[str, Any]:
@@ -87,27 +125,42 @@ class AssistantService:
         customer = self.store.get_customer(customer_id)
         return self.conversations.create(customer_id, lang or customer.get("lang") or "en")
 
+    def start_guest(self, guest_id: str, lang: str | None = None) -> dict[str, Any]:
+        """Open a conversation for an anonymous shopper (``guest-…`` id with no stored customer)."""
+        return self.conversations.create(guest_id, lang or "en")
+
+    def is_guest(self, customer_id: str) -> bool:
+        """No stored customer has this id: an anonymous shopper's conversation."""
+        try:
+            self.store.get_customer(customer_id)
+        except NotFoundError:
+            return True
+        return False
+
     def reply(self, conversation_id: str, customer_id: str, text: str) -> dict[str, Any]:
         """Answer one message of ``customer_id`` in their own conversation."""
         t0 = time.perf_counter()
-        conv = self.conversations.get(conversation_id)
-        if conv["customer_id"] != customer_id:
-            raise NotFoundError(f"conversation {conversation_id!r} not found")
-        text = text.strip()[:2000]
+        conv = self._reopened(self._own(conversation_id, customer_id))
+        text = text.strip()[:MAX_MESSAGE_CHARS]
         state = DialogueState.from_dict(self.conversations.last_state(conversation_id))
         if state.turns == 0:
             state.lang = conv["lang"]
+        if conv["status"] == "open" and state.handoff:  # handed back by an agent: the assistant serves
+            state.handoff, state.failures, state.told_waiting = False, 0, False
         history = [
-            m["text"]
-            for m in self.conversations.messages(conversation_id, last=20)
-            if m["role"] == "customer"
+            m["text"] for m in self.conversations.messages(conversation_id, last=20, roles=("customer",))
         ]
         parse = self.nlu.parse(text, history=history)  # earlier complaints raise the frustration score
-        ctx = ToolContext(customer_id=customer_id, conversation_id=conversation_id, now=self.now())
+        if conv["status"] == "handoff":
+            return self._with_human(conv, state, parse, text, t0)
+        guest = self.is_guest(customer_id)
+        ctx = ToolContext(
+            customer_id=customer_id, conversation_id=conversation_id, now=self.now(), guest=guest
+        )
         turn = self.dialogue.respond(state, parse, text, ctx)
         if self.llm is not None and not turn.handoff:
             turn.text = self.llm.rewrite(turn, state.lang)
-        self.conversations.append(conversation_id, "customer", text, {"parse": _parse_meta(parse)})
+        self._customer_message(conversation_id, text, parse, state.lang)
         meta = {
             "intent": turn.intent,
             "template": turn.template,
@@ -118,36 +171,120 @@ class AssistantService:
         }
         self.conversations.append(conversation_id, "assistant", turn.text, meta)
         if turn.handoff:
-            packet = handoff_packet(
-                self.store, conversation_id, customer_id, reason=_handoff_reason(parse, state)
-            )
-            self.conversations.append(
-                conversation_id, "system", "handed over to a human agent", {"handoff": packet}
-            )
-            self.conversations.update(conversation_id, status="handoff", lang=state.lang)
-        elif conv["lang"] != state.lang:
-            self.conversations.update(conversation_id, lang=state.lang)
+            self._hand_over(conversation_id, customer_id, parse, state)
+        self._relabel(conv)
+        status = "handoff" if turn.handoff else conv["status"]
+        return _answer(conversation_id, turn, state, meta["actions"], status, conv.get("agent"), t0)
+
+    def _hand_over(self, conversation_id: str, customer_id: str, parse, state: DialogueState) -> None:
+        """Store the handoff packet and put the conversation in the human agents' queue."""
+        reason = _handoff_reason(parse, state)
+        packet = handoff_packet(self.store, conversation_id, customer_id, reason, state=state, parse=parse)
+        self.conversations.append(
+            conversation_id, "system", "handed over to a human agent", {"handoff": packet}
+        )
+        self.conversations.update(conversation_id, status="handoff", waiting_since=datetime.now(UTC))
+
+    # ------------------------------------------------------------------ with a human
+    def _with_human(self, conv: dict[str, Any], state: DialogueState, parse, text: str, t0: float):
+        """A message while a human has the conversation: stored for the agent, the customer marked as
+        waiting; the assistant says once (before an agent takes it) that a human will answer."""
+        cid = conv["conversation_id"]
+        state.turns += 1
+        state.lang = _message_lang(parse, text, state.lang)
+        self._customer_message(cid, text, parse, state.lang)
+        if conv.get("waiting_since") is None:
+            self.conversations.update(cid, waiting_since=datetime.now(UTC))
+        turn = Turn(text="", intent=parse.intent, template="with_agent")
+        if conv.get("agent") is None and not state.told_waiting:
+            state.told_waiting = True
+            turn = Turn(text=R.render("in_handoff", state.lang), intent=parse.intent, template="in_handoff")
+            meta = {"intent": turn.intent, "template": turn.template, "actions": [], "citations": []}
+            self.conversations.append(cid, "assistant", turn.text, meta | {"state": state.to_dict()})
+        self._relabel(conv)
+        return _answer(cid, turn, state, [], "handoff", conv.get("agent"), t0)
+
+    def messages(self, conversation_id: str, customer_id: str, after: int = 0) -> dict[str, Any]:
+        """What the customer sees of their conversation after message ``after``: their messages, the
+        assistant's and the agents' (never notes or system events), with its status and agent."""
+        conv = self._own(conversation_id, customer_id)
+        rows = self.conversations.messages(conversation_id, after=after, roles=CUSTOMER_ROLES)
         return {
             "conversation_id": conversation_id,
-            "reply": turn.text,
-            "intent": turn.intent,
-            "template": turn.template,
-            "lang": state.lang,
-            "actions": meta["actions"],
-            "citations": turn.citations,
-            "handoff": state.handoff,
-            "state": {
-                "order_id": state.order_id,
-                "pending": state.pending.need if state.pending else None,
-                "awaiting_confirmation": bool(state.pending and state.pending.need == "confirm"),
-                "turns": state.turns,
-            },
-            "took_ms": round(1000 * (time.perf_counter() - t0), 1),
+            "status": conv["status"],
+            "agent": conv.get("agent"),
+            "messages": [
+                {"seq": m["seq"], "role": m["role"], "text": m["text"], "at": m["at"]} for m in rows
+            ],
         }
+
+    # ------------------------------------------------------------------ helpers
+    def _own(self, conversation_id: str, customer_id: str) -> dict[str, Any]:
+        conv = self.conversations.get(conversation_id)
+        if conv["customer_id"] != customer_id:
+            raise NotFoundError(f"conversation {conversation_id!r} not found")
+        return conv
+
+    def _reopened(self, conv: dict[str, Any]) -> dict[str, Any]:
+        """A closed conversation the customer writes in again goes back to the assistant."""
+        if conv["status"] != "closed":
+            return conv
+        self.conversations.update(conv["conversation_id"], status="open", agent=None, waiting_since=None)
+        return conv | {"status": "open", "agent": None, "waiting_since": None}
+
+    def _customer_message(self, conversation_id: str, text: str, parse, lang: str) -> None:
+        self.conversations.append(
+            conversation_id, "customer", text, {"parse": _parse_meta(parse), "lang": lang}
+        )
+
+    def _relabel(self, conv: dict[str, Any]) -> None:
+        """Set the conversation's language to the most frequent one of the latest customer messages."""
+        cid = conv["conversation_id"]
+        recent = self.conversations.messages(cid, last=LANG_WINDOW, roles=("customer",))
+        langs = [m["meta"].get("lang") for m in recent if (m.get("meta") or {}).get("lang")]
+        if not langs:
+            return
+        counts = Counter(langs)
+        top = max(counts.values())
+        if counts.get(conv["lang"], 0) == top:
+            return  # a tie keeps the label
+        label = next(lang for lang in reversed(langs) if counts[lang] == top)
+        if label != conv["lang"]:
+            self.conversations.update(cid, lang=label)
 
     def transcript(self, conversation_id: str) -> dict[str, Any]:
         """A conversation with all its messages and its handoff packet (admin view)."""
         return self.conversations.transcript(conversation_id)
+
+
+def _answer(
+    conversation_id: str,
+    turn: Turn,
+    state: DialogueState,
+    actions: list,
+    status: str,
+    agent: str | None,
+    t0: float,
+) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "reply": turn.text,
+        "intent": turn.intent,
+        "template": turn.template,
+        "lang": state.lang,
+        "actions": actions,
+        "citations": turn.citations,
+        "handoff": status == "handoff",
+        "status": status,
+        "agent": agent,
+        "state": {
+            "order_id": state.order_id,
+            "pending": state.pending.need if state.pending else None,
+            "awaiting_confirmation": bool(state.pending and state.pending.need == "confirm"),
+            "turns": state.turns,
+        },
+        "took_ms": round(1000 * (time.perf_counter() - t0), 1),
+    }
 
 
 def _parse_meta(parse) -> dict[str, Any]:

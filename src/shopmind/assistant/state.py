@@ -27,6 +27,7 @@ class DialogueState:
     last_intent: str | None = None  # the last order intent served (for corrections)
     failures: int = 0  # consecutive turns the assistant could not help with
     handoff: bool = False  # handed to a human
+    told_waiting: bool = False  # the customer was told once that a human will answer
     turns: int = 0  # customer turns so far
 
     def to_dict(self) -> dict[str, Any]:

@@ -59,6 +59,7 @@ class ToolContext:
     customer_id: str
     conversation_id: str = ""
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    guest: bool = False  # an anonymous shopper: no orders are theirs (the dialogue asks them to sign in)
 
 
 class Args(BaseModel):

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from shopmind.data.store import Store
 
 STATUSES = ("open", "handoff", "closed")
+# Roles the customer sees (an agent's ``note`` and the ``system`` events are for the shop only).
+CUSTOMER_ROLES = ("customer", "assistant", "agent")
 
 
 class Conversations:
@@ -70,10 +72,20 @@ class Conversations:
         with self.store.begin() as conn:
             conn.execute(c.update().where(c.c.conversation_id == conversation_id).values(**values))
 
-    def messages(self, conversation_id: str, last: int | None = None) -> list[dict[str, Any]]:
-        """The conversation's messages in order (only the ``last`` ones when given)."""
+    def messages(
+        self,
+        conversation_id: str,
+        last: int | None = None,
+        after: int = 0,
+        roles: tuple[str, ...] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The conversation's messages in order: only the ``last`` ones, those after sequence number
+        ``after`` and those of ``roles`` when given."""
         m = T.messages
-        stmt = sa.select(m).where(m.c.conversation_id == conversation_id).order_by(m.c.seq.desc())
+        cond = [m.c.conversation_id == conversation_id, m.c.seq > after]
+        if roles is not None:
+            cond.append(m.c.role.in_(roles))
+        stmt = sa.select(m).where(*cond).order_by(m.c.seq.desc())
         if last:
             stmt = stmt.limit(last)
         with self.store.engine.connect() as conn:
@@ -102,6 +114,30 @@ class Conversations:
         c = T.conversations
         cond = [c.c.status == status] if status else []
         return page(self.store.engine, c, cond, c.c.started_at.desc(), limit, offset)
+
+    def queue(self, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Conversations with a human (status ``handoff``): those waiting longest first, then the
+        ones nobody waits in (answered by their agent), newest first."""
+        c = T.conversations
+        where = c.c.status == "handoff"
+        order = (c.c.waiting_since.is_(None), c.c.waiting_since.asc(), c.c.started_at.desc())
+        with self.store.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(c).where(where)).scalar_one()
+            stmt = sa.select(c).where(where).order_by(*order).limit(limit).offset(offset)
+            rows = conn.execute(stmt).mappings().all()
+        return [plain(r) for r in rows], total
+
+    def claim(self, conversation_id: str, agent: str, force: bool = False) -> str | None:
+        """Give the conversation to ``agent`` unless another agent has it (``force``: take it over);
+        one conditional update, so two agents taking it at once cannot both get it. Returns the agent
+        who has it now."""
+        c = T.conversations
+        cond = [c.c.conversation_id == conversation_id]
+        if not force:
+            cond.append(sa.or_(c.c.agent.is_(None), c.c.agent == agent))
+        with self.store.begin() as conn:
+            conn.execute(c.update().where(*cond).values(agent=agent, status="handoff"))
+        return self.get(conversation_id)["agent"]
 
     def transcript(self, conversation_id: str) -> dict[str, Any]:
         """A conversation with all its messages and its handoff packet (the admin view)."""

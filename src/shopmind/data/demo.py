@@ -30,13 +30,40 @@ class NotADemoShopError(RuntimeError):
 
 
 def demo_marker(store: Store) -> dict[str, Any] | None:
-    """The demo generator's marker (``{"seed", "scale", "created_at"}``), or None."""
+    """The demo generator's marker (``{"seed", "scale", "created_at", "now"}``), or None."""
     return store.get_meta(DEMO_MARKER)
 
 
+def demo_history_end() -> datetime:
+    """The end of the demo shop's generated history (``DemoConfig.start`` + ``days``): the demo's "now"."""
+    from datetime import timedelta
+
+    from shopmind.data.simulate import DemoConfig
+
+    cfg = DemoConfig()
+    return datetime.fromisoformat(cfg.start).replace(tzinfo=UTC) + timedelta(days=cfg.days)
+
+
+def demo_now(store: Store) -> datetime | None:
+    """The demo shop's reference time ("now" for its orders: returns, cancellations), or None when the
+    database does not hold the demo shop. A marker written before it carried the time gives the
+    generator's default history end."""
+    marker = demo_marker(store)
+    if marker is None:
+        return None
+    if marker.get("now"):
+        return datetime.fromisoformat(marker["now"]).astimezone(UTC)
+    return demo_history_end()
+
+
 def mark_demo_shop(store: Store, seed: int, scale: float) -> None:
-    """Record that the demo generator writes (or wrote) this database's data."""
-    marker = {"seed": seed, "scale": scale, "created_at": datetime.now(UTC).isoformat()}
+    """Record that the demo generator writes (or wrote) this database's data, and the demo's "now"."""
+    marker = {
+        "seed": seed,
+        "scale": scale,
+        "created_at": datetime.now(UTC).isoformat(),
+        "now": demo_history_end().isoformat(),
+    }
     store.set_meta(DEMO_MARKER, marker)
 
 

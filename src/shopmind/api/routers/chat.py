@@ -2,29 +2,38 @@
 
 1. ``POST /chat/sessions`` (storefront key) with the customer's login — for the demo shop the
    customer id and the e-mail on file — opens a conversation and returns a signed session token
-   bound to that customer and conversation.
+   bound to that customer and conversation. A ``guest-`` id with no e-mail opens a guest's
+   conversation: policies, delivery and products; order questions get "please sign in".
 2. ``POST /chat`` (storefront key, token in ``X-Chat-Token``) with ``{"message": …}`` returns the
    reply, actions, citations, dialogue state and handoff flag. The customer is the token's; the
-   body has no customer field (extra fields are rejected) and message text never chooses one.
-3. ``GET /admin/conversations`` (``?status=handoff`` = the human agents' queue) and
-   ``GET /admin/conversations/{id}`` (transcript + handoff packet) need an admin key.
+   body has no customer field (extra fields are rejected) and message text never chooses one. A
+   message holds at most ``MAX_MESSAGE_CHARS`` (2,000) characters: a longer one is answered 422
+   with the limit and its length (a body over the server's byte bound, 413), never cut silently.
+3. ``GET /chat/messages?after=SEQ`` (same token): the conversation's messages the customer sees
+   (theirs, the assistant's, the human agent's) after ``SEQ``, with its status and agent; the chat
+   widgets poll it while a human has the conversation.
+4. ``GET /admin/conversations`` (``?status=handoff`` = the human agents' queue) and
+   ``GET /admin/conversations/{id}`` (transcript + handoff packet) need an admin key; what agents do
+   with a conversation is in :mod:`shopmind.api.routers.agents`.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shopmind.api import abuse, tokens
 from shopmind.api.deps import AssistantDep, SettingsDep, StoreDep, admin, storefront
 from shopmind.api.routers.common import TOKEN_PATTERN, IdPath
 from shopmind.api.schemas import BODY, INPUT, KEYED, Page, errors
+from shopmind.assistant.service import MAX_MESSAGE_CHARS
 from shopmind.data.conversations import Conversations
 from shopmind.data.errors import NotFoundError
-from shopmind.data.schema import ID_PATTERN, MAX_LIMIT, MAX_OFFSET, Line, Text
+from shopmind.data.schema import FILLED_TEXT_PATTERN, ID_PATTERN, MAX_LIMIT, MAX_OFFSET, Line
 from shopmind.data.store import Store
 
 customer_router = APIRouter(tags=["chat"], dependencies=[storefront], responses=KEYED)
@@ -43,7 +52,21 @@ class SessionRequest(BaseModel):
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str = Text(2000, ..., min_length=1, description="The customer's words (no control characters)")
+    message: str = Field(
+        ..., min_length=1, description=f"The customer's words: at most {MAX_MESSAGE_CHARS:,} characters"
+    )
+
+    @field_validator("message")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        if len(value) > MAX_MESSAGE_CHARS:
+            raise ValueError(
+                f"the message has {len(value):,} characters; a chat message holds at most "
+                f"{MAX_MESSAGE_CHARS:,} (send a shorter one or split it)"
+            )
+        if not re.fullmatch(FILLED_TEXT_PATTERN, value):
+            raise ValueError("the message is empty or holds control characters")
+        return value
 
 
 # ---------------------------------------------------------------------- answers
@@ -68,8 +91,9 @@ class ToolAction(BaseModel):
 class Citation(BaseModel):
     """A knowledge-base passage the reply quotes."""
 
-    doc_id: str
+    doc_id: str = Field(description="The document's id in the knowledge base (not shown to customers)")
     title: str
+    url: str = Field("", description="Link of the document (SHOPMIND_ASSISTANT_DOC_LINK)")
     topic: str
     lang: str
     quote: str
@@ -93,8 +117,24 @@ class ChatReply(BaseModel):
     actions: list[ToolAction]
     citations: list[Citation]
     handoff: bool = Field(description="The conversation is now with a human agent")
+    status: str = Field("open", description="open, handoff (with a human) or closed")
+    agent: str | None = Field(None, description="The human agent who has the conversation")
     state: DialogueState
     took_ms: float
+
+
+class CustomerMessage(BaseModel):
+    seq: int
+    role: str = Field(description="customer, assistant or agent (a human agent)")
+    text: str
+    at: datetime
+
+
+class CustomerMessages(BaseModel):
+    conversation_id: str
+    status: str = Field(description="open, handoff (with a human) or closed")
+    agent: str | None = Field(description="The human agent who has the conversation")
+    messages: list[CustomerMessage]
 
 
 class ActionTaken(BaseModel):
@@ -125,11 +165,19 @@ class ValueTier(BaseModel):
     tier: str
 
 
+class Entity(BaseModel):
+    kind: str
+    value: str
+
+
 class HandoffPacket(BaseModel):
     """What a human agent needs to take over without asking again."""
 
     reason: str
     customer_id: str
+    intent: str | None = Field(None, description="The intent of the message that handed over")
+    entities: list[Entity] = Field([], description="The entities of that message")
+    order: dict[str, Any] | None = Field(None, description="The order the conversation is about")
     summary: TranscriptSummary
     orders: list[OrderBrief] = Field(description="The customer's latest orders")
     orders_total: int
@@ -143,12 +191,14 @@ class ConversationItem(BaseModel):
     lang: str
     status: str = Field(description="open, handoff or closed")
     started_at: datetime
+    agent: str | None = Field(None, description="The human agent who has it")
+    waiting_since: datetime | None = Field(None, description="Since when the customer waits for a human")
     handoff: HandoffPacket | None = Field(description="The handoff packet of a handed-over conversation")
 
 
 class TranscriptMessage(BaseModel):
     seq: int
-    role: str = Field(description="customer, assistant, agent or system")
+    role: str = Field(description="customer, assistant, agent, note (internal) or system")
     text: str
     at: datetime
     meta: dict[str, Any] = Field(
@@ -162,6 +212,8 @@ class Transcript(BaseModel):
     lang: str
     status: str
     started_at: datetime
+    agent: str | None = None
+    waiting_since: datetime | None = None
     messages: list[TranscriptMessage]
     handoff: HandoffPacket | None
 
@@ -204,7 +256,7 @@ def open_session(
     abuse.limit(request, "login", body.customer_id)
     if _is_guest(store, body.customer_id) and body.email is None:
         # an anonymous shopper (the embedded widget): questions about the shop; no orders are theirs
-        conv = assistant.conversations.create(body.customer_id, body.lang or "en")
+        conv = assistant.start_guest(body.customer_id, body.lang)
     else:
         tokens.check_login(store, body.customer_id, body.email or "")
         conv = assistant.start(body.customer_id, body.lang)
@@ -231,6 +283,20 @@ def chat(
     conversation_id, customer_id = read_token(tokens.secret(request), x_chat_token)
     abuse.limit(request, "chat", customer_id)
     return assistant.reply(conversation_id, customer_id, body.message)
+
+
+@customer_router.get("/chat/messages", response_model=CustomerMessages, responses=errors(404, 422))
+def chat_messages(
+    request: Request,
+    assistant: AssistantDep,
+    after: int = Query(0, ge=0, le=10**9, description="Only messages after this sequence number"),
+    x_chat_token: str = Header(..., pattern=TOKEN_PATTERN, description="Token from POST /chat/sessions"),
+) -> dict[str, Any]:
+    """The messages of the session's conversation the customer sees (theirs, the assistant's, the human
+    agent's; never internal notes) after ``after``, with its status and agent: poll it for an agent's
+    replies."""
+    conversation_id, customer_id = read_token(tokens.secret(request), x_chat_token)
+    return assistant.messages(conversation_id, customer_id, after)
 
 
 # ---------------------------------------------------------------------- admin
