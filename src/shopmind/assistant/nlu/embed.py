@@ -44,6 +44,9 @@ class EmbedConfig:
     dropout: float = 0.1
     # Multiplies the unit vectors before the head (e5 vectors differ by small angles).
     scale: float = 10.0
+    # Weight each class's loss by N / (C · N_c), so that a class with many rows (a generated set's
+    # favourite intent) does not become the answer to every unfamiliar phrasing.
+    balance: bool = False
     # SQLite file caching text vectors between runs ("" = no cache).
     cache: str = ""
     # torch CPU threads while training the head (small matrices: 1 avoids thread hand-off costs).
@@ -101,7 +104,11 @@ class EmbeddingClassifier:
         self.head_ = _head(x.shape[1], len(self.classes_), cfg)
         opt = torch.optim.AdamW(self.head_.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs)
-        loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+        weight = None
+        if cfg.balance:
+            counts = torch.bincount(y, minlength=len(self.classes_)).float()
+            weight = len(y) / (len(self.classes_) * counts.clamp(min=1.0))  # (C,)
+        loss_fn = torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=cfg.label_smoothing)
         self.head_.train()
         for _ in range(cfg.epochs):
             for idx in torch.randperm(len(y), generator=gen).split(cfg.batch_size):

@@ -62,6 +62,12 @@ class ShopNLUConfig:
     max_per_intent: int = 0
     # Fraction of packaged examples (and external out-of-scope ones) held out to tune the threshold.
     holdout: float = 0.2
+    # How the hold-out is drawn: "group" = whole paraphrase groups (groups.py: no near-duplicate of
+    # a held-out message is trained on), "row" = a row-level stratified split.
+    holdout_split: str = "group"
+    # Noisy copies of each packaged message added to training (augment.py: typos, casing, short and
+    # long forms, zh/en code-switching); 0 = none. Copies of held-out messages are never trained on.
+    augment: int = 1
     # Fixed out-of-scope threshold on the best shop-intent probability (None = tuned on the holdout).
     threshold: float | None = None
     # Intent head (hidden 0 = softmax regression on the sentence vector).

@@ -4,9 +4,11 @@
    when the caller passes a datasets folder holding them — Bitext (mapped), CLINC150/SMP2019
    out-of-scope utterances and Chinese reviews. Encode every text once (through the vector cache
    file the caller names, if any).
-2. Hold out ``holdout`` of the packaged and external out-of-scope examples (seeded, stratified);
-   fit the intent head on the rest; measure accuracy and out-of-scope recall on the holdout and
-   tune the out-of-scope threshold there; then refit the head on all examples.
+2. Hold out ``holdout`` of the packaged and external out-of-scope examples (seeded; whole
+   paraphrase groups per label, language and source, :mod:`.groups`, or rows); fit the intent head
+   on the rest plus noisy copies of its packaged messages (:mod:`.augment`); measure accuracy and
+   out-of-scope recall on the holdout and tune the out-of-scope threshold there; then refit the head
+   on all examples and the copies of all packaged messages.
 3. Fit the sentiment head on reviews (train part), English sentiment messages (train part) and the
    shop examples (``complaint`` = upset, the other intents = calm); measure accuracy on the
    held-out reviews and English messages.
@@ -21,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shopmind.assistant.nlu import data as D
+from shopmind.assistant.nlu.augment import AugmentConfig, augment_rows
 from shopmind.assistant.nlu.base import stratified_split, tune_threshold
 from shopmind.assistant.nlu.embed import EmbeddingClassifier
+from shopmind.assistant.nlu.groups import group_split, paraphrase_groups
 
 if TYPE_CHECKING:
     from shopmind.assistant.nlu.shop import ShopNLU, ShopNLUConfig
@@ -58,12 +62,29 @@ def collect_examples(cfg: ShopNLUConfig, datasets_dir: Path | None) -> ShopExamp
 
 
 def intent_holdout(rows: list[D.Example], cfg: ShopNLUConfig) -> tuple[list[int], list[int]]:
-    """(train, hold-out) indices of the intent examples: a seeded split stratified by label, language
-    and source; Bitext rows always train (the hold-out is packaged + external out-of-scope)."""
-    strata = [f"{e.label}|{e.lang}|{e.source}" for e in rows]
-    _, hold_idx = stratified_split(strata, cfg.holdout, cfg.seed)
-    hold_idx = [i for i in hold_idx if rows[i].source != "bitext"]
+    """(train, hold-out) indices of the intent examples, seeded and stratified by label, language and
+    source: whole paraphrase groups (``cfg.holdout_split == "group"``) or rows ("row"). Bitext rows
+    always train (the hold-out is packaged + external out-of-scope)."""
+    if cfg.holdout_split not in ("group", "row"):
+        raise ValueError(f"holdout_split must be 'group' or 'row', got {cfg.holdout_split!r}")
+    cand = [i for i, e in enumerate(rows) if e.source != "bitext"]
+    labels = [f"{rows[i].label}|{rows[i].lang}|{rows[i].source}" for i in cand]
+    if cfg.holdout_split == "group":
+        groups = paraphrase_groups([rows[i].text for i in cand], labels)
+        _, hold = group_split(groups, labels, cfg.holdout, cfg.seed)
+    else:
+        _, hold = stratified_split(labels, cfg.holdout, cfg.seed)
+    hold_idx = sorted(cand[i] for i in hold)
     return sorted(set(range(len(rows))) - set(hold_idx)), hold_idx
+
+
+def noisy_copies(rows: list[D.Example], cfg: ShopNLUConfig) -> list[tuple[int, str]]:
+    """(source row, text) noisy copies of the packaged rows (``cfg.augment`` per message)."""
+    if cfg.augment <= 0:
+        return []
+    own = [i for i, e in enumerate(rows) if e.source == "packaged"]
+    copies = augment_rows([rows[i].text for i in own], AugmentConfig(copies=cfg.augment, seed=cfg.seed))
+    return [(own[j], text) for j, text in copies]
 
 
 def fit_shop_nlu(
@@ -76,10 +97,15 @@ def fit_shop_nlu(
     ex = collect_examples(cfg, datasets_dir)
     intent_rows = ex.intents
     all_rows = intent_rows + ex.reviews_train + ex.reviews_test + ex.sentiment_en
-    X = EmbeddingClassifier(intent_cfg).encode([e.text for e in all_rows])  # (N, D), once for everything
+    copies = noisy_copies(intent_rows, cfg)
+    texts = [e.text for e in all_rows] + [t for _, t in copies]
+    X = EmbeddingClassifier(intent_cfg).encode(texts)  # (N, D), once for everything
     encode_s = time.perf_counter() - start
     Xi = X[: len(intent_rows)]
-    threshold, metrics, final, n_hold = _fit_intents(cfg, intent_cfg, intent_rows, Xi)
+    Xc = X[len(all_rows) :]  # the noisy copies, in the order of ``copies``
+    X = X[: len(all_rows)]
+    source = [i for i, _ in copies]
+    threshold, metrics, final, n_hold = _fit_intents(cfg, intent_cfg, intent_rows, Xi, (source, Xc))
     sentiment, sentiment_metrics, n_sentiment = _fit_sentiment(sent_cfg, ex, X, cfg.seed)
     metrics.update(sentiment_metrics)
     metrics.update(encode_seconds=round(encode_s, 1), train_seconds=round(time.perf_counter() - start, 1))
@@ -89,6 +115,7 @@ def fit_shop_nlu(
         "data": {
             "packaged_fingerprint": D.packaged_fingerprint(),
             "intent_examples": len(intent_rows),
+            "noisy_copies": len(copies),
             "by_source": _count_sources(intent_rows),
             "sentiment_examples": n_sentiment,
             "holdout_examples": n_hold,
@@ -101,15 +128,21 @@ def fit_shop_nlu(
     return ShopNLU(final, sentiment, threshold, meta)
 
 
-def _fit_intents(cfg, intent_cfg, rows, Xi):
-    """Probe on the training part, threshold and metrics on the hold-out, then the head on all rows."""
+def _fit_intents(cfg, intent_cfg, rows, Xi, copies):
+    """Probe on the training part (with the noisy copies of its messages), threshold and metrics on
+    the hold-out, then the head on all rows and copies. ``copies`` = (source row of each copy, (K, D))."""
     import numpy as np
 
     from shopmind.assistant.nlu.shop import ShopNLU
 
     labels = [e.label for e in rows]
+    source, Xc = copies
     train_idx, hold_idx = intent_holdout(rows, cfg)
-    probe = EmbeddingClassifier(intent_cfg).fit_vectors(Xi[train_idx], [labels[i] for i in train_idx])
+    held = set(hold_idx)
+    kept = [k for k, i in enumerate(source) if i not in held]
+    X_train = np.concatenate([Xi[train_idx], Xc[kept]]) if kept else Xi[train_idx]
+    y_train = [labels[i] for i in train_idx] + [labels[source[k]] for k in kept]
+    probe = EmbeddingClassifier(intent_cfg).fit_vectors(X_train, y_train)
     P = probe.proba_vectors(Xi[hold_idx])  # (H, C)
     nlu_probe = ShopNLU(probe, probe, 0.0)
     shop_cols = [i for i, c in enumerate(probe.classes_) if c != D.OUT_OF_SCOPE]
@@ -122,7 +155,8 @@ def _fit_intents(cfg, intent_cfg, rows, Xi):
         threshold = min(0.5, tune_threshold(score_for_threshold[~is_oos], score_for_threshold[is_oos]))
     nlu_probe.threshold = threshold
     metrics = _intent_metrics(nlu_probe, P, [rows[i] for i in hold_idx])
-    final = EmbeddingClassifier(intent_cfg).fit_vectors(Xi, labels)
+    X_all = np.concatenate([Xi, Xc]) if len(source) else Xi
+    final = EmbeddingClassifier(intent_cfg).fit_vectors(X_all, labels + [labels[i] for i in source])
     return threshold, metrics, final, len(hold_idx)
 
 
