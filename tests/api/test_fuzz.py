@@ -43,6 +43,8 @@ CROSS_FIELD = {  # rules JSON Schema cannot state (above)
     "/marketing/abtest": [*ACCEPTED, "422"],
     "/admin/imports": [*ACCEPTED, "422"],  # the file must be a readable CSV/JSONL/Parquet with a header
     "/admin/imports/{upload_id}": [*ACCEPTED, "422"],  # the mapping must name the upload's own columns
+    "/admin/online/experiments": [*ACCEPTED, "422"],  # shares add up to 1, arms differ, versions exist
+    "/admin/online/sample-size": [*ACCEPTED, "422"],  # baseline + effect must stay between 0 and 1
 }
 
 

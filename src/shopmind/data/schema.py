@@ -311,6 +311,12 @@ class Event(Model):
     query: str | None = Line(1000, None)
     value: float | None = Field(None, ge=-MAX_EVENT_VALUE, le=MAX_EVENT_VALUE)
     ts: datetime = When(...)
+    impression_id: str | None = Field(
+        None,
+        max_length=40,
+        pattern=ID_PATTERN,
+        description="The answer that showed the product (its impression_id), for attribution",
+    )
 
     @model_validator(mode="after")
     def _needs_subject(self) -> Event:

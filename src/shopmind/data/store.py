@@ -4,7 +4,8 @@ Reads come back as pandas frames or plain dicts, writes are upserts keyed by the
 shop's ids inside transactions, and the schema is managed by Alembic migrations.
 Every SQL statement of ShopMind lives in this package: the queries by subject are in
 ``store_catalog``, ``store_activity``, ``store_orders``, ``store_keys``, ``store_abuse`` (rate limits,
-event sources, suggestion rules), ``state`` (shared state) and
+event sources, suggestion rules), ``store_online`` and ``store_online_metrics`` (impressions,
+attributions, experiments), ``state`` (shared state) and
 ``job_rows`` (the job queue) (parts of :class:`Store`) and
 ``conversations``; code outside ``shopmind.data`` calls their methods.
 """
@@ -31,6 +32,8 @@ from shopmind.data.store_activity import ActivityQueries
 from shopmind.data.store_catalog import CatalogQueries
 from shopmind.data.store_embeddings import EmbeddingQueries
 from shopmind.data.store_keys import KeyQueries
+from shopmind.data.store_online import OnlineQueries
+from shopmind.data.store_online_metrics import OnlineMetricQueries
 from shopmind.data.store_orders import OrderQueries
 
 if TYPE_CHECKING:
@@ -78,6 +81,8 @@ class Store(
     ChangeQueries,
     EmbeddingQueries,
     AbuseQueries,
+    OnlineQueries,
+    OnlineMetricQueries,
 ):
     """Sessions, upserts and queries over the ShopMind data model. Every write to products, customers,
     events, orders and docs is logged in the change log in its own transaction (:mod:`.changes`)."""

@@ -71,6 +71,8 @@ class RecommendationService:
         self._products: dict[str, Product] = {}  # every product, following the store
         self._trend: dict[str, float] = {}  # product id -> trending score
         self._catalog: tuple[str | None, Catalog] | None = None  # (model version, its catalog)
+        self.artifacts = artifacts
+        self._arms: dict[str, tuple[Recommender, Catalog]] = {}  # saved versions an experiment serves
         self._lock = threading.RLock()
         self.follower = Follower("recommendations", store, ("products",), self._load, self._apply)
         self.follower.reload()
@@ -83,6 +85,7 @@ class RecommendationService:
         trend = self._compute_trending(self.trending_days)
         with self._lock:
             self._products, self._trend, self._catalog = products, trend, None
+            self._arms = {}
         self.catalog(*self.model.get())  # built here, in the background, not by the first request
 
     def _apply(self, changes: Changes) -> None:
@@ -95,6 +98,8 @@ class RecommendationService:
                     self._products[pid] = rows[pid]
                 else:
                     self._products.pop(pid, None)
+            for _, arm_cat in self._arms.values():
+                arm_cat.patch({pid: rows.get(pid) for pid in keys if pid in arm_cat.index})
             cached = self._catalog
             if cached is None:
                 return
@@ -111,6 +116,8 @@ class RecommendationService:
             self._trend = trend
             if self._catalog is not None:
                 self._catalog[1].set_trending(trend)
+            for _, arm_cat in self._arms.values():
+                arm_cat.set_trending(trend)
 
     def _build(self, model: Recommender | None) -> Catalog:
         ids = model.items_.ids if model is not None else list(self._products)
@@ -128,6 +135,21 @@ class RecommendationService:
             cat = self._build(model)
             self._catalog = (version, cat)
             return cat
+
+    def served(self, version: str | None = None) -> tuple[Recommender | None, str | None, Catalog]:
+        """(model, version, catalog) of the published model, or of the saved ``version`` an experiment's
+        arm serves (loaded once, kept while it is asked for)."""
+        if version is None:
+            model, current = self.model.get()
+            return model, current, self.catalog(model, current)
+        arm = self._arms.get(version)
+        if arm is None:
+            with self._lock:
+                arm = self._arms.get(version)
+                if arm is None:
+                    model = Recommender.load(self.artifacts.kind_dir(KIND) / version)
+                    arm = self._arms[version] = (model, self._build(model))
+        return arm[0], version, arm[1]
 
     def _allowed(self, cat: Catalog, category: str | None, min_price: float | None, max_price: float | None):
         ok = cat.in_stock.copy()
@@ -158,10 +180,11 @@ class RecommendationService:
         category: str | None = None,
         min_price: float | None = None,
         max_price: float | None = None,
+        version: str | None = None,
     ) -> dict[str, Any]:
-        """Top-k products for a customer, with the source of the scores."""
-        model, version = self.model.get()
-        cat = self.catalog(model, version)
+        """Top-k products for a customer, with the source of the scores (``version``: a saved model
+        version to serve instead of the published one, e.g. an experiment's arm)."""
+        model, version, cat = self.served(version)
         allowed = self._allowed(cat, category, min_price, max_price)
         for pid in self._bought(customer_id):
             if pid in cat.index:
@@ -221,11 +244,11 @@ class RecommendationService:
             "error": self.model.error,
         }
 
-    def similar(self, product_id: str, k: int = 10) -> dict[str, Any]:
+    def similar(self, product_id: str, k: int = 10, version: str | None = None) -> dict[str, Any]:
         """Products like ``product_id`` by the model's item vectors; for a product the model has not seen
-        (or without interactions), a fallback that encodes nothing (``fallback`` says which)."""
-        model, version = self.model.get()
-        cat = self.catalog(model, version)
+        (or without interactions), a fallback that encodes nothing (``fallback`` says which).
+        ``version``: a saved model version to serve instead of the published one."""
+        model, version, cat = self.served(version)
         product = self.store.get_product(product_id)  # raises NotFoundError for an unknown id
         fallback = None
         if model is not None and product_id in model.items_ and self._has_signal(model, product_id):
@@ -237,7 +260,8 @@ class RecommendationService:
             scores[cat.index[product_id]] = -np.inf
         scores = np.where(cat.in_stock, scores, -np.inf)
         items = self._items(cat, scores, k)
-        return {"product_id": product_id, "source": source, "fallback": fallback, "items": items}
+        return {"product_id": product_id, "source": source, "fallback": fallback, "items": items,
+                "version": version}  # fmt: skip
 
     @staticmethod
     def _pair_scores(cat: Catalog, pairs) -> np.ndarray:

@@ -32,7 +32,10 @@ class QueryLogConfig:
 
 
 class QueryLog:
-    """A bounded queue of search events and the thread that writes them (started on first use)."""
+    """A bounded queue of search events and the thread that writes them (started on first use).
+    A subclass logs other rows through the same queue and thread by overriding ``_write`` (and ``name``)."""
+
+    name = "search-log"  # the writer thread's name; the warnings say "<name> full"
 
     def __init__(self, store: Any, config: QueryLogConfig | None = None) -> None:
         self.store = store
@@ -48,8 +51,8 @@ class QueryLog:
         self._pending = 0  # queued and not yet written (or given up)
         self._last_warning = 0.0
 
-    def add(self, event: dict[str, Any], source: dict[str, Any] | None) -> None:
-        """Queue one search event (and its source); never blocks."""
+    def add(self, event: dict[str, Any], source: dict[str, Any] | None) -> bool:
+        """Queue one search event (and its source); never blocks. False: the queue was full (dropped)."""
         self._start()
         with self._lock:
             self._pending += 1
@@ -61,7 +64,9 @@ class QueryLog:
             self.dropped += 1
             if time.monotonic() - self._last_warning > 60:
                 self._last_warning = time.monotonic()
-                log.warning("search log full: %d searches not logged so far", self.dropped)
+                log.warning("%s full: %d rows not logged so far", self.name, self.dropped)
+            return False
+        return True
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every search queued so far is written (False if ``timeout`` passed first)."""
@@ -87,7 +92,7 @@ class QueryLog:
             return
         with self._lock:
             if self._thread is None and not self._stop.is_set():
-                thread = threading.Thread(target=self._run, name="search-log", daemon=True)
+                thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 thread.start()
                 self._thread = thread
 

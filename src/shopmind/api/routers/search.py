@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from shopmind.api import abuse
 from shopmind.api.deps import SearchDep, storefront
+from shopmind.api.impressions import IMPRESSION, OnlineDep, arm_value, assigned, shown
 from shopmind.api.routers.common import TOKEN_PATTERN, IdQuery, line_query
 from shopmind.api.schemas import KEYED, errors
 from shopmind.api.tokens import require_customer
@@ -36,7 +37,8 @@ class Chip(BaseModel):
     """One understood piece of the query; only the fields that apply to its type are present."""
 
     type: str = Field(
-        description="price, sort, exclude, brand, category, colour, size, attribute, correction …"
+        description="price, price_intent, sort, exclude, brand, category, colour, size, attribute, "
+        "correction, pinyin, synonym"
     )
     text: str = Field(description="The words of the query it came from")
     field: str | None = Field(
@@ -46,6 +48,9 @@ class Chip(BaseModel):
     min: float | None = None
     max: float | None = None
     currency: str | None = Field(None, description="The currency the shopper named (no conversion)")
+    label: str | None = Field(
+        None, description="The chip as a shopper reads it, in the query's language (e.g. 'colour: Red')"
+    )
 
 
 class ParsedQuery(BaseModel):
@@ -53,6 +58,23 @@ class ParsedQuery(BaseModel):
     text: str = Field(description="What retrieval searched for")
     sort: str | None = Field(description="A sort the query asked for, e.g. 'cheapest' -> price_asc")
     chips: list[Chip]
+    lang: str | None = Field(None, description="The shopper's language: zh (Chinese characters) or en")
+    needs: list[str] | None = Field(
+        None, description="The content words a product must have (or meet a chip of) to match"
+    )
+    corrected: str | None = Field(
+        None, description="The query as searched, when a word was corrected or read as pinyin"
+    )
+
+
+class Correction(BaseModel):
+    query: str = Field(description="What was searched ('showing results for …')")
+    original: str = Field(description="What was typed: search it as typed with spell=false")
+
+
+class UnknownFilter(BaseModel):
+    field: str
+    value: str = Field(description="A filter value no product has (the result is empty)")
 
 
 class Highlights(BaseModel):
@@ -98,8 +120,24 @@ class SearchAnswer(BaseModel):
     facets: dict[str, list[FacetValue] | list[PriceBucket]] = Field(
         description="Value counts over all results by field (brand, category, attributes.<key>); price ranges"
     )
-    relaxed: list[Chip] = Field(description="Query constraints dropped or unmet so that results exist")
+    relaxed: list[Chip] = Field(description="Query constraints dropped to find the related products")
+    facet_labels: dict[str, str] | None = Field(
+        None, description="The facets to show a shopper, in order, named in the query's language"
+    )
+    no_match: bool | None = Field(None, description="True when no product matches the understood query")
+    related: list[Hit] | None = Field(
+        None,
+        description="Page one only, when the matches do not fill it: products near the query that do "
+        "not match it (label them as related; they are not counted in total or facets)",
+    )
+    corrected: Correction | None = None
+    unknown_filters: list[UnknownFilter] | None = None
+    message: str | None = Field(
+        None,
+        description="What to tell the shopper (no exact match, an unknown filter value), in their language",
+    )
     took_ms: float
+    impression_id: str | None = Field(None, description=IMPRESSION)
 
 
 class Suggestion(BaseModel):
@@ -122,6 +160,7 @@ LIMITED = errors(422, 429)
 def search(
     request: Request,
     service: SearchDep,
+    online: OnlineDep,
     q: str = Query("", max_length=MAX_Q, description=f"The shopper's words, Chinese or English; {STRIPPED}"),
     page: int = Query(1, ge=1, le=1000),
     page_size: int = Query(20, ge=1, le=100),
@@ -137,11 +176,16 @@ def search(
     max_price: float | None = Query(None, ge=0, le=MAX_AMOUNT),
     in_stock: bool | None = Query(None),
     attr: list[Attr] | None = Query(None, description="Attribute filters as key:value, e.g. colour:Red"),
+    spell: bool = Query(
+        True, description="false: search the words as typed (no spelling or pinyin rewriting)"
+    ),
     x_customer_token: str | None = Header(
         None, pattern=TOKEN_PATTERN, description="With a stored customer's customer_id"
     ),
 ) -> dict[str, Any]:
-    """Products for a query with facet counts, the parsed query (chips), highlights and relaxation.
+    """The products matching a query (``total`` and ``facets`` count only them), the parsed query
+    (chips with labels), highlights, related products when the matches do not fill page one, and the
+    spelling correction applied. A query over 1,000 characters is refused (422 naming the limit).
     Personalising for (and logging the search under) a stored customer needs their token."""
     require_customer(request, customer_id, x_customer_token)
     abuse.limit(request, "search", customer_id)
@@ -158,8 +202,11 @@ def search(
         if not sep or not key.strip() or not value.strip():
             raise HTTPException(422, f"attr filter {item!r} must look like key:value (e.g. colour:Red)")
         filters.setdefault(f"attributes.{key.strip()}", []).append(value.strip())
+    # an experiment's arm sets the mode (a request that names its mode is not in the experiment)
+    arm = None if mode else assigned(online, "search", customer_id, session_id)
+    mode = mode or (arm_value(arm, "settings") or {}).get("mode")
     try:
-        return service.search(
+        answer = service.search(
             q,
             filters,
             page,
@@ -169,9 +216,14 @@ def search(
             mode=mode,
             session_id=session_id,
             visitor=abuse.visitor(request, customer_id),
+            correct=spell,
         )
     except ValueError as exc:  # an unknown sort, mode or filter: the message says what is allowed
         raise HTTPException(422, str(exc)) from exc
+    fields = {"customer_id": customer_id, "session_id": session_id, "query": q, "results": answer["total"]}
+    return shown(
+        online, "search", answer, "products", arm, model_kind="search", model_version=answer["mode"], **fields
+    )
 
 
 @router.get("/suggest", response_model=Suggestions, responses=LIMITED)

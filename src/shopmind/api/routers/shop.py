@@ -44,6 +44,9 @@ class ProductEvent(Browsing):
 
     type: Literal["view", "click", "add_to_cart"]
     product_id: str = Field(pattern=ID_PATTERN)
+    impression_id: str | None = Field(
+        None, max_length=40, pattern=ID_PATTERN, description="The impression_id of the answer that showed it"
+    )
 
 
 class SearchEvent(Browsing):

@@ -1,13 +1,15 @@
 // Product cards and recommendation rails.
 import { fill, h, highlighted, money } from "./dom.js";
-import { api, shop } from "./shop.js";
+import { api, clicked, shop } from "./shop.js";
 
-export function productCard(p, { highlight } = {}) {
+// `impression`: the impression_id of the answer that showed the card (sent back with its click).
+export function productCard(p, { highlight, impression } = {}) {
   const title = highlight && p.highlights ? highlighted(p.highlights.title) : p.title;
   const inStock = p.in_stock ?? (p.stock === undefined || p.stock > 0);
   return h(
     "a",
-    { class: "card", href: `#/p/${encodeURIComponent(p.product_id)}`, dataset: { id: p.product_id } },
+    { class: "card", href: `#/p/${encodeURIComponent(p.product_id)}`, dataset: { id: p.product_id },
+      onclick: () => clicked(p.product_id, impression) },
     h("div", { class: "thumb", "aria-hidden": "true" }, (p.category || "?").split(" > ").pop().slice(0, 2)),
     h("div", { class: "title" }, title),
     h("div", { class: "price" }, money(p.price, p.currency)),
@@ -30,12 +32,13 @@ export async function forYou(k = 6) {
 }
 
 export function rail(id, title, answer) {
-  const label = answer.source === "trending" ? "trending" : `by ${answer.source}`;
+  // which model scored the list stays in data-source (the console names models; shoppers never see them)
+  const label = answer.source === "trending" ? "popular now" : "picked for you";
   return h(
     "section",
     { class: "rail", id, dataset: { source: answer.source } },
     h("h2", null, title, " ", h("small", { class: "source" }, label)),
-    answer.items.length ? grid(answer.items) : h("p", { class: "meta" }, "Nothing to show yet."),
+    answer.items.length ? grid(answer.items, { impression: answer.impression_id }) : h("p", { class: "meta" }, "Nothing to show yet."),
   );
 }
 

@@ -1,7 +1,7 @@
 // The product page: details, add to cart, similar products and the shopper's "for you" rail.
 import { fill, h, money, toast } from "./dom.js";
 import { rail, renderForYou } from "./cards.js";
-import { addToCart, api } from "./shop.js";
+import { addToCart, api, shop } from "./shop.js";
 
 export async function renderProduct(view, side, id) {
   const p = await api(`/products/${encodeURIComponent(id)}`);
@@ -38,7 +38,7 @@ export async function renderProduct(view, side, id) {
   );
   renderForYou(forYouBox);
   try {
-    const similar = await api(`/products/${encodeURIComponent(id)}/similar`, { params: { k: 6 } });
+    const similar = await api(`/products/${encodeURIComponent(id)}/similar`, { params: { k: 6, session_id: shop.session } });
     fill(similarBox, rail("similar", "Similar products", similar));
   } catch (err) {
     fill(similarBox, h("p", { class: "error" }, `Similar products unavailable: ${err.message}`));

@@ -61,8 +61,17 @@ export async function track(type, fields) {
   });
 }
 
+// A click on a product an answer showed: sent with that answer's impression_id (attribution), which the
+// product's add to cart sends too. Never holds up the page.
+const shownIn = new Map();
+export function clicked(productId, impression) {
+  if (impression) shownIn.set(productId, impression);
+  track("click", { product_id: productId, ...(impression ? { impression_id: impression } : {}) }).catch(() => {});
+}
+
 export async function addToCart(product) {
-  await track("add_to_cart", { product_id: product.product_id });
+  const impression = shownIn.get(product.product_id);
+  await track("add_to_cart", { product_id: product.product_id, ...(impression ? { impression_id: impression } : {}) });
   shop.cart.push({ product_id: product.product_id, title: product.title, price: product.price, currency: product.currency });
   localStorage.setItem(CART, JSON.stringify(shop.cart));
   changed("cart");

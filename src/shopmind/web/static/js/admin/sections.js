@@ -4,6 +4,7 @@ import { renderImport } from "./imports.js";
 import { renderKeys } from "./keys.js";
 import { renderMarketing } from "./marketing.js";
 import { renderModels } from "./models.js";
+import { renderOnline } from "./online.js";
 import { renderOverview } from "./overview.js";
 import { renderSynth } from "./synth.js";
 
@@ -14,5 +15,6 @@ export const SECTIONS = [
   { id: "marketing", label: "Marketing", available: (paths) => paths.has("/marketing/rfm"), render: renderMarketing },
   { id: "synth", label: "Synthetic data", available: (paths) => paths.has("/synth/models"), render: renderSynth },
   { id: "conversations", label: "Conversations", available: (paths) => paths.has("/admin/conversations"), render: renderConversations },
+  { id: "online", label: "Online", available: (paths) => paths.has("/admin/online/metrics"), render: renderOnline },
   { id: "keys", label: "Keys", available: (paths) => paths.has("/admin/keys"), render: renderKeys },
 ];

@@ -1,0 +1,54 @@
+"""What the routers that show products call: the experiment arm a shopper is assigned on a surface, and
+the impression of an answer (logged off the request path, its id put on the answer).
+
+The answer's ``impression_id`` is null when the impression log's queue was full (the answer is still
+given). The storefront sends the id back with the clicks and add-to-carts on what it showed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from shopmind.api.deps import get_engine
+from shopmind.online.impressions import unit_of
+from shopmind.online.service import OnlineService
+
+IMPRESSION = (
+    "Send it back as impression_id with the clicks, add-to-carts and purchases of the products this "
+    "answer showed (null: not logged)"
+)
+
+
+def get_online(request: Request) -> OnlineService:
+    return get_engine(request).online
+
+
+OnlineDep = Annotated[OnlineService, Depends(get_online)]
+
+
+def assigned(online: OnlineService, surface: str, customer_id: str | None, session_id: str | None = None):
+    """(experiment, arm) of this shopper on ``surface``, or None (no experiment runs there)."""
+    if not customer_id and not session_id:
+        return None
+    return online.arm(surface, unit_of(customer_id, session_id))
+
+
+def arm_value(arm: tuple[dict[str, Any], dict[str, Any]] | None, key: str) -> Any:
+    """The arm's model version or search settings (None without an experiment)."""
+    return None if arm is None else arm[1].get(key)
+
+
+def shown(
+    online: OnlineService,
+    surface: str,
+    answer: dict[str, Any],
+    items: str,
+    arm: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """``answer`` with the ``impression_id`` of the products in its list ``items`` (logged now)."""
+    ids = [p["product_id"] for p in answer.get(items) or []]
+    answer["impression_id"] = online.show(surface, ids, arm, **fields)
+    return answer
