@@ -153,6 +153,24 @@ def admin_calls(version: str) -> list[Call]:
     ]
 
 
+def online_calls() -> list[Call]:
+    """Online metrics of the answers shown so far, search analytics, and a search experiment."""
+    lexical = {"name": "lexical", "share": 0.5, "settings": {"mode": "lexical"}}
+    arms = [{"name": "hybrid", "share": 0.5}, lexical]
+    experiment = {"name": "Lexical search", "surface": "search", "arms": arms}
+    return [
+        Call("POST", "/admin/online/attribute"),
+        Call("GET", "/admin/online/metrics", {"params": {"days": 7}}),
+        Call("GET", "/admin/online/search", {"params": {"days": 7, "limit": 2}}),
+        Call("GET", "/admin/online/sample-size", {"params": {"baseline": 0.05, "min_effect": 0.01}}),
+        Call("POST", "/admin/online/experiments", {"json": experiment},
+             save=lambda a: {"experiment_id": a["experiment_id"]}, status=201),  # fmt: skip
+        Call("GET", "/admin/online/experiments"),
+        Call("GET", "/admin/online/experiments/{experiment_id}"),
+        Call("POST", "/admin/online/experiments/{experiment_id}/stop"),
+    ]
+
+
 def shop_calls(customer: str, email: str) -> list[Call]:
     chat_token = lambda a: {"chat_token": a["token"]}  # noqa: E731
     conversation = lambda a: {"conversation_id": str(a["items"][0]["conversation_id"])}  # noqa: E731
@@ -172,8 +190,27 @@ def shop_calls(customer: str, email: str) -> list[Call]:
                 "headers": {"X-Chat-Token": "{chat_token}"},
             },
         ),
+        Call("GET", "/chat/messages", {"headers": {"X-Chat-Token": "{chat_token}"}}),
         Call("GET", "/admin/conversations", {"params": {"limit": 2}}, save=conversation),
         Call("GET", "/admin/conversations/{conversation_id}"),
+    ] + agent_calls()
+
+
+def agent_calls() -> list[Call]:
+    """A human agent takes the conversation, notes, replies, looks at the queue, hands back, closes."""
+    me = {"agent": "Mei"}
+    return [
+        Call("POST", "/admin/agents/conversations/{conversation_id}/take", {"json": me}),
+        Call("POST", "/admin/agents/conversations/{conversation_id}/notes", {"json": me | {"text": "VIP"}}),
+        Call(
+            "POST",
+            "/admin/agents/conversations/{conversation_id}/reply",
+            {"json": me | {"text": "Hi, I am Mei from the shop: the size 42 is back in stock."}},
+        ),
+        Call("GET", "/admin/agents/queue", {"params": {"limit": 2}}),
+        Call("GET", "/admin/agents/conversations/{conversation_id}"),
+        Call("POST", "/admin/agents/conversations/{conversation_id}/hand-back", {"json": me}),
+        Call("POST", "/admin/agents/conversations/{conversation_id}/close", {"json": me}),
     ]
 
 
@@ -291,7 +328,7 @@ def capture(folder: Path) -> dict[str, Any]:
     with TestClient(app, headers={"X-API-Key": admin_key}) as client:
         ctx = {"customer_id": customer["customer_id"], "product_id": "EX-1", "order_id": "EX-O1"}
         who = (customer["customer_id"], customer["email"])
-        for c in catalog_calls(*who) + admin_calls(version) + shop_calls(*who):
+        for c in catalog_calls(*who) + admin_calls(version) + shop_calls(*who) + online_calls():
             call(client, ctx, c, examples)
         synth_job = fit_synth(client, examples)
         for c in marketing_calls(synth_job):

@@ -189,6 +189,19 @@ def test_a_pin_and_tokens_from_a_apply_on_b(shop: Shop) -> None:
     r = httpx.post(f"{shop.b.url}/chat", json={"message": "Where is my order?"}, headers=chat, timeout=120)
     assert r.status_code == 200, r.text
 
+    # the human agents' desk is the store's: handed over on B, answered on A, seen on B, taken once
+    human = {"message": "I want to talk to a human agent"}
+    r = httpx.post(f"{shop.b.url}/chat", json=human, headers=chat, timeout=120)
+    assert r.status_code == 200 and r.json()["handoff"], r.text
+    desk = f"/admin/agents/conversations/{r.json()['conversation_id']}"
+    said = {"agent": "Mei", "text": "Mei here, how can I help?"}
+    r = httpx.post(f"{shop.a.url}{desk}/reply", json=said, headers=shop.admin, timeout=10)
+    assert r.status_code == 200, r.text
+    seen = httpx.get(f"{shop.b.url}/chat/messages", headers=chat, timeout=10).json()
+    assert seen["agent"] == "Mei" and seen["messages"][-1]["text"] == said["text"]
+    r = httpx.post(f"{shop.b.url}{desk}/take", json={"agent": "Bob"}, headers=shop.admin, timeout=10)
+    assert r.status_code == 409, r.text
+
 
 def test_a_model_trained_by_the_worker_is_served_by_both_replicas(shop: Shop) -> None:
     r = httpx.post(f"{shop.a.url}/admin/models/rec/retrain", json={"model": "popular", "force": True},

