@@ -45,6 +45,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="per client count")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--server-threads", type=int, default=1, help="OMP_NUM_THREADS of the server")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (shopmind serve --workers)")
     parser.add_argument("--settle", type=float, default=900, help="max seconds to wait for dense coverage")
     return parser.parse_args()
 
@@ -92,7 +93,7 @@ def prepare(url: str, args: argparse.Namespace, artifacts: Path) -> tuple[dict, 
 
 
 def start_server(
-    url: str, port: int, tmp: Path, artifacts: Path, threads: int, encode: bool
+    url: str, port: int, tmp: Path, artifacts: Path, threads: int, encode: bool, workers: int = 1
 ) -> subprocess.Popen:
     env = os.environ | {
         "SHOPMIND_SEARCH_BACKFILL_ENCODE": str(encode).lower(),
@@ -104,7 +105,7 @@ def start_server(
         "OMP_NUM_THREADS": str(threads),
     }
     log = (tmp / "server.log").open("w")
-    cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(port)]
+    cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
@@ -145,11 +146,37 @@ def settle(base: str, admin: dict, seconds: float) -> dict:
     return dense_state(base, admin)
 
 
+def processes(pid: int) -> list[int]:
+    """``pid`` and its children (the server processes of ``--workers``)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return [pid, *children]
+
+
 def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of the server: the sum over its processes."""
+    total = 0.0
+    for p in processes(pid):
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server's processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in processes(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 class Level:
@@ -199,29 +226,42 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tmp / 'shop.db'}"
     artifacts = tmp / "artifacts"
     keys, queries, customers = prepare(url, args, artifacts)
-    proc = start_server(url, args.port, tmp, artifacts, args.server_threads, encode=not args.products)
+    proc = start_server(
+        url, args.port, tmp, artifacts, args.server_threads, encode=not args.products, workers=args.workers
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         dense = settle(base, {"X-API-Key": keys["admin"]}, 0 if args.products else args.settle)
         Level(base, keys, queries, customers).run(4, 5.0)  # warm-up: caches, first-use paths
         size = f"{args.products:,} products" if args.products else f"demo shop scale {args.scale:g}"
-        print(f"{url.split(':')[0]} · {size} · server OMP threads {args.server_threads}")
+        print(
+            f"{url.split(':')[0]} · {size} · {args.workers} server process(es), "
+            f"OMP threads {args.server_threads}"
+        )
         print(f"dense vectors: {dense}")
         print(f"load: {os.getloadavg()[0]:.2f} (1 min) before the first level")
-        print("| clients | endpoint | requests/s | p50 ms | p90 ms | p99 ms | errors | server RSS MiB |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| clients | endpoint | requests/s | p50 ms | p90 ms | p99 ms | errors | server CPU ms/request "
+              "| load | server RSS MiB |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for clients in args.clients:
             level = Level(base, keys, queries, customers)
+            cpu0 = cpu_seconds(proc.pid)
             took = level.run(clients, args.seconds)
-            rss = rss_mib(proc.pid)
+            requests = sum(len(t) for t in level.times.values())
+            cpu_ms = 1000 * (cpu_seconds(proc.pid) - cpu0) / max(requests, 1)
+            rss, load = rss_mib(proc.pid), os.getloadavg()[0]
             for name, times in level.times.items():
                 ms = np.asarray(times) * 1000
                 p50, p90, p99 = np.percentile(ms, [50, 90, 99])
                 print(f"| {clients} | {name} | {len(ms) / took:.0f} | {p50:.1f} | {p90:.1f} | {p99:.1f} | "
-                      f"{level.errors[name]} | {rss:.0f} |", flush=True)  # fmt: skip
+                      f"{level.errors[name]} | {cpu_ms:.2f} | {load:.1f} | {rss:.0f} |",
+                      flush=True)  # fmt: skip
     finally:
         proc.terminate()
-        proc.wait(30)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 if __name__ == "__main__":
