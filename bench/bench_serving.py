@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_serving.py                          # demo shop, SQLite, 4/8/16 clients
     .venv/bin/python bench/bench_serving.py --clients 8 --seconds 20
     .venv/bin/python bench/bench_serving.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/bench_serving.py --products 100000 --model itemknn --retrain itemknn --workers 2 …
 
 Builds the demo shop (``--scale``, seed 7) in a fresh SQLite file (or the given database, which must be
 empty or a demo shop), publishes a quickly trained recommender (``--model``, when none is published),
@@ -11,7 +12,10 @@ measures capacity, not the limits), warms it up, then for each client count runs
 with its own keep-alive connection, alternating ``GET /search`` (queries made of words from the catalog's
 titles, English and Chinese) and ``GET /recommendations/{customer}`` (random stored customers) for
 ``--seconds``. Prints p50/p90/p99 in milliseconds, requests per second and errors (any answer but 200, or
-no answer) per endpoint, and the server's resident memory after each level.
+no answer) per endpoint, the server's CPU time per request (all its processes: a figure that does not
+depend on what else the machine runs), the load average and the server's resident memory after each
+level. ``--workers N`` serves with N processes; ``--retrain MODEL`` keeps a retrain running meanwhile in a
+separate ``shopmind worker`` process.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--server-threads", type=int, default=1, help="OMP_NUM_THREADS of the server")
     parser.add_argument("--workers", type=int, default=1, help="server processes (shopmind serve --workers)")
+    parser.add_argument(
+        "--retrain", default="", help="keep a retrain of this recommender running during the levels, in a "
+        "separate `shopmind worker` process (the server's embedded worker off), as a deployment runs it"
+    )  # fmt: skip
     parser.add_argument("--settle", type=float, default=900, help="max seconds to wait for dense coverage")
     return parser.parse_args()
 
@@ -92,10 +100,8 @@ def prepare(url: str, args: argparse.Namespace, artifacts: Path) -> tuple[dict, 
     return keys, queries, customers
 
 
-def start_server(
-    url: str, port: int, tmp: Path, artifacts: Path, threads: int, encode: bool, workers: int = 1
-) -> subprocess.Popen:
-    env = os.environ | {
+def server_env(url: str, tmp: Path, artifacts: Path, threads: int, encode: bool, embedded: bool) -> dict:
+    return os.environ | {
         "SHOPMIND_SEARCH_BACKFILL_ENCODE": str(encode).lower(),
         "SHOPMIND_DATABASE_URL": url,
         "SHOPMIND_ARTIFACTS_DIR": str(artifacts),
@@ -103,7 +109,11 @@ def start_server(
         "SHOPMIND_RATE_LIMITS": "false",
         "SHOPMIND_LOG_LEVEL": "WARNING",
         "OMP_NUM_THREADS": str(threads),
+        "SHOPMIND_EMBEDDED_WORKER": str(embedded).lower(),
     }
+
+
+def start_server(url: str, port: int, tmp: Path, env: dict, workers: int = 1) -> subprocess.Popen:
     log = (tmp / "server.log").open("w")
     cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -119,6 +129,38 @@ def start_server(
         time.sleep(0.5)
     proc.kill()
     sys.exit("the server did not start")
+
+
+class Retraining:
+    """A `shopmind worker` process and a thread that keeps one retrain queued or running until stopped."""
+
+    def __init__(self, base: str, admin: dict, model: str, tmp: Path, env: dict) -> None:
+        self.base, self.admin, self.model = base, admin, model
+        cmd = [sys.executable, "-m", "shopmind.cli", "worker"]
+        log = (tmp / "worker.log").open("w")
+        self.worker = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.stop, self.done = threading.Event(), 0
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        with httpx.Client(base_url=self.base, headers=self.admin, timeout=30) as http:
+            while not self.stop.is_set():
+                body = {"model": self.model, "force": True}
+                job = http.post("/admin/models/rec/retrain", json=body).json()["job_id"]
+                while not self.stop.wait(1.0):
+                    if http.get(f"/admin/jobs/{job}").json()["status"] in ("done", "failed"):
+                        self.done += 1
+                        break
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(30)
+        self.worker.terminate()
+        try:
+            self.worker.wait(60)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
 
 
 def dense_state(base: str, admin: dict) -> dict:
@@ -226,13 +268,15 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tmp / 'shop.db'}"
     artifacts = tmp / "artifacts"
     keys, queries, customers = prepare(url, args, artifacts)
-    proc = start_server(
-        url, args.port, tmp, artifacts, args.server_threads, encode=not args.products, workers=args.workers
-    )
+    env = server_env(url, tmp, artifacts, args.server_threads, not args.products, embedded=not args.retrain)
+    proc = start_server(url, args.port, tmp, env, workers=args.workers)
+    retraining = None
     base = f"http://127.0.0.1:{args.port}"
     try:
         dense = settle(base, {"X-API-Key": keys["admin"]}, 0 if args.products else args.settle)
         Level(base, keys, queries, customers).run(4, 5.0)  # warm-up: caches, first-use paths
+        if args.retrain:
+            retraining = Retraining(base, {"X-API-Key": keys["admin"]}, args.retrain, tmp, env)
         size = f"{args.products:,} products" if args.products else f"demo shop scale {args.scale:g}"
         print(
             f"{url.split(':')[0]} · {size} · {args.workers} server process(es), "
@@ -256,7 +300,11 @@ def main() -> None:
                 print(f"| {clients} | {name} | {len(ms) / took:.0f} | {p50:.1f} | {p90:.1f} | {p99:.1f} | "
                       f"{level.errors[name]} | {cpu_ms:.2f} | {load:.1f} | {rss:.0f} |",
                       flush=True)  # fmt: skip
+        if retraining is not None:
+            print(f"retrains of {args.retrain} finished during the levels: {retraining.done}")
     finally:
+        if retraining is not None:
+            retraining.close()
         proc.terminate()
         try:
             proc.wait(60)
