@@ -52,6 +52,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--server-threads", type=int, default=1, help="OMP_NUM_THREADS of the server")
     parser.add_argument("--workers", type=int, default=1, help="server processes (shopmind serve --workers)")
     parser.add_argument(
+        "--only", choices=("search", "recommendations"), help="call only this endpoint (default: alternate)"
+    )
+    parser.add_argument(
         "--retrain", default="", help="keep a retrain of this recommender running during the levels, in a "
         "separate `shopmind worker` process (the server's embedded worker off), as a deployment runs it"
     )  # fmt: skip
@@ -116,7 +119,8 @@ def server_env(url: str, tmp: Path, artifacts: Path, threads: int, encode: bool,
 
 def start_server(url: str, port: int, tmp: Path, env: dict, workers: int = 1) -> subprocess.Popen:
     log = (tmp / "server.log").open("w")
-    cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(port)]
+    cmd += ["--workers", str(workers)] if workers > 1 else []
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
@@ -229,8 +233,11 @@ def cpu_seconds(pid: int) -> float:
 class Level:
     """``clients`` threads, each alternating a search and a recommendation until ``seconds`` pass."""
 
-    def __init__(self, base: str, keys: dict, queries: list[str], customers: list[str]) -> None:
+    def __init__(
+        self, base: str, keys: dict, queries: list[str], customers: list[str], only: str | None = None
+    ) -> None:
         self.base, self.keys, self.queries, self.customers = base, keys, queries, customers
+        self.only = only
         self.times: dict[str, list[float]] = {"search": [], "recommendations": []}
         self.errors = {"search": 0, "recommendations": 0}
         self.lock = threading.Lock()
@@ -240,10 +247,11 @@ class Level:
         shop, admin = {"X-API-Key": self.keys["storefront"]}, {"X-API-Key": self.keys["admin"]}
         with httpx.Client(base_url=self.base, timeout=30) as http:
             while time.monotonic() < until:
-                q = rng.choice(self.queries)
-                self.call(http, "search", "/search", {"q": q}, shop)
-                customer = rng.choice(self.customers)  # a stored customer: the admin key acts for any
-                self.call(http, "recommendations", f"/recommendations/{customer}", {"k": 10}, admin)
+                if self.only != "recommendations":
+                    self.call(http, "search", "/search", {"q": rng.choice(self.queries)}, shop)
+                if self.only != "search":
+                    customer = rng.choice(self.customers)  # a stored customer: the admin key acts for any
+                    self.call(http, "recommendations", f"/recommendations/{customer}", {"k": 10}, admin)
 
     def call(self, http: httpx.Client, name: str, path: str, params: dict, headers: dict) -> None:
         start = time.perf_counter()
@@ -293,13 +301,15 @@ def main() -> None:
               "| load | server RSS MiB |")  # fmt: skip
         print("|---|---|---|---|---|---|---|---|---|---|")
         for clients in args.clients:
-            level = Level(base, keys, queries, customers)
+            level = Level(base, keys, queries, customers, args.only)
             cpu0 = cpu_seconds(proc.pid)
             took = level.run(clients, args.seconds)
             requests = sum(len(t) for t in level.times.values())
             cpu_ms = 1000 * (cpu_seconds(proc.pid) - cpu0) / max(requests, 1)
             rss, load = rss_mib(proc.pid), os.getloadavg()[0]
             for name, times in level.times.items():
+                if not times:
+                    continue
                 ms = np.asarray(times) * 1000
                 p50, p90, p99 = np.percentile(ms, [50, 90, 99])
                 print(f"| {clients} | {name} | {len(ms) / took:.0f} | {p50:.1f} | {p90:.1f} | {p99:.1f} | "
