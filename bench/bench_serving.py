@@ -8,7 +8,8 @@
 Builds the demo shop (``--scale``, seed 7) in a fresh SQLite file (or the given database, which must be
 empty or a demo shop), publishes a quickly trained recommender (``--model``, when none is published),
 starts ``shopmind serve`` in its own process (one process, embedded worker on, rate limits off: this
-measures capacity, not the limits), warms it up, then for each client count runs that many threads, each
+measures capacity, not the limits; ``--rate-limits`` keeps their bookkeeping, with limits nobody
+reaches), warms it up, then for each client count runs that many threads, each
 with its own keep-alive connection, alternating ``GET /search`` (queries made of words from the catalog's
 titles, English and Chinese) and ``GET /recommendations/{customer}`` (random stored customers) for
 ``--seconds``. Prints p50/p90/p99 in milliseconds, requests per second and errors (any answer but 200, or
@@ -51,6 +52,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--server-threads", type=int, default=1, help="OMP_NUM_THREADS of the server")
     parser.add_argument("--workers", type=int, default=1, help="server processes (shopmind serve --workers)")
+    parser.add_argument(
+        "--rate-limits", action="store_true", help="keep the rate limits' bookkeeping on (a bucket UPSERT "
+        "per public request), with limits too high to refuse anything"
+    )  # fmt: skip
     parser.add_argument(
         "--only", choices=("search", "recommendations"), help="call only this endpoint (default: alternate)"
     )
@@ -104,17 +109,24 @@ def prepare(url: str, args: argparse.Namespace, artifacts: Path) -> tuple[dict, 
     return keys, queries, customers
 
 
-def server_env(url: str, tmp: Path, artifacts: Path, threads: int, encode: bool, embedded: bool) -> dict:
-    return os.environ | {
-        "SHOPMIND_SEARCH_BACKFILL_ENCODE": str(encode).lower(),
-        "SHOPMIND_DATABASE_URL": url,
-        "SHOPMIND_ARTIFACTS_DIR": str(artifacts),
-        "SHOPMIND_VAR_DIR": str(tmp / "server"),
-        "SHOPMIND_RATE_LIMITS": "false",
-        "SHOPMIND_LOG_LEVEL": "WARNING",
-        "OMP_NUM_THREADS": str(threads),
-        "SHOPMIND_EMBEDDED_WORKER": str(embedded).lower(),
-    }
+def server_env(
+    url: str, tmp: Path, artifacts: Path, threads: int, encode: bool, embedded: bool, limits: bool = False
+) -> dict:
+    high = {f"SHOPMIND_RATE_{a}_PER_MINUTE": "100000000" for a in ("SEARCH", "SUGGEST", "EVENTS", "CHAT")}
+    return (
+        os.environ
+        | high
+        | {
+            "SHOPMIND_SEARCH_BACKFILL_ENCODE": str(encode).lower(),
+            "SHOPMIND_DATABASE_URL": url,
+            "SHOPMIND_ARTIFACTS_DIR": str(artifacts),
+            "SHOPMIND_VAR_DIR": str(tmp / "server"),
+            "SHOPMIND_RATE_LIMITS": str(limits).lower(),
+            "SHOPMIND_LOG_LEVEL": "WARNING",
+            "OMP_NUM_THREADS": str(threads),
+            "SHOPMIND_EMBEDDED_WORKER": str(embedded).lower(),
+        }
+    )
 
 
 def start_server(url: str, port: int, tmp: Path, env: dict, workers: int = 1) -> subprocess.Popen:
@@ -281,7 +293,8 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tmp / 'shop.db'}"
     artifacts = tmp / "artifacts"
     keys, queries, customers = prepare(url, args, artifacts)
-    env = server_env(url, tmp, artifacts, args.server_threads, not args.products, embedded=not args.retrain)
+    encode, embedded = not args.products, not args.retrain
+    env = server_env(url, tmp, artifacts, args.server_threads, encode, embedded, args.rate_limits)
     proc = start_server(url, args.port, tmp, env, workers=args.workers)
     retraining = None
     base = f"http://127.0.0.1:{args.port}"
