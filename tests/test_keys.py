@@ -211,3 +211,23 @@ def test_an_expired_key_is_refused_by_the_api(api) -> None:
     old = store.create_api_key("admin", "old", expires_at=datetime.now(UTC) - timedelta(minutes=1))
     resp = client.get("/admin/keys", headers={"X-API-Key": old})
     assert resp.status_code == 401 and "expired" in resp.json()["error"]["message"]
+
+
+def test_a_key_revoked_elsewhere_stops_working_within_the_cache_time(store: Store, tmp_path) -> None:
+    """What a key grants is remembered for ``key_cache_seconds``: a revocation by another replica or the
+    CLI (here: the store itself) takes effect within that time; 0 looks every key up."""
+    for ttl in (3.0, 0.0):
+        key = store.issue_api_key("storefront", f"web-{ttl}")
+        settings = Settings(
+            var_dir=tmp_path / f"var{ttl}", artifacts_dir=tmp_path / "artifacts", key_cache_seconds=ttl
+        )
+        with (
+            LiveServer(create_app(Engine(settings, store))) as server,
+            httpx.Client(base_url=server.url, headers={"X-API-Key": key["key"]}) as client,
+        ):
+            assert client.get("/products").status_code == 200
+            store.revoke_api_key(key["key_id"])
+            if ttl:
+                assert client.get("/products").status_code == 200  # remembered for up to ttl seconds
+                time.sleep(ttl + 0.1)
+            assert client.get("/products").status_code == 401

@@ -36,7 +36,7 @@ PG_BIN = Path(os.environ.get("SHOPMIND_TEST_PG_BIN", "/usr/lib/postgresql/15/bin
 class Replica:
     """A `shopmind serve` process on a free port, its output in a log file."""
 
-    def __init__(self, url: str, tmp: Path, name: str) -> None:
+    def __init__(self, url: str, tmp: Path, name: str, *args: str) -> None:
         self.name, self.port = name, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp / f"{name}.log"
@@ -49,7 +49,7 @@ class Replica:
             "SHOPMIND_LOG_LEVEL": "WARNING",
             "OMP_NUM_THREADS": "1",
         }
-        cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(self.port)]
+        cmd = [sys.executable, "-m", "shopmind.cli", "serve", "--port", str(self.port), *args]
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
 

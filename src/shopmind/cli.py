@@ -611,21 +611,49 @@ def worker(
         serve_jobs(runner, once=once, grace=grace)
 
 
+def _run_http(api, host: str, port: int, log_level: str, workers: int = 1) -> None:
+    """Serve ``api`` with uvicorn (its C parser and event loop when installed); uvicorn logs at the
+    settings' level, so a level above INFO also turns its access log off. With ``workers`` > 1, ``api``
+    is an import string of an app factory that each of the processes calls."""
+    import uvicorn
+
+    many = {"factory": True, "workers": workers} if workers > 1 else {}
+    uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), **many)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port, each with its own copy of the search index and "
+            "caches (one per core for a busy shop; the store keeps them in step).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and web UI."""
-    import uvicorn
-
     from shopmind.api.app import create_app
 
+    if workers > 1:
+        from shopmind.config import get_settings
+
+        _store().dispose()  # the schema migrated once, before the processes start
+        settings = get_settings()
+        err.print(f"starting {workers} server processes; each loads the catalog before it answers")
+        _run_http("shopmind.api.app:app_from_settings", host or settings.host, port or settings.port,
+                  settings.log_level, workers)  # fmt: skip
+        return
     engine = engine_from_settings()
     settings = engine.settings
     with console.status("loading the catalog for search and recommendations…"):
-        engine.start(wait=True)  # search and recommendations loaded, the store's changes followed
-    uvicorn.run(create_app(engine), host=host or settings.host, port=port or settings.port)
+        engine.start(
+            wait=True, assistant=True
+        )  # search and recommendations loaded, the store's changes followed
+    _run_http(create_app(engine), host or settings.host, port or settings.port, settings.log_level)
 
 
 def _step(what: str, began: float):
@@ -669,8 +697,6 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
     """Build the demo shop and its default models on first run (SQLite, offline); serve the API and web UI."""
-    import uvicorn
-
     from shopmind.api.app import create_app
     from shopmind.data.demo import NotADemoShopError, check_demo_database, demo_keys, load_demo_shop
     from shopmind.recommend.train import DEMO_PARAMS, KIND
@@ -693,14 +719,16 @@ def demo(
     if engine.artifacts.current("nlu") is None:
         _queue_training(engine, "nlu", "shop", None)
     with _step("loading search and recommendations", began):
-        engine.start(wait=True)  # lexical search at once; sentence vectors are filled in the background
+        engine.start(
+            wait=True, assistant=True
+        )  # lexical search at once; sentence vectors are filled in the background
     keys = demo_keys(store)  # the same keys on every start (kept in the demo database)
     admin_key, web_key = keys["admin"], keys["storefront"]
     host, port = host or settings.host, port or settings.port
     console.print(f"\n[bold green]ShopMind demo shop[/] on [link]http://{host}:{port}[/]  (API docs: /docs)")
     console.print(f"demo admin API key: [bold]{admin_key}[/]  (send as X-API-Key; the same on every start)")
     console.print(f"admin console: http://{host}:{port}/admin  (it asks for that key)\n")
-    uvicorn.run(create_app(engine, web_storefront_key=web_key, web_demo=True), host=host, port=port)
+    _run_http(create_app(engine, web_storefront_key=web_key, web_demo=True), host, port, settings.log_level)
 
 
 if __name__ == "__main__":

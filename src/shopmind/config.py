@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # customer, in requests per minute (a bucket holds a minute's worth); kept in the store, so they
     # hold across replicas. False turns them all off.
     rate_limits: bool = True
+    # Seconds a server remembers what a stored API key grants (0: look it up on every request); a key
+    # revoked through another server or the CLI stops working here within this time.
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     rate_search_per_minute: int = Field(default=300, ge=1)
     rate_suggest_per_minute: int = Field(default=600, ge=1)
     rate_events_per_minute: int = Field(default=300, ge=1)

@@ -64,6 +64,7 @@ class Engine:
         self._locks = {name: threading.RLock() for name in SERVICES}
         self._closed = False
         self._warming: threading.Thread | None = None
+        self._warming_nlu: threading.Thread | None = None  # the assistant's model, loaded after start
         self._register_jobs()
         # derived state (search index, recommendation catalog, knowledge base) follows the store's
         # change log on this engine's one background thread, started by start()
@@ -92,12 +93,14 @@ class Engine:
 
         self.jobs.register(JOB_KIND, backfill_job(lambda: self.search.backfiller), replace=False)
 
-    def start(self, wait: bool = False) -> Engine:
+    def start(self, wait: bool = False, assistant: bool = False) -> Engine:
         """Start the background work of a serving process: the followers' thread, which keeps every
         built service in step with the store; the build of search and recommendations (a full load
         of their state) on a thread of its own — or before returning with ``wait`` (the CLI shows
         it) — so that the first requests find them ready; and the embedded job worker (when
-        ``SHOPMIND_EMBEDDED_WORKER`` is on). Idempotent."""
+        ``SHOPMIND_EMBEDDED_WORKER`` is on). With ``assistant`` (a serving process), the assistant's
+        language understanding is loaded too, on a thread after those builds, so that neither the first
+        chat nor a status report waits for it (its entity catalog is read from every product). Idempotent."""
         self.mark_interrupted_ingest_runs()
         self.followers.start()
         self.jobs.start()
@@ -106,6 +109,9 @@ class Engine:
         elif self._warming is None:
             self._warming = threading.Thread(target=self._warm, name="engine-warm", daemon=True)
             self._warming.start()
+        if assistant and self._warming_nlu is None:
+            self._warming_nlu = threading.Thread(target=self._warm_nlu, name="engine-warm-nlu", daemon=True)
+            self._warming_nlu.start()
         return self
 
     def wait_ready(self, timeout: float | None = None) -> bool:
@@ -122,6 +128,15 @@ class Engine:
         except Exception:  # noqa: BLE001 - the first request builds it again and reports the error
             if not self._closed:
                 log.exception("engine: building search and recommendations at start failed")
+
+    def _warm_nlu(self) -> None:
+        if self._warming is not None:
+            self._warming.join()  # search and recommendations first: shoppers need them most
+        try:
+            self.nlu  # noqa: B018 - loaded now, not by the first chat
+        except Exception:  # noqa: BLE001 - the first chat loads it again and reports the error
+            if not self._closed:
+                log.exception("engine: loading the assistant's model at start failed")
 
     def mark_interrupted_ingest_runs(self) -> None:
         """Ingestion runs whose process died are marked interrupted (data/ingest_runs.py)."""
@@ -338,7 +353,7 @@ class Engine:
                 "rec", self._loading("recommendations") or self.recommendations.status()
             ),
             "search": self._loading("search") or self.search.status(),
-            "assistant": self._training("nlu", self.nlu.status()),
+            "assistant": self._training("nlu", self._loading("nlu", self._warming_nlu) or self.nlu.status()),
             "marketing": self.marketing.status(),
         }
 
@@ -358,8 +373,8 @@ class Engine:
         }
         return {**status, "training": training}
 
-    def _loading(self, name: str) -> dict[str, Any] | None:
-        warming = self._warming
+    def _loading(self, name: str, warming: threading.Thread | None = None) -> dict[str, Any] | None:
+        warming = warming or self._warming
         if self.built(name) or warming is None or not warming.is_alive():
             return None
         return {

@@ -21,7 +21,7 @@ def test_queued_searches_are_written_in_batches_with_their_sources(store: Store)
             calls.append(len(events))
             write(events, sources)
 
-    qlog = QueryLog(Counting(), QueryLogConfig(batch=50, linger=0.2))
+    qlog = QueryLog(Counting(), QueryLogConfig(batch=50, interval=0.2))
     for i in range(120):
         qlog.add(
             search_event(i), {"event_id": f"q-{i}", "visitor": "a:1234", "results": i % 2} if i % 4 else None
@@ -44,7 +44,7 @@ def test_a_full_queue_drops_searches_instead_of_blocking(sqlite_store: Store) ->
             self.release.wait(10)
 
     stalled = Stalled()
-    qlog = QueryLog(stalled, QueryLogConfig(capacity=10, batch=1, linger=0))
+    qlog = QueryLog(stalled, QueryLogConfig(capacity=10, batch=1, interval=0.01))
     for i in range(30):
         qlog.add(search_event(i), None)  # returns at once even though nothing can be written
     assert qlog.dropped >= 19

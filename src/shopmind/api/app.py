@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from shopmind import __version__
 from shopmind.api import docs, errors, schemas
 from shopmind.api.cors import KeyCors
+from shopmind.api.keycache import KeyGrants
 from shopmind.api.limits import BodyLimit
 from shopmind.api.routers import (
     admin,
@@ -96,6 +97,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.web_demo = web_demo
+    app.state.key_grants = KeyGrants(engine.store.api_key_grant, engine.settings.key_cache_seconds)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=engine.settings.max_body_bytes)
     # outermost: preflights are answered before anything else, and every answer gets its CORS headers
@@ -117,3 +119,13 @@ def create_app(
         return RedirectResponse("/web/")
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app over an engine built from the ``SHOPMIND_*`` settings, loaded before it answers: what
+    each process of ``shopmind serve --workers N`` runs (uvicorn calls it once per process)."""
+    from shopmind.config import get_settings
+
+    engine = Engine(get_settings())
+    engine.start(wait=True, assistant=True)
+    return create_app(engine)

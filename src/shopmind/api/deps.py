@@ -16,7 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
+from shopmind.api.keycache import KeyGrants, is_missing
 from shopmind.assistant.service import AssistantService
 from shopmind.config import Settings
 from shopmind.data.store import Store
@@ -36,15 +38,17 @@ API_KEY_HEADER = APIKeyHeader(
 BEARER = HTTPBearer(auto_error=False, description="The same key as `Authorization: Bearer <key>`")
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that do not block are coroutines: FastAPI runs a plain function in a worker thread,
+# and under load that hop cost more than the work.
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.engine.store
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.engine.settings
 
 
@@ -56,8 +60,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 def _service(name: str) -> Callable[[Request], Any]:
     """A dependency returning the engine's service ``name`` (``request`` annotated, so FastAPI passes it)."""
 
-    def service(request: Request) -> Any:
-        return getattr(get_engine(request), name)
+    async def service(request: Request) -> Any:
+        return getattr(request.app.state.engine, name)
 
     return service
 
@@ -80,23 +84,52 @@ def presented_key(request: Request) -> str | None:
     return None
 
 
-def key_scope(request: Request, key: str) -> str | None:
-    """The scope a key grants: configured keys first (compared in constant time), then stored keys
-    (unknown, revoked and expired ones grant nothing). A stored key's id is kept in
-    ``request.state.api_key_id`` (None for a configured key)."""
-    engine: Engine = request.app.state.engine
-    settings = engine.settings
-    request.state.api_key_id = None
-    request.state.api_key_origins = ()  # the origins a browser may call from with it (api/cors.py)
+def key_grants(request: Request) -> KeyGrants:
+    """The app's cache of what stored keys grant (:mod:`shopmind.api.keycache`)."""
+    return request.app.state.key_grants
+
+
+def _configured_scope(settings: Settings, key: str) -> str | None:
     for scope, configured in (("admin", settings.admin_api_key), ("storefront", settings.storefront_api_key)):
         if configured and hmac.compare_digest(configured.encode(), key.encode()):
             return scope
-    grant = engine.store.api_key_grant(key)
+    return None
+
+
+def _granted(request: Request, grant) -> str | None:
+    """Keep a stored key's id and origins on the request; its scope (None: the key grants nothing)."""
     if grant is None:
         return None
     request.state.api_key_id = grant.key_id
     request.state.api_key_origins = grant.origins
     return grant.scope
+
+
+def key_scope(request: Request, key: str) -> str | None:
+    """The scope a key grants: configured keys first (compared in constant time), then stored keys
+    (unknown, revoked and expired ones grant nothing), remembered for ``key_cache_seconds``. A stored
+    key's id is kept in ``request.state.api_key_id`` (None for a configured key)."""
+    request.state.api_key_id = None
+    request.state.api_key_origins = ()  # the origins a browser may call from with it (api/cors.py)
+    configured = _configured_scope(request.app.state.engine.settings, key)
+    if configured is not None:
+        return configured
+    return _granted(request, key_grants(request).get(key))
+
+
+async def key_scope_async(request: Request, key: str) -> str | None:
+    """:func:`key_scope` on the event loop: a remembered grant answers at once, a lookup in the store
+    runs in a worker thread."""
+    request.state.api_key_id = None
+    request.state.api_key_origins = ()
+    configured = _configured_scope(request.app.state.engine.settings, key)
+    if configured is not None:
+        return configured
+    grants = key_grants(request)
+    hit = grants.cached(key)
+    if is_missing(hit):
+        hit = await run_in_threadpool(grants.get, key)
+    return _granted(request, hit)
 
 
 def presented_scope(request: Request) -> str | None:
@@ -111,7 +144,7 @@ OptionalScopeDep = Annotated[str | None, Depends(presented_scope)]
 def require(scope: str) -> Callable[[Request], str]:
     """A dependency that lets the request through only with a key of ``scope`` or above."""
 
-    def check(
+    async def check(
         request: Request,
         _header: Annotated[str | None, Security(API_KEY_HEADER)] = None,
         _bearer: Annotated[Any, Security(BEARER)] = None,
@@ -123,7 +156,7 @@ def require(scope: str) -> Callable[[Request], str]:
                 "an API key is required: send it in the X-API-Key header",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        granted = key_scope(request, key)
+        granted = await key_scope_async(request, key)
         if granted is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

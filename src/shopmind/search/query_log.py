@@ -1,8 +1,9 @@
 """The search log's writer: searches are written to the store in batches by one background thread.
 
-A search request only puts its event (and, for a public visitor, the event's source) on a bounded
-queue; the writer takes what is queued — up to ``batch`` rows, or what arrived within ``linger``
-seconds — and writes it in one transaction (:meth:`~shopmind.data.store_abuse.AbuseQueries.log_events`).
+A search request only appends its event (and, for a public visitor, the event's source) to a bounded
+queue — no thread is woken, which under load cost more than the append; the writer looks every
+``interval`` seconds and writes what is queued, up to ``batch`` rows at a time, in one transaction
+(:meth:`~shopmind.data.store_abuse.AbuseQueries.log_events`).
 So a request never waits for the database's write lock (on SQLite one writer at a time), and N
 concurrent searches cost one commit instead of 2N.
 
@@ -15,9 +16,9 @@ queued is written (the suggestions' refresh and tests call it); ``close()`` writ
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 class QueryLogConfig:
     capacity: int = 10_000  # queued searches at most (beyond it new ones are dropped, counted)
     batch: int = 500  # rows written in one transaction at most
-    linger: float = 0.05  # seconds the writer waits for more rows before it writes a batch
+    interval: float = 0.1  # seconds between the writer's looks at the queue
 
 
 class QueryLog:
@@ -40,9 +41,7 @@ class QueryLog:
     def __init__(self, store: Any, config: QueryLogConfig | None = None) -> None:
         self.store = store
         self.config = config or QueryLogConfig()
-        self._queue: queue.Queue[tuple[dict[str, Any], dict[str, Any] | None]] = queue.Queue(
-            self.config.capacity
-        )
+        self._queue: deque[tuple[dict[str, Any], dict[str, Any] | None]] = deque()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -55,12 +54,11 @@ class QueryLog:
         """Queue one search event (and its source); never blocks. False: the queue was full (dropped)."""
         self._start()
         with self._lock:
-            self._pending += 1
-        try:
-            self._queue.put_nowait((event, source))
-        except queue.Full:
-            with self._lock:
-                self._pending -= 1
+            full = len(self._queue) >= self.config.capacity
+            if not full:
+                self._queue.append((event, source))
+                self._pending += 1
+        if full:
             self.dropped += 1
             if time.monotonic() - self._last_warning > 60:
                 self._last_warning = time.monotonic()
@@ -97,20 +95,10 @@ class QueryLog:
                 self._thread = thread
 
     def _take(self) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-        """The next batch: blocks up to 0.2 s for a first row, then takes what arrives within ``linger``."""
-        try:
-            first = self._queue.get(timeout=0.2)
-        except queue.Empty:
-            return []
-        rows = [first]
-        until = time.monotonic() + self.config.linger
-        while len(rows) < self.config.batch:
-            left = until - time.monotonic()
-            try:
-                rows.append(self._queue.get(timeout=max(left, 0)) if left > 0 else self._queue.get_nowait())
-            except queue.Empty:
-                break
-        return rows
+        """The next batch: up to ``batch`` of the queued rows, oldest first (empty when none is queued)."""
+        with self._lock:
+            n = min(len(self._queue), self.config.batch)
+            return [self._queue.popleft() for _ in range(n)]
 
     def _run(self) -> None:
         while True:
@@ -121,6 +109,8 @@ class QueryLog:
                     self._pending -= len(rows)
             elif self._stop.is_set():
                 return
+            else:
+                self._stop.wait(self.config.interval)
 
     def _write(self, rows: list[tuple[dict[str, Any], dict[str, Any] | None]]) -> None:
         events = [event for event, _ in rows]

@@ -92,7 +92,8 @@ def create_key(body: KeyRequest, store: StoreDep) -> dict[str, Any]:
 
 @router.delete("/{key_id}", response_model=ApiKey, responses=ERRORS)
 def revoke_key(key_id: KeyId, request: Request, store: StoreDep) -> dict[str, Any]:
-    """Revoke a key at once, on every server; revoking a revoked key changes nothing."""
+    """Revoke a key: at once on this server, on the others within ``SHOPMIND_KEY_CACHE_SECONDS`` (5 s);
+    revoking a revoked key changes nothing."""
     store.api_key(key_id)  # 404 for an unknown id
     if key_id == getattr(request.state, "api_key_id", None):
         raise HTTPException(
@@ -100,4 +101,6 @@ def revoke_key(key_id: KeyId, request: Request, store: StoreDep) -> dict[str, An
             "this is the key this request was sent with; revoke it with another admin key "
             "or `shopmind keys revoke`",
         )
-    return store.revoke_api_key(key_id)
+    revoked = store.revoke_api_key(key_id)
+    request.app.state.key_grants.clear()
+    return revoked
