@@ -41,7 +41,9 @@ def test_two_server_processes_share_the_port_and_follow_the_store(tmp_path: Path
 
         def titles(q: str) -> list[str]:
             with httpx.Client(base_url=server.url, headers=headers, timeout=10) as fresh:  # a new connection
-                return [p["title"] for p in fresh.get("/search", params={"q": q}).json()["products"]]
+                answer = fresh.get("/search", params={"q": q})
+                assert answer.status_code == 200, answer.text
+                return [p["title"] for p in answer.json()["products"]]
 
         write("P1", "Linen shirt")  # through one process: the other follows the store's change log
         until(lambda: all(titles("linen") == ["Linen shirt"] for _ in range(6)), 10, "both processes follow")

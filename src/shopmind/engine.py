@@ -99,8 +99,10 @@ class Engine:
         of their state) on a thread of its own — or before returning with ``wait`` (the CLI shows
         it) — so that the first requests find them ready; and the embedded job worker (when
         ``SHOPMIND_EMBEDDED_WORKER`` is on). With ``assistant`` (a serving process), the assistant's
-        language understanding is loaded too, on a thread after those builds, so that neither the first
-        chat nor a status report waits for it (its entity catalog is read from every product). Idempotent."""
+        language understanding and the online service (impressions, attribution) are built too, on a
+        thread after those builds, so that neither the first chat, the first answer that logs an
+        impression nor a status report waits for them (the NLU's entity catalog reads every product).
+        Idempotent."""
         self.mark_interrupted_ingest_runs()
         self.followers.start()
         self.jobs.start()
@@ -132,11 +134,12 @@ class Engine:
     def _warm_nlu(self) -> None:
         if self._warming is not None:
             self._warming.join()  # search and recommendations first: shoppers need them most
-        try:
-            self.nlu  # noqa: B018 - loaded now, not by the first chat
-        except Exception:  # noqa: BLE001 - the first chat loads it again and reports the error
-            if not self._closed:
-                log.exception("engine: loading the assistant's model at start failed")
+        for name in ("nlu", "online"):  # loaded now, not by the first chat or the first impression
+            try:
+                getattr(self, name)
+            except Exception:  # noqa: BLE001 - the first request builds it again and reports the error
+                if not self._closed:
+                    log.exception("engine: building %s at start failed", name)
 
     def mark_interrupted_ingest_runs(self) -> None:
         """Ingestion runs whose process died are marked interrupted (data/ingest_runs.py)."""

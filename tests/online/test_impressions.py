@@ -40,7 +40,7 @@ def test_the_same_impression_is_written_and_counted_once(sqlite_store: Store) ->
 
 
 def test_close_writes_what_is_still_queued(sqlite_store: Store) -> None:
-    log = ImpressionLog(sqlite_store, QueryLogConfig(linger=0.5))
+    log = ImpressionLog(sqlite_store, QueryLogConfig(interval=0.5))
     for r in rows(300):
         log.log(r)
     log.close()
@@ -79,7 +79,7 @@ def test_impressions_that_cannot_be_written_at_shutdown_are_written_at_the_next_
     sqlite_store: Store, tmp_path: Path
 ) -> None:
     spill = tmp_path / "spill.jsonl"
-    log = ImpressionLog(Down(), QueryLogConfig(linger=0.01), spill=spill)
+    log = ImpressionLog(Down(), QueryLogConfig(interval=0.01), spill=spill)
     for r in rows(25, "search", query="wool coat", results=3):
         log.log(r)
     log.close()

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
-from shopmind.api.deps import get_engine
 from shopmind.online.impressions import unit_of
 from shopmind.online.service import OnlineService
 
@@ -21,8 +21,13 @@ IMPRESSION = (
 )
 
 
-def get_online(request: Request) -> OnlineService:
-    return get_engine(request).online
+async def get_online(request: Request) -> OnlineService:
+    """The engine's online service: at once when built (a serving process builds it at start), else built
+    in a worker thread (building it reads the store)."""
+    engine = request.app.state.engine
+    if engine.built("online"):
+        return engine.online
+    return await run_in_threadpool(lambda: engine.online)
 
 
 OnlineDep = Annotated[OnlineService, Depends(get_online)]

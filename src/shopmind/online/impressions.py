@@ -9,7 +9,7 @@ What is guaranteed: an impression the queue accepted (``add`` returned True, so 
 returns. A failed write is retried with back-off while the process runs; at ``close()`` what still
 cannot be written goes to the spill file, which the next start writes first. What is not guaranteed:
 a process killed without ``close()`` loses what was queued and not yet written — at most the last
-``linger`` seconds (50 ms) of impressions, or the backlog while the database is away. A full queue
+``interval`` seconds (0.1 s) of impressions, or the backlog while the database is away. A full queue
 refuses the impression: the answer still goes out, with ``impression_id`` null, counted in ``dropped``.
 """
 
