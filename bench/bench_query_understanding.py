@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 python bench/bench_query_understanding.py [--split dev|test|all] [--lexical]
     python bench/bench_query_understanding.py --write      # rebuild tests/search/data/query_suite.jsonl
+    python bench/bench_query_understanding.py --fresh-seed 1   # a new suite, never seen: held out
 
 The suite (``shopmind.search.suite_build``, seed 0) is drawn from the demo catalog (``DemoConfig()``):
 46 queries per group (typo, pinyin, negation, price_intent, brand, attribute, mixed, no_result), each
@@ -112,6 +113,10 @@ def main() -> None:
     ap.add_argument("--lexical", action="store_true", help="BM25 only (no encoder): fast, for rule work")
     ap.add_argument("--write", action="store_true", help="rebuild the suite file and exit")
     ap.add_argument("--failures", action="store_true", help="print the queries whose parse is wrong")
+    ap.add_argument(
+        "--fresh-seed", type=int, default=None, help="instead of the stored suite: a new one drawn with this "
+        "seed (never seen while the rules were written: a fresh held-out check, to be run once per seed)"
+    )  # fmt: skip
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.write:
@@ -121,7 +126,13 @@ def main() -> None:
         S.save(cases, SUITE)
         print(f"{len(cases)} cases -> {SUITE}")
         return
-    cases = S.load(SUITE, None if args.split == "all" else args.split)
+    if args.fresh_seed is not None:
+        from shopmind.search.suite_build import build
+
+        cases = build(seed=args.fresh_seed)
+        args.split = f"all of a fresh suite drawn with seed {args.fresh_seed}"
+    else:
+        cases = S.load(SUITE, None if args.split == "all" else args.split)
     t0 = time.perf_counter()
     service = service_for(args.lexical)
     print(f"indexed {len(service.index):,} products in {time.perf_counter() - t0:.1f} s")
