@@ -89,10 +89,12 @@ class LiveServer:
     def __init__(self, app) -> None:
         import uvicorn
 
+        from shopmind.api.protocol import http_protocol  # what `shopmind serve` runs
+
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", http=http_protocol())
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

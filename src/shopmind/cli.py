@@ -617,8 +617,10 @@ def _run_http(api, host: str, port: int, log_level: str, workers: int = 1) -> No
     is an import string of an app factory that each of the processes calls."""
     import uvicorn
 
+    from shopmind.api.protocol import http_protocol
+
     many = {"factory": True, "workers": workers} if workers > 1 else {}
-    uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), **many)
+    uvicorn.run(api, host=host, port=port, log_level=log_level.lower(), http=http_protocol(), **many)
 
 
 @app.command()

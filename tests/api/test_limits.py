@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Iterator
 
@@ -61,3 +62,21 @@ def test_a_body_within_the_bound_is_written_and_413_is_documented(api) -> None:
     assert resp.status_code == 200 and resp.json()["written"] == 5
     paths = client.get("/openapi.json").json()["paths"]
     assert all("413" in op["responses"] for ops in paths.values() for op in ops.values())
+
+
+def test_a_url_too_long_to_parse_gets_the_error_shape_and_shorter_ones_the_field_limit(api) -> None:
+    """A 100 kB search query never reaches the app (the HTTP parser refuses the request line): the answer is
+    still the API's JSON error, naming the query's limit; a 20 kB one gets the usual 422 on ``q``."""
+    client, admin = api
+    long = client.get("/search", params={"q": "a" * 20_000}, headers=admin)
+    assert_error(long, 422, "invalid_input", "1000")
+    url = httpx.URL(str(client.base_url))  # httpx itself refuses such a URL: the standard library sends it
+    conn = http.client.HTTPConnection(url.host, url.port, timeout=10)
+    conn.request("GET", "/search?q=" + "a" * 100_000, headers=admin)
+    raw = conn.getresponse()
+    body = json.loads(raw.read())
+    conn.close()
+    assert raw.status == 400 and raw.getheader("content-type") == "application/json"
+    assert set(body) == {"error"} and body["error"]["code"] == "bad_request"
+    assert "at most 1,000 characters" in body["error"]["message"]
+    assert client.get("/health").status_code == 200  # the server goes on

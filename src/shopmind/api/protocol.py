@@ -1,0 +1,48 @@
+"""The HTTP protocol `shopmind serve` runs: uvicorn's, with the API's error shape for requests it cannot read.
+
+A request whose line or headers the HTTP parser refuses (a malformed request, or a URL of about 80 kB
+and more, e.g. a pasted 100 kB search query) never reaches the app, so uvicorn answers it itself with
+a plain-text ``Invalid HTTP request received.``. Here that answer is the API's JSON error shape instead,
+saying what the limits are, so a client sees the same kind of error whatever size it sent (a query of
+up to that size gets the usual 422 naming the field's limit).
+"""
+
+from __future__ import annotations
+
+import json
+
+BAD_REQUEST = {
+    "error": {
+        "code": "bad_request",
+        "message": "the HTTP request could not be read: it is malformed, or its URL or headers are too long "
+        "(a search query is at most 1,000 characters; send long text in a request body)",
+        "details": None,
+    }
+}
+
+
+def http_protocol() -> type:
+    """uvicorn's httptools protocol (its h11 one when httptools is not installed) with a JSON 400."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as Base
+    except ImportError:  # pragma: no cover - httptools is a dependency
+        from uvicorn.protocols.http.h11_impl import H11Protocol as Base
+    return _with_json_400(Base)
+
+
+def _with_json_400(base: type) -> type:
+    class JsonErrors(base):  # type: ignore[misc, valid-type]
+        def send_400_response(self, msg: str) -> None:
+            body = json.dumps(BAD_REQUEST).encode()
+            head = [b"HTTP/1.1 400 Bad Request\r\n"]
+            head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+            head += [
+                b"content-type: application/json\r\n",
+                b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+                b"connection: close\r\n\r\n",
+            ]
+            self.transport.write(b"".join(head) + body)
+            self.transport.close()
+
+    JsonErrors.__name__ = JsonErrors.__qualname__ = f"JsonErrors{base.__name__}"
+    return JsonErrors
