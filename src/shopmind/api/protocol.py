@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 BAD_REQUEST = {
     "error": {
         "code": "bad_request",
@@ -21,28 +23,27 @@ BAD_REQUEST = {
 }
 
 
+class JsonBadRequest:
+    """Mixin for a uvicorn HTTP protocol: its 400 for a request it cannot read, in the API's error shape."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps(BAD_REQUEST).encode()
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [
+            b"content-type: application/json\r\n",
+            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
+
+
+class HttpToolsJson(JsonBadRequest, HttpToolsProtocol):
+    """uvicorn's httptools protocol with :class:`JsonBadRequest` (a top-level class: uvicorn's worker
+    processes receive it by name)."""
+
+
 def http_protocol() -> type:
-    """uvicorn's httptools protocol (its h11 one when httptools is not installed) with a JSON 400."""
-    try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as Base
-    except ImportError:  # pragma: no cover - httptools is a dependency
-        from uvicorn.protocols.http.h11_impl import H11Protocol as Base
-    return _with_json_400(Base)
-
-
-def _with_json_400(base: type) -> type:
-    class JsonErrors(base):  # type: ignore[misc, valid-type]
-        def send_400_response(self, msg: str) -> None:
-            body = json.dumps(BAD_REQUEST).encode()
-            head = [b"HTTP/1.1 400 Bad Request\r\n"]
-            head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
-            head += [
-                b"content-type: application/json\r\n",
-                b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
-                b"connection: close\r\n\r\n",
-            ]
-            self.transport.write(b"".join(head) + body)
-            self.transport.close()
-
-    JsonErrors.__name__ = JsonErrors.__qualname__ = f"JsonErrors{base.__name__}"
-    return JsonErrors
+    """The protocol class ``shopmind serve`` hands to uvicorn."""
+    return HttpToolsJson
