@@ -23,11 +23,12 @@ export function grid(items, opts) {
 }
 
 // "For you" for the current shopper: trending until the recommender knows something about them.
-// Products already in the cart are left out (asking for a few more to fill the rail).
-export async function forYou(k = 6) {
-  const inCart = new Set(shop.cart.map((i) => i.product_id));
-  const answer = await api(`/recommendations/${encodeURIComponent(shop.customer)}`, { params: { k: k + inCart.size } });
-  answer.items = answer.items.filter((p) => !inCart.has(p.product_id)).slice(0, k);
+// Products already in the cart, and those in `exclude` (the product on the page), are left out
+// (asking for a few more to fill the rail).
+export async function forYou(k = 6, exclude = []) {
+  const skip = new Set([...shop.cart.map((i) => i.product_id), ...exclude]);
+  const answer = await api(`/recommendations/${encodeURIComponent(shop.customer)}`, { params: { k: k + skip.size } });
+  answer.items = answer.items.filter((p) => !skip.has(p.product_id)).slice(0, k);
   return answer;
 }
 
@@ -42,9 +43,9 @@ export function rail(id, title, answer) {
   );
 }
 
-export async function renderForYou(target, k = 6) {
+export async function renderForYou(target, k = 6, exclude = []) {
   try {
-    const answer = await forYou(k);
+    const answer = await forYou(k, exclude);
     const title = answer.source === "trending" ? "Trending now" : "Recommended for you";
     fill(target, rail("for-you", title, answer));
   } catch (err) {

@@ -14,7 +14,7 @@ export async function renderProduct(view, side, id) {
     try {
       await addToCart(p);
       toast(`Added “${p.title}” to your cart; your recommendations are updated.`);
-      await renderForYou(forYouBox);
+      await renderForYou(forYouBox, 6, [p.product_id]);
     } catch (err) {
       toast(`Could not add to cart: ${err.message}`);
     } finally {
@@ -36,7 +36,7 @@ export async function renderProduct(view, side, id) {
     similarBox,
     forYouBox,
   );
-  renderForYou(forYouBox);
+  renderForYou(forYouBox, 6, [p.product_id]);
   try {
     const similar = await api(`/products/${encodeURIComponent(id)}/similar`, { params: { k: 6, session_id: shop.session } });
     fill(similarBox, rail("similar", "Similar products", similar));
