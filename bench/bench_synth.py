@@ -1,7 +1,7 @@
 """Tabular GAN benchmark: shopmind's CTGAN-style synthesizer beside the `ctgan` package.
 
     SHOPMIND_DATASETS_DIR=../shared/data flock /tmp/shopmind-cpu.lock \\
-        .venv/bin/python bench/bench_synth.py --table shoppers [--no-ctgan] [--dp 1,3,10] [--out DIR]
+        .venv/bin/python bench/bench_synth.py --table shoppers [--no-ctgan] [--dp 1,10 [--dp-only]]
 
 Tables: ``shoppers`` (Online Shoppers Intention, label Revenue), ``customers`` and ``orders``
 (built from UCI Online Retail by ``online_retail_to_shop``; customers get their order count,
@@ -122,19 +122,29 @@ def run_ctgan(train: pd.DataFrame, args: argparse.Namespace) -> tuple[pd.DataFra
         "seed": args.seed,
         "threads": args.threads,
     }
+    done = args.out / "ctgan_timing.json"
+    if args.reuse_ctgan and done.exists() and json.loads(done.read_text())["spec"] == spec:
+        log.info("reusing the ctgan sample of an earlier run with the same spec (%s)", done)
+        timing = json.loads(done.read_text())["timing"]
+        return _read_ctgan(train, args.out / "ctgan_samples.csv", spec), timing
     train.to_csv(args.out / "train.csv", index=False)
     (args.out / "ctgan_spec.json").write_text(json.dumps(spec), encoding="utf-8")
     cmd = [str(CTGAN_PY), str(ROOT / "ctgan_side_by_side.py"), str(args.out / "train.csv"),
            str(args.out / "ctgan_spec.json"), str(args.out / "ctgan_samples.csv")]  # fmt: skip
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
     timing = json.loads(res.stdout.strip().splitlines()[-1])
-    out = pd.read_csv(args.out / "ctgan_samples.csv")
+    done.write_text(json.dumps({"spec": spec, "timing": timing}), encoding="utf-8")
+    return _read_ctgan(train, args.out / "ctgan_samples.csv", spec), timing
+
+
+def _read_ctgan(train: pd.DataFrame, path: Path, spec: dict) -> pd.DataFrame:
+    out = pd.read_csv(path)
     for col in spec["datetime"]:
         out[col] = pd.to_datetime(out[col], utc=True)
     for col in train.columns:  # ctgan writes booleans and text as CSV; give them the training dtypes back
         if pd.api.types.is_bool_dtype(train[col]):
             out[col] = out[col].astype(str).str.lower().eq("true")
-    return out, timing
+    return out
 
 
 def row(name: str, rep: dict, timing: dict) -> str:
@@ -163,8 +173,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-ctgan", action="store_true")
+    ap.add_argument(
+        "--reuse-ctgan",
+        action="store_true",
+        help="take ctgan's sample and timing from an earlier run in --out with the same split and spec",
+    )
     ap.add_argument("--dp", default="", help="comma-separated ε values for private fits (shopmind only)")
     ap.add_argument("--dp-epochs", type=int, default=30)
+    ap.add_argument("--dp-only", action="store_true", help="fit only the private models of --dp")
     ap.add_argument("--limit", type=int, default=0, help="use only this many rows (smoke runs)")
     ap.add_argument("--out", type=Path, default=Path("/tmp/runs/synth"))
     args = ap.parse_args()
@@ -179,16 +195,19 @@ def main() -> None:
     train, test = split(df, args.seed)
     warm_up()
     log.info("%s: %d train / %d test rows, %d columns", args.table, len(train), len(test), df.shape[1])
-    synth, timing, model = run_ours(train, args, label)
-    runs = {"shopmind": (synth, timing)}
+    runs, rules = {}, None
+    if not args.dp_only:
+        synth, timing, model = run_ours(train, args, label)
+        runs["shopmind"], rules = (synth, timing), model.rules_
     for eps in [float(e) for e in args.dp.split(",") if e]:
-        s, t, _ = run_ours(train, args, label, dp_epsilon=eps, epochs=args.dp_epochs)
+        s, t, private = run_ours(train, args, label, dp_epsilon=eps, epochs=args.dp_epochs)
         runs[f"shopmind DP ε={eps:g}"] = (s, t)
+        rules = rules or private.rules_  # every fit finds the same rules in the same rows
     if not args.no_ctgan and (got := run_ctgan(train, args)) is not None:
         runs["ctgan 0.12.1"] = got
     results = {}
     for name, (s, t) in runs.items():
-        rep = evaluate(train, s, test=test, label=label, rules=model.rules_)
+        rep = evaluate(train, s, test=test, label=label, rules=rules)
         plot_report(train, s, rep, args.out / name.replace(" ", "_"))
         results[name] = {"report": rep, "timing": t}
         log.info("%s: quality %.3f, fit %.1f s", name, rep["quality_score"], t["fit_wall_s"])
@@ -198,9 +217,17 @@ def main() -> None:
         f"\n{args.table}: {len(train):,} train rows, {len(test):,} test rows, batch 500, "
         f"{args.threads} threads"
     )
-    real = results["shopmind"]["report"].get("ml_utility", {}).get("real")
+    first = next(r for name, r in results.items() if name != "load")
+    real = first["report"].get("ml_utility", {}).get("real")
     if real:
         print(f"train on real, test on real (TRTR): AUC {real['auc']:.3f}, F1 {real['f1']:.3f}")
+    for name, r in results.items():
+        if spent := r.get("timing", {}).get("privacy") if name != "load" else None:
+            print(
+                f"{name}: ε = {spent['epsilon']:.2f} at δ = {spent['delta']:.1e}, noise σ = "
+                f"{spent['noise_multiplier']:.3f}, {spent['steps']} critic steps, "
+                f"q = {spent['sampling_rate']:.4f}"
+            )
     print("| model | quality | shapes | pairs | TSTR AUC / F1 | rows breaking a rule | exact copies "
           "| DCR median "
           "| membership AUC | closer to train | fit min | fit + sample min | epochs |")  # fmt: skip
