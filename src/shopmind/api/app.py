@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -81,6 +82,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         engine.start()  # background work: the followers of the store's changes, the embedded job worker
+        # requests run in at most this many threads: more only contend for the one interpreter lock
+        anyio.to_thread.current_default_thread_limiter().total_tokens = engine.settings.request_threads
         yield
         if close_engine:
             engine.close()
