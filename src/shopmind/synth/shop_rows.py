@@ -116,7 +116,9 @@ def _items(shop: ShopSynthesizer, ids: np.ndarray, rows, rng, seed) -> pd.DataFr
 
     k = pd.to_numeric(rows["__items"], errors="coerce").to_numpy(dtype=float, na_value=1.0)
     k = np.maximum(1, np.round(k)).astype(np.int64)
-    lines = shop.models_["order_items"].sample(int(k.sum()), seed + 2)
+    # a line is (category, quantity): so few distinct values that nearly every plausible line equals a
+    # real one, and nothing in it is personal, so copies are kept (refusing them left ~2 % of lines)
+    lines = shop.models_["order_items"].sample(int(k.sum()), seed + 2, allow_copies=True)
     products = draw_products(lines["__category"].to_numpy(dtype=object), shop.item_products_, rng)
     price = shop.catalog_.set_index("product_id")["price"]
     return pd.DataFrame(
