@@ -64,7 +64,7 @@ class Engine:
         self._locks = {name: threading.RLock() for name in SERVICES}
         self._closed = False
         self._warming: threading.Thread | None = None
-        self._warming_nlu: threading.Thread | None = None  # the assistant's model, loaded after start
+        self._warming_rest: threading.Thread | None = None  # the NLU and online services, built after start
         self._register_jobs()
         # derived state (search index, recommendation catalog, knowledge base) follows the store's
         # change log on this engine's one background thread, started by start()
@@ -111,9 +111,9 @@ class Engine:
         elif self._warming is None:
             self._warming = threading.Thread(target=self._warm, name="engine-warm", daemon=True)
             self._warming.start()
-        if assistant and self._warming_nlu is None:
-            self._warming_nlu = threading.Thread(target=self._warm_nlu, name="engine-warm-nlu", daemon=True)
-            self._warming_nlu.start()
+        if assistant and self._warming_rest is None:
+            self._warming_rest = threading.Thread(target=self._warm_rest, name="engine-warm-2", daemon=True)
+            self._warming_rest.start()
         return self
 
     def wait_ready(self, timeout: float | None = None) -> bool:
@@ -131,7 +131,7 @@ class Engine:
             if not self._closed:
                 log.exception("engine: building search and recommendations at start failed")
 
-    def _warm_nlu(self) -> None:
+    def _warm_rest(self) -> None:
         if self._warming is not None:
             self._warming.join()  # search and recommendations first: shoppers need them most
         for name in ("nlu", "online"):  # loaded now, not by the first chat or the first impression
@@ -356,7 +356,7 @@ class Engine:
                 "rec", self._loading("recommendations") or self.recommendations.status()
             ),
             "search": self._loading("search") or self.search.status(),
-            "assistant": self._training("nlu", self._loading("nlu", self._warming_nlu) or self.nlu.status()),
+            "assistant": self._training("nlu", self._loading("nlu", self._warming_rest) or self.nlu.status()),
             "marketing": self.marketing.status(),
         }
 
