@@ -123,3 +123,16 @@ def test_policy_answer_cites_the_document_in_the_customers_language(assistant):
     _, r = talk(assistant, "C2", "你们支持哪些付款方式？")
     assert r[0]["citations"] and r[0]["citations"][0]["doc_id"] == "faq-payment-zh"
     assert "支付宝" in r[0]["reply"] and r[0]["lang"] == "zh"
+
+
+def test_a_yes_with_nothing_pending_serves_the_request_ranked_next():
+    from shopmind.assistant.dialogue import _request_after_yes_no
+    from shopmind.assistant.nlu.shop import Parse
+
+    def parse(*ranked):
+        top, p = ranked[0]
+        return Parse("ok, and can I cancel it?", top, p, True, "en", [], 0.0, list(ranked))
+
+    assert _request_after_yes_no(parse(("affirm", 0.35), ("cancel_order", 0.29))) == "cancel_order"
+    assert _request_after_yes_no(parse(("affirm", 0.8), ("cancel_order", 0.1))) is None
+    assert _request_after_yes_no(parse(("deny", 0.5), ("out_of_scope", 0.4), ("greeting", 0.1))) is None

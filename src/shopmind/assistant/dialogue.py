@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from shopmind.assistant import replies as R
@@ -54,6 +54,16 @@ OTHER_ORDER = re.compile(
     r"|另一|另外|别的|其他|其它|不是这|不对|换一个|错了",
     re.IGNORECASE,
 )
+
+
+def _request_after_yes_no(parse) -> str | None:
+    """The best-ranked intent that is neither yes, no nor out of scope, when its probability is at
+    least half the top one's (None otherwise)."""
+    top = parse.ranked[0][1] if parse.ranked else 0.0
+    for intent, p in parse.ranked:
+        if intent not in ("affirm", "deny", "out_of_scope"):
+            return intent if p >= 0.5 * top and p > 0 else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,11 @@ class Dialogue:
     # ------------------------------------------------------------------ routing
     def _serve(self, state: DialogueState, parse, text: str, ids: list[str], ctx: ToolContext) -> Turn:
         intent = parse.intent
+        if intent in ("affirm", "deny"):
+            # With nothing pending a yes or no has nothing to answer: "ok, and can I cancel it?"
+            # is the request that follows the acknowledgement, when the parse ranks it close.
+            intent = _request_after_yes_no(parse) or intent
+            parse = replace(parse, intent=intent)
         if ORDER_INTENTS.get(intent) and not ids and state.order_id is None and _policy_like(parse, text):
             turn = self._knowledge(state, "policy_question", text)  # "how long does a refund take?"
             if turn.citations:
