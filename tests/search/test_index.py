@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from shopmind.search.bm25 import BM25Config, BM25Index
 from shopmind.search.index import IndexConfig, ProductIndex
@@ -74,6 +75,28 @@ def test_vector_index_exact_and_hnsw_agree() -> None:
     assert set(ann.search(q, 10, mask)[0]) == {5, 6, 7}  # a selective filter falls back to exact
     ann.set(np.array([3000]), x[42:43])
     assert ann.search(q, 1)[0][0] == 3000
+
+
+def test_rows_sharing_a_vector_keep_the_graph_answer_instead_of_an_exact_pass(monkeypatch) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(50, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x = np.repeat(x, 120, axis=0)  # 6,000 rows, 50 distinct vectors: variants with one text each
+    ann = VectorIndex(16, VectorConfig(ann_threshold=1000))
+    ann.set(np.arange(len(x)), x)
+    scanned: list[int] = []
+    full = VectorIndex.scores
+    monkeypatch.setattr(VectorIndex, "scores", lambda self, q, s: scanned.append(len(s)) or full(self, q, s))
+    slots, sims = ann.search(x[0], 100)
+    assert scanned == [] and 50 <= len(slots) <= 100
+    assert sims[0] == pytest.approx(1.0, abs=1e-5) and set(slots[:20]) & set(range(120))
+    mask = np.zeros(len(x), dtype=bool)
+    mask[::7] = True  # a selective filter still falls back to the exact answer over its rows
+    slots, _ = ann.search(x[0], 100, mask)
+    assert scanned == [int(mask.sum())] and len(slots) == 100 and mask[slots].all()
+    every = np.arange(len(x))
+    assert np.allclose(full(ann, x[0], every), x @ x[0], atol=1e-5)  # one pass over the matrix
+    assert np.allclose(full(ann, x[0], every[:10]), x[:10] @ x[0], atol=1e-5)  # gathered rows
 
 
 def test_a_second_encoder_keeps_its_own_vectors_in_the_same_slots(tmp_path) -> None:
