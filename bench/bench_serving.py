@@ -25,6 +25,7 @@ import argparse
 import http.client
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -302,6 +303,13 @@ class Level:
         return time.monotonic() - start
 
 
+def gc_pauses(server_log: Path) -> list[float]:
+    """The server's garbage-collector pauses of 100 ms or more so far, in ms (gcpause.PauseWatch logs
+    each one)."""
+    pattern = r"collection paused every thread for (\d+) ms"
+    return [float(m) for m in re.findall(pattern, server_log.read_text())]
+
+
 def main() -> None:
     args = arguments()
     tmp = Path(tempfile.mkdtemp(prefix="shopmind-bench-serving-"))
@@ -328,6 +336,7 @@ def main() -> None:
         print("| clients | endpoint | requests/s | p50 ms | p90 ms | p99 ms | errors | server CPU ms/request "
               "| load | server RSS MiB |")  # fmt: skip
         print("|---|---|---|---|---|---|---|---|---|---|")
+        paused_before = len(gc_pauses(tmp / "server.log"))
         for clients in args.clients:
             level = Level(base, keys, queries, customers, args.only)
             cpu0 = cpu_seconds(proc.pid)
@@ -345,6 +354,11 @@ def main() -> None:
                       flush=True)  # fmt: skip
         if retraining is not None:
             print(f"retrains of {args.retrain} finished during the levels: {retraining.done}")
+        pauses = gc_pauses(tmp / "server.log")[paused_before:]
+        print(
+            f"server gc pauses >= 100 ms during the levels: {len(pauses)}"
+            + (f", longest {max(pauses):.0f} ms, {sum(pauses):.0f} ms in all" if pauses else "")
+        )
     finally:
         if retraining is not None:
             retraining.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import socket
@@ -24,6 +25,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("SHOPMIND_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
     monkeypatch.delenv("SHOPMIND_DATABASE_URL", raising=False)
     yield
+    gc.unfreeze()  # what a started engine froze (gcpause.settle) is collectable again after its test
 
 
 @pytest.fixture

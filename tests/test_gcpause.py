@@ -1,0 +1,71 @@
+"""The serving process's garbage-collector pauses: timed and logged, and the state built at start
+frozen out of the collector's walks (gcpause.py, wired into Engine.start)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from pathlib import Path
+
+from shopmind.config import Settings
+from shopmind.data.demo import load_demo_shop
+from shopmind.data.store import Store
+from shopmind.engine import Engine
+from shopmind.gcpause import PauseWatch, settle
+
+
+def in_generation_2(obj: object) -> bool:
+    return any(o is obj for o in gc.get_objects(generation=2))
+
+
+def test_pauses_are_counted_logged_and_a_slow_full_collection_refreezes(caplog) -> None:
+    watch = PauseWatch(slow_ms=0.0)  # every collection counts as slow here
+    try:
+        assert watch.refreeze() is False  # nothing slow yet
+        with caplog.at_level(logging.WARNING, logger="shopmind.gcpause"):
+            gc.collect()
+        stats = watch.stats()
+        assert stats["gen2"]["collections"] >= 1 and stats["gen2"]["max_ms"] > 0
+        assert "generation-2 collection paused every thread" in caplog.text
+        survivor = [object()]
+        gc.collect()
+        assert in_generation_2(survivor)
+        assert watch.refreeze() is True and not in_generation_2(survivor)
+        assert gc.get_freeze_count() > 0 and watch.refreeze() is False
+    finally:
+        watch.close()
+    assert watch._callback not in gc.callbacks
+
+
+def test_settle_collects_the_garbage_and_freezes_what_lives() -> None:
+    cycle: list = []
+    cycle.append(cycle)
+    garbage_id = id(cycle)
+    del cycle
+    kept = {"state": [1, 2, 3]}
+    out = settle("test")
+    assert out["frozen_objects"] == gc.get_freeze_count() > 0
+    frozen = gc.get_objects()  # the frozen generation is not among these
+    assert not any(o is kept for o in frozen)
+    assert garbage_id not in {id(o) for o in gc.get_objects()}
+    gc.unfreeze()
+    assert any(o is kept for o in gc.get_objects())
+
+
+def test_a_started_engine_freezes_its_built_state_unless_told_not_to(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    store = Store(url)
+    store.migrate()
+    load_demo_shop(store, seed=3, scale=0.02)
+    store.dispose()
+    for freeze in (False, True):
+        gc.unfreeze()
+        settings = Settings(
+            database_url=url, var_dir=tmp_path / "var", artifacts_dir=tmp_path / "art", gc_freeze=freeze
+        )
+        with Engine(settings) as engine:
+            engine.start(wait=True)
+            search = engine.search
+            assert (gc.get_freeze_count() > 0) is freeze
+            walked = any(o is search for o in gc.get_objects())  # every generation but the frozen one
+            assert walked is not freeze
