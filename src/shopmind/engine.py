@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from shopmind.artifacts import ArtifactStore
 from shopmind.followers import Follower, Followers
+from shopmind.gcpause import PauseWatch, settle
 from shopmind.jobs import JobQueue, QueueConfig
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ class Engine:
         self._closed = False
         self._warming: threading.Thread | None = None
         self._warming_rest: threading.Thread | None = None  # the NLU and online services, built after start
+        self._gc_watch: PauseWatch | None = None  # a serving process's collector pauses (gcpause.py)
+        self._settle_after = "rest"  # the start() thread after which the built state is frozen
         self._register_jobs()
         # derived state (search index, recommendation catalog, knowledge base) follows the store's
         # change log on this engine's one background thread, started by start()
@@ -104,6 +107,11 @@ class Engine:
         impression nor a status report waits for them (the NLU's entity catalog reads every product).
         Idempotent."""
         self.mark_interrupted_ingest_runs()
+        if self._gc_watch is None:
+            self._gc_watch = PauseWatch()
+            if self.settings.gc_freeze:
+                self.followers.every(10.0, self._gc_watch.refreeze, "freeze after a slow collection")
+        self._settle_after = "rest" if assistant else "warm"
         self.followers.start()
         self.jobs.start()
         if wait:
@@ -130,6 +138,8 @@ class Engine:
         except Exception:  # noqa: BLE001 - the first request builds it again and reports the error
             if not self._closed:
                 log.exception("engine: building search and recommendations at start failed")
+        if self._settle_after == "warm":
+            self._settle("search and recommendations built")
 
     def _warm_rest(self) -> None:
         if self._warming is not None:
@@ -140,6 +150,12 @@ class Engine:
             except Exception:  # noqa: BLE001 - the first request builds it again and reports the error
                 if not self._closed:
                     log.exception("engine: building %s at start failed", name)
+        self._settle("search, recommendations, the assistant and the online service built")
+
+    def _settle(self, reason: str) -> None:
+        """Freeze the state built at start out of the garbage collector (gcpause.settle)."""
+        if self.settings.gc_freeze and not self._closed:
+            settle(reason)
 
     def mark_interrupted_ingest_runs(self) -> None:
         """Ingestion runs whose process died are marked interrupted (data/ingest_runs.py)."""
@@ -398,6 +414,8 @@ class Engine:
             built = dict(self._built)
         self.followers.close()
         self.jobs.close()
+        if self._gc_watch is not None:
+            self._gc_watch.close()
         for name, service in built.items():
             close = getattr(service, "close", None)
             if callable(close):
