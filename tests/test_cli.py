@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shopmind.cli import app
+from shopmind.data.store import Store
 
 runner = CliRunner()
 
@@ -121,3 +123,15 @@ def test_import_online_retail_as_a_shop(db: str) -> None:
     order = store.list_orders(status="delivered")[0][0]
     assert [t["status"] for t in store.get_order(order["order_id"])["timeline"]][-1] == "delivered"
     assert runner.invoke(app, ["datasets", "import-shop", "hillstrom"]).exit_code == 1
+
+
+def test_a_worker_lowers_its_cpu_priority_below_the_servers(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    store = Store(url)
+    store.migrate()
+    store.dispose()
+    env = os.environ | {"SHOPMIND_DATABASE_URL": url, "SHOPMIND_LOG_LEVEL": "INFO", "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "shopmind.cli", "worker", "--once", "--nice", "7"]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"lowered to nice {os.nice(0) + 7}" in out.stdout + out.stderr

@@ -592,16 +592,26 @@ def worker(
     grace: Annotated[
         float, typer.Option(help="Seconds a job may go on after SIGTERM/Ctrl-C before it is requeued.")
     ] = 30.0,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=19,
+            help="Lower this worker's CPU priority by this much, so that API servers on the same machine "
+            "answer first while it trains (0: keep the priority it was started with).",
+        ),
+    ] = 10,
 ) -> None:
     """Run background jobs (training, fits, refits) from the store's queue until stopped."""
     from shopmind.config import get_settings
     from shopmind.engine import Engine
-    from shopmind.worker import Worker
+    from shopmind.worker import Worker, lower_priority
     from shopmind.worker import serve as serve_jobs
 
     for handler in logging.getLogger().handlers:  # progress lines with their time, also in a log file
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     wanted = tuple(k.strip() for item in kinds for k in item.split(",") if k.strip())
+    lower_priority(nice)
     with Engine(get_settings().model_copy(update={"embedded_worker": False})) as engine:
         engine.store.migrate()
         engine.mark_interrupted_ingest_runs()
