@@ -62,5 +62,6 @@ def test_private_training_states_its_epsilon() -> None:
     assert 4.0 < info["epsilon"] <= 5.0 and info["delta"] == pytest.approx(1 / trained)  # δ = 1 / rows
     assert info["noise_multiplier"] > 0.3 and info["steps"] == 2 * (trained // 100)
     assert np.isfinite(model.history_[-1]["loss_d"])
+    assert model.config.pac == 1  # per-row clipping: one real row per critic term
     s = model.sample(200, seed=1)
     assert list(s.columns) == list(train.columns) and len(s) == 200

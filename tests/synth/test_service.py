@@ -72,6 +72,14 @@ def test_relational_keys_are_consistent(shop, tmp_path: Path) -> None:
     model.save(tmp_path / "rel")
     again = RelationalSynthesizer.load(tmp_path / "rel").sample(40, seed=1)
     pd.testing.assert_frame_equal(again["orders"], o)
+    many = model.sample(450, seed=2)  # children per parent follow the data's: mean and shape
+    real = orders.groupby("customer_id").size()
+    syn = many["orders"].groupby("customer_id").size().reindex(many["customers"]["customer_id"]).fillna(0)
+    assert syn.mean() == pytest.approx(real.mean(), rel=0.15) and syn.min() >= 1
+    assert (
+        np.abs(syn.quantile([0.25, 0.5, 0.75, 0.9]).to_numpy() - real.quantile([0.25, 0.5, 0.75, 0.9])).max()
+        <= 1
+    )
     from shopmind.synth.fit_report import after_fit
 
     report = after_fit(model, [], tmp_path / "rel", seed=0)  # the parent's report, the child's inside

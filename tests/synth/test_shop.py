@@ -11,6 +11,7 @@ import pytest
 
 from shopmind.data.schema import ORDER_TRANSITIONS, OrderStatus
 from shopmind.data.simulate import DemoConfig, generate
+from shopmind.synth.relational import match_counts
 from shopmind.synth.shop import TABLES, ShopConfig, ShopSynthesizer
 from shopmind.synth.tabular import TabularGANConfig
 from shopmind.synth.transform import TransformerConfig
@@ -72,6 +73,38 @@ def test_keys_rules_and_shapes(fitted: ShopSynthesizer, source) -> None:
     pairs = set(zip(source.customers["country"], source.customers["city"], strict=True))
     assert set(zip(c["country"], c["city"], strict=True)) <= pairs
     assert not set(c["email"]) & set(source.customers["email"]) and c["email"].is_unique
+
+
+def _per_customer(children: pd.DataFrame, customers: pd.DataFrame) -> np.ndarray:
+    return children.groupby("customer_id").size().reindex(customers["customer_id"]).fillna(0).to_numpy()
+
+
+def test_orders_and_events_per_customer_follow_the_source(fitted: ShopSynthesizer, source) -> None:
+    shop = _shop(fitted, 600, chunk=250)  # 4× the source's customers
+    q = [0.1, 0.25, 0.5, 0.75, 0.9]
+    for table in ("orders", "events"):
+        real = _per_customer(getattr(source, table), source.customers)
+        syn = _per_customer(shop[table], shop["customers"])
+        assert syn.mean() == pytest.approx(real.mean(), rel=0.15), table
+        assert np.abs(np.quantile(syn, q) - np.quantile(real, q)).max() <= max(1.0, 0.15 * real.max()), table
+        assert abs((syn == 0).mean() - (real == 0).mean()) <= 0.08, table
+    placed = set(shop["orders"]["order_id"])  # every order has its lines and its timeline
+    assert set(shop["order_items"]["order_id"]) == placed == set(shop["order_status"]["order_id"])
+
+
+def test_match_counts_follows_the_histogram_and_keeps_the_order() -> None:
+    rng = np.random.default_rng(0)
+    histogram = {0: 200, 1: 300, 2: 200, 5: 200, 40: 100}
+    generated = rng.exponential(1.0, 5000)  # any scale: only the ranks are used
+    got = match_counts(generated, histogram, rng)
+    real = np.repeat(list(histogram), list(histogram.values()))
+    assert got.mean() == pytest.approx(real.mean(), rel=0.03)
+    values, counts = np.unique(got, return_counts=True)
+    assert dict(zip(values.tolist(), counts.tolist(), strict=True)) == pytest.approx(
+        {k: 5 * v for k, v in histogram.items()}, abs=5
+    )
+    assert np.all(np.diff(got[np.argsort(generated)]) >= 0)  # more generated → at least as many
+    assert set(match_counts(np.zeros(1), histogram, rng).tolist()) <= set(histogram)
 
 
 def test_save_load_gives_the_same_shop(fitted: ShopSynthesizer, tmp_path: Path) -> None:

@@ -5,10 +5,14 @@ critic's scores (post-processing, free). One critic step (Abadi et al., "Deep Le
 Differential Privacy", CCS 2016):
 
     rows ← Poisson sample, each training row with probability q = batch_size / N
-    groups of pac rows (PacGAN); g_i = ∇θ L_D(group i)             per-group gradient (torch.func)
-    ḡ = ( Σ_i g_i · min(1, C / ‖g_i‖) + N(0, σ² C² I) ) / (q N / pac)
+    g_i = ∇θ L_D(row i)                                             per-row gradient (torch.func)
+    ḡ = ( Σ_i g_i · min(1, C / ‖g_i‖) + N(0, σ² C² I) ) / (q N)
 
-A row is in one group, so adding or removing it moves the clipped sum by at most C. The
+Each term reads one real row (with its own cond vector, a fake generated for it and their
+interpolate for the gradient penalty), so adding or removing a row adds or removes one term of
+norm ≤ C: the add/remove sensitivity the accountant assumes. The private critic therefore judges
+one row at a time (pac = 1): with PacGAN groups of several real rows, removing a row would change
+its group's gradient (up to 2C) and regroup every later row of the batch. The
 conditional vector of a real row is one of its own categories (training-by-sampling reads the
 rows, so it is replaced by uniform row sampling); the generator's cond vectors and the sampling
 frequencies come from the category counts released once with Gaussian noise (σ_c = 20 per count;
@@ -24,9 +28,15 @@ per step; T steps add up, the count release adds α k / (2 σ_c²), and the tota
 noise multiplier σ is the smallest that keeps ε within ``dp_epsilon`` after all planned steps.
 
 Not covered by ε: the column encoding (each continuous column's mixture modes and observed range,
-the list of categories seen at least ``min_count`` times) and the rules found in the data are
-fitted without noise; with private data, declare ranges and categories you can publish.
-Training runs all its epochs (the held-out check would read real rows outside the accountant).
+the list of categories seen at least ``min_count`` times and their exact counts, kept in the
+transformer's state) and the rules found in the data are
+fitted without noise; with private data, declare ranges and categories you can publish. The saved
+model also keeps 64-bit hashes of the training rows (and of format columns' values), which
+:meth:`TabularGAN.sample` uses to refuse exact copies: whoever holds the artifact can test whether
+a given row was in the training data, and the refusal itself depends on the rows. ε covers the
+generator's weights and the released counts, not the artifact as saved nor that filter.
+Training runs all its epochs (the held-out check would read real rows outside the accountant), and
+the critic loss it records is the fakes' mean score (the real rows' score would be released as is).
 """
 
 from __future__ import annotations
@@ -133,15 +143,8 @@ class PrivateCritic:
         )
 
     def _rows(self, rng: np.random.Generator) -> np.ndarray:
-        """A Poisson sample of row indices, padded to a multiple of pac by repeating rows of the
-        last group (a row stays in one group)."""
-        pac = self.cfg.pac
-        rows = np.flatnonzero(rng.random(self.n) < self.q)
-        if not len(rows):
-            return rows
-        short = (-len(rows)) % pac
-        last = rows[len(rows) - (len(rows) % pac or pac) :]
-        return np.concatenate([rows, last[np.arange(short) % len(last)]])
+        """A Poisson sample of row indices: each row independently with probability q."""
+        return np.flatnonzero(rng.random(self.n) < self.q)
 
     def critic_step(self, gen: torch.Generator, rng: np.random.Generator) -> float:
         import torch
@@ -159,25 +162,27 @@ class PrivateCritic:
             with torch.no_grad():
                 fake, _ = tr.fakes(cond, empty, gen)
             real = torch.cat([tr.data[torch.from_numpy(rows)], cond], 1).view(
-                -1, cfg.pac, tr.data.size(1) + cond.size(1)
+                -1, 1, tr.data.size(1) + cond.size(1)
             )
             fake = torch.cat([fake, cond], 1).view_as(real)
             eps = torch.rand(real.size(0), 1, 1, generator=gen)
 
-            def loss(p, r, f, e):  # one group: r, f (pac, D)
+            def loss(p, r, f, e):  # one real row and its fake: r, f (1, D)
                 score = lambda x: functional_call(critic, p, (x,)).sum()  # noqa: E731
                 mixed = e * r + (1 - e) * f
                 gp = (grad(score)(mixed).reshape(-1).norm() - 1) ** 2
                 return score(f) - score(r) + cfg.gp_weight * gp
 
             per = vmap(grad(loss), in_dims=(None, 0, 0, 0), randomness="different")(params, real, fake, eps)
-            norms = torch.sqrt(sum(g.reshape(g.size(0), -1).pow(2).sum(1) for g in per.values()))  # (G,)
-            scale = (cfg.dp_max_grad_norm / (norms + 1e-12)).clamp(max=1.0)  # (G,)
+            norms = torch.sqrt(sum(g.reshape(g.size(0), -1).pow(2).sum(1) for g in per.values()))  # (B,)
+            scale = (cfg.dp_max_grad_norm / (norms + 1e-12)).clamp(max=1.0)  # (B,)
             for k, g in per.items():
                 total[k] = (g * scale.view(-1, *([1] * (g.dim() - 1)))).sum(0)
             with torch.no_grad():
-                loss_value = float(critic(fake.flatten(0, 1)).mean() - critic(real.flatten(0, 1)).mean())
-        expected = self.q * self.n / cfg.pac
+                # the fakes' mean score only: a score of the real rows would be released (history,
+                # progress) without noise
+                loss_value = float(critic(fake.flatten(0, 1)).mean())
+        expected = self.q * self.n
         for k, p in critic.named_parameters():
             noise = torch.randn(p.shape, generator=gen) * self.sigma * cfg.dp_max_grad_norm
             p.grad = (total[k] + noise) / expected

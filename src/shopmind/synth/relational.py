@@ -6,8 +6,11 @@ datetime turned into its offset in seconds from the parent's first datetime colu
 is never placed before its customer signed up), **conditioned on its parent's row** (the parent's
 columns, identifiers left out, are the child model's context: an order's address is built around
 its customer's city, its carrier follows the customer's country). Sample: n synthetic parents get
-fresh keys ("syn-<table>-000001"), each gets round(__n_children) children generated for it, the
-children carry their parent's key as foreign key and their datetimes are rebuilt from the parent's.
+fresh keys ("syn-<table>-000001"); their generated ``__n_children`` are mapped rank for rank onto
+the training parents' distribution of child counts (:func:`match_counts`: the model decides which
+parents have more children, the data how many), each parent gets that many children generated for
+it, the children carry their parent's key as foreign key and their datetimes are rebuilt from the
+parent's.
 """
 
 from __future__ import annotations
@@ -54,6 +57,28 @@ def context_columns(parent: pd.DataFrame, skip: tuple[str, ...] = ()) -> list[st
     return [c for c in comparable(parent) if c not in skip]
 
 
+def count_histogram(values: pd.Series) -> dict[int, int]:
+    """{count: rows with that count} of a count column (children per parent)."""
+    counts = values.value_counts().sort_index()
+    return {int(k): int(v) for k, v in counts.items()}
+
+
+def match_counts(values: np.ndarray, histogram: dict[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Generated counts mapped rank for rank onto the distribution ``histogram`` ({count: rows}):
+    the i-th smallest of n values (ties in random order) gets the histogram's quantile at
+    (i + U) / n, U uniform in [0, 1) — stratified draws, so a chunk of n customers follows the
+    histogram closely and one customer alone gets a plain draw from it."""
+    n = len(values)
+    keys = np.array(sorted(histogram), dtype=np.int64)
+    cdf = np.cumsum([histogram[k] for k in keys], dtype=float)
+    cdf /= cdf[-1]
+    by_rank = np.lexsort((rng.random(n), np.asarray(values, dtype=float)))  # row of each rank
+    p = (np.arange(n) + rng.random(n)) / max(n, 1)
+    out = np.empty(n, dtype=np.int64)
+    out[by_rank] = keys[np.minimum(np.searchsorted(cdf, p, side="right"), len(keys) - 1)]
+    return out
+
+
 def _for(config: TabularGANConfig, frame: pd.DataFrame) -> TabularGANConfig:
     """``config`` for one of the two tables: its label and constraints where they name its columns."""
     from dataclasses import replace
@@ -95,6 +120,7 @@ class RelationalSynthesizer:
             iter(_datetime_cols(parent)), None
         )  # parent datetime the child's are offsets from
         c = self._child_frame(parent, child)
+        self.children_ = count_histogram(p[N_CHILDREN])
         self.context_ = context_columns(p)
         owner = parent.reset_index(drop=True).reset_index().set_index(r.parent_key)["index"]
         ctx = p[self.context_].iloc[owner.reindex(child[r.foreign_key]).to_numpy()].reset_index(drop=True)
@@ -122,6 +148,9 @@ class RelationalSynthesizer:
         r = self.relation
         parents = self.parent_model_.sample(n, seed)
         counts = np.clip(np.round(parents[N_CHILDREN].to_numpy(dtype=float)), 0, None).astype(np.int64)
+        if self.children_:
+            counts = match_counts(counts, self.children_, np.random.default_rng(seed + 2))
+            parents[N_CHILDREN] = counts  # the children's context sees the count they come with
         owner = np.repeat(np.arange(n), counts)
         ctx = parents[self.context_].iloc[owner].reset_index(drop=True)
         children = self.child_model_.sample(len(owner), seed + 1, context=ctx) if len(owner) else None
@@ -154,6 +183,7 @@ class RelationalSynthesizer:
             "anchor": self.anchor_,
             "offset_cols": self.offset_cols_,
             "context": self.context_,
+            "children": {str(k): v for k, v in self.children_.items()},
         }
         return write_model(path, meta)
 
@@ -166,6 +196,7 @@ class RelationalSynthesizer:
         self = cls(Relation(**meta["relation"]))
         self.anchor_, self.offset_cols_ = meta["anchor"], meta["offset_cols"]
         self.context_ = meta.get("context", [])
+        self.children_ = {int(k): v for k, v in meta.get("children", {}).items()}
         self.parent_model_ = TabularGAN.load(path / "parent")
         self.child_model_ = TabularGAN.load(path / "child")
         self.config, self.child_config = self.parent_model_.config, self.child_model_.config

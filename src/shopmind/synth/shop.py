@@ -5,7 +5,11 @@ every key consistent (an order's customer exists, an item's order exists, a prod
 catalog's). The catalog is the shop's own (public) data and is reused as it is.
 
 - **customers**: a :class:`TabularGAN` on the columns + ``__orders``, ``__events`` (counts); e-mails
-  and names from pools, country → city seen pairs;
+  and names from pools, country → city seen pairs. The two counts are then mapped, rank for rank,
+  onto the source's count distribution (:func:`match_counts`): the model decides which customers
+  order more, the source how many orders and events there are per customer (a count with more
+  than ``max_levels`` values is a continuous column to the GAN, and its draws of a heavy-tailed
+  count miss the mean and the share of zeros);
 - **orders**: conditioned on its customer (context); ``__path`` = the status history (a path seen
   in the data, so status = its last step and every transition is allowed), ``__step1…`` = seconds
   between steps (the timeline ascends), ``__items``; placed_at ≥ signup_at; the address is built
@@ -16,8 +20,9 @@ catalog's). The catalog is the shop's own (public) data and is reused as it is.
   at 30-minute gaps; a search has a query and no product, other events a product; a rating's
   value is in 1…5.
 
-Orders and events the model places after the source's last timestamp (the shop's "now") are left
-out, and so are an order's timeline steps after it: the shop's history ends where the source's does.
+An order's placed_at and an event's ts are learnt as a share of the customer's window, from signup to
+the source's last timestamp (the shop's "now"), so every one lands inside it; an order's timeline
+steps after "now" are left out: the shop's history ends where the source's does.
 
 :meth:`ShopSynthesizer.sample` yields the shop in chunks of customers (bounded memory at any
 scale); keys are ``syn-customers-000001``, ``syn-orders-…``, ``syn-events-…``, ``syn-sessions-…``.
@@ -35,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shopmind.synth.relational import context_columns, synthetic_keys
+from shopmind.synth.relational import context_columns, count_histogram, match_counts, synthetic_keys
 from shopmind.synth.tabular import Progress, TabularGAN, TabularGANConfig
 
 if TYPE_CHECKING:
@@ -45,6 +50,7 @@ log = logging.getLogger(__name__)
 SESSION_GAP = 30 * 60  # seconds between two events of one customer that start a new session
 TABLES = ("customers", "orders", "order_items", "order_status", "events")
 SOURCES = (*TABLES, "products")  # what a fit reads
+COUNTS = ("__orders", "__events")  # per-customer counts matched to the source's distribution
 
 
 @dataclass
@@ -119,6 +125,10 @@ class ShopSynthesizer:
             .to_numpy()
         )
         self.context_ = context_columns(c)
+        self.counts_ = {k: count_histogram(c[k]) for k in COUNTS}
+        stamps = [_seconds(f[c]) for f, c in ((orders, "placed_at"), (events, "ts"), (timeline, "at"))]
+        self.horizon_ = float(max(np.nanmax(x) for x in stamps if len(x)))  # the source's last timestamp
+        self.windowed_ = True
         row_of = {k: i for i, k in enumerate(customers["customer_id"])}
         o, o_ctx = self._orders_frame(orders, items, timeline, c, row_of)
         e, e_ctx = self._events_frame(events, c, row_of, cat_of)
@@ -126,8 +136,6 @@ class ShopSynthesizer:
         self.item_products_ = _popularity(items["product_id"], catalog)
         self.event_products_ = _popularity(events["product_id"].dropna(), catalog)
         self.notes_ = self._notes(timeline, orders, customers)
-        stamps = [_seconds(f[c]) for f, c in ((orders, "placed_at"), (events, "ts"), (timeline, "at"))]
-        self.horizon_ = float(max(np.nanmax(x) for x in stamps if len(x)))  # the source's last timestamp
         cfg = self.config
         self.models_: dict[str, TabularGAN] = {}
         for name, frame, ctx, k in (
@@ -152,7 +160,7 @@ class ShopSynthesizer:
         o = orders.reset_index(drop=True)
         owner = o["customer_id"].map(row_of).to_numpy()
         signup = _seconds(c[self.signup_].iloc[owner])
-        frame = pd.DataFrame({"placed_at": _seconds(o["placed_at"]) - signup})
+        frame = pd.DataFrame({"placed_at": self._share(_seconds(o["placed_at"]), signup)})
         keep = [x for x in o.columns if x not in ("order_id", "customer_id", "status", "placed_at", "total")]
         for col in keep:
             frame[col] = o[col].to_numpy()
@@ -178,12 +186,27 @@ class ShopSynthesizer:
                 "__category": ev["product_id"].map(cat_of).to_numpy(),
                 "query": ev["query"].to_numpy(),
                 "value": ev["value"].to_numpy(dtype=float),
-                "ts": _seconds(ev["ts"]) - _seconds(c[self.signup_].iloc[owner]),
+                "ts": self._share(_seconds(ev["ts"]), _seconds(c[self.signup_].iloc[owner])),
             }
         )
         queries = ev["query"].dropna().value_counts()
         self.queries_ = queries[queries >= self.config.model.transformer.min_count]
         return frame, c[self.context_].iloc[owner].reset_index(drop=True)
+
+    def window(self, signup: np.ndarray) -> np.ndarray:
+        """Seconds from each signup to the source's last timestamp (at least 1)."""
+        return np.maximum(self.horizon_ - signup, 1.0)
+
+    def _share(self, at: np.ndarray, signup: np.ndarray) -> np.ndarray:
+        """A time as its share of the customer's window: 0 at signup, 1 at the source's last timestamp."""
+        return np.clip((at - signup) / self.window(signup), 0.0, 1.0)
+
+    def offset_seconds(self, generated: np.ndarray, signup: np.ndarray) -> np.ndarray:
+        """Seconds after signup of generated placed_at / ts values (shares of the window; plain seconds
+        in models saved before shares were used)."""
+        if not self.windowed_:
+            return generated
+        return np.clip(generated, 0.0, 1.0) * self.window(signup)
 
     def _notes(self, timeline, orders, customers) -> dict[str, dict[str, dict[str, int]]]:
         """status -> customer language -> note -> count (notes seen at least min_count times)."""
@@ -210,6 +233,9 @@ class ShopSynthesizer:
         rng = np.random.default_rng(seed)
         m = self.models_
         cust = m["customers"].sample(n, seed)
+        for col in COUNTS:
+            if self.counts_.get(col):
+                cust[col] = match_counts(self._counts(cust, col), self.counts_[col], rng)
         cust.insert(0, "customer_id", synthetic_keys("customers", n, start["customers"]))
         start["customers"] += n
         orders, items, timeline = self._sample_orders(cust, seed, rng, start)
@@ -257,6 +283,8 @@ class ShopSynthesizer:
             "context": self.context_,
             "max_steps": self.max_steps_,
             "horizon": self.horizon_,
+            "windowed": self.windowed_,
+            "counts": {col: {str(k): v for k, v in h.items()} for col, h in self.counts_.items()},
             "catalog": self.catalog_.to_dict(orient="list"),
             "item_products": self.item_products_,
             "event_products": self.event_products_,
@@ -278,6 +306,8 @@ class ShopSynthesizer:
         }
         self.signup_, self.context_, self.max_steps_ = meta["signup"], meta["context"], meta["max_steps"]
         self.horizon_ = meta.get("horizon", float("inf"))
+        self.windowed_ = meta.get("windowed", False)
+        self.counts_ = {col: {int(k): v for k, v in h.items()} for col, h in meta.get("counts", {}).items()}
         self.catalog_ = pd.DataFrame(meta["catalog"])
         self.item_products_, self.event_products_ = meta["item_products"], meta["event_products"]
         self.notes_, self.queries_ = meta["notes"], pd.Series(meta["queries"], dtype="int64")

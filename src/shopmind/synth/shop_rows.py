@@ -67,8 +67,9 @@ def build_orders(shop: ShopSynthesizer, cust, owner, rows, rng, start, seed):
 
     if rows is None or not len(rows):
         return tuple(pd.DataFrame(columns=cols) for cols in (ORDER_COLUMNS, ITEM_COLUMNS, STATUS_COLUMNS))
-    offset = pd.to_numeric(rows["placed_at"], errors="coerce").to_numpy(dtype=float, na_value=0.0)
-    placed = _seconds(cust[shop.signup_].iloc[owner]) + offset
+    generated = pd.to_numeric(rows["placed_at"], errors="coerce").to_numpy(dtype=float, na_value=0.0)
+    signup = _seconds(cust[shop.signup_].iloc[owner])
+    placed = signup + shop.offset_seconds(generated, signup)
     keep = placed <= shop.horizon_  # an order after the shop's last day is not placed yet
     rows, owner, placed = rows[keep].reset_index(drop=True), owner[keep], placed[keep]
     n = len(rows)
@@ -140,8 +141,9 @@ def build_events(shop: ShopSynthesizer, cust, owner, rows, rng, start) -> pd.Dat
 
     if rows is None or not len(rows):
         return pd.DataFrame(columns=EVENT_COLUMNS)
-    offset = pd.to_numeric(rows["ts"], errors="coerce").to_numpy(dtype=float, na_value=0.0)
-    ts = _seconds(cust[shop.signup_].iloc[owner]) + offset
+    generated = pd.to_numeric(rows["ts"], errors="coerce").to_numpy(dtype=float, na_value=0.0)
+    signup = _seconds(cust[shop.signup_].iloc[owner])
+    ts = signup + shop.offset_seconds(generated, signup)
     keep = ts <= shop.horizon_
     rows, owner, ts = rows[keep].reset_index(drop=True), owner[keep], ts[keep]
     if not len(rows):

@@ -9,7 +9,7 @@ GAN", NeurIPS 2019), written from the paper on top of :mod:`shopmind.nn.gan`.
     L_G = −E[D(x̃, c)] + CE(x̃ of the conditioned column, c)      (the generator must honour c)
 
 The number of epochs is chosen on held-out rows (:mod:`shopmind.synth.validation`); ``dp_epsilon``
-trains the critic with DP-SGD (:mod:`shopmind.synth.dp`). ``ctx`` is an optional per-row context
+trains the critic with DP-SGD (:mod:`shopmind.synth.dp`; pac = 1 then). ``ctx`` is an optional per-row context
 (a child table's parent columns): ``fit(frame, context=…)``, ``sample(n, context=…)``.
 
 G and D are in :mod:`shopmind.synth.tabular_nets`, the loop in :mod:`shopmind.synth.tabular_train`.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +163,8 @@ class TabularGAN:
         self.value_hashes_ = {r.column: np.unique(value_hashes(frame[r.column])) for r in self.rules_.roles_}
         gan = self.rules_.encode(frame, seed, context)
         private = cfg.dp_epsilon is not None
+        if private and cfg.pac != 1:  # DP-SGD clips per row: the private critic judges one row at a time
+            self.config = cfg = replace(cfg, pac=1)
         keep, held = holdout_split(len(gan), cfg.val_share, seed)
         self.holdout_rows_ = (
             held  # never trained on: the epoch check (not in private training) and the report
