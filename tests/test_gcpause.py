@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import weakref
 from pathlib import Path
 
 from shopmind.config import Settings
@@ -38,16 +39,19 @@ def test_pauses_are_counted_logged_and_a_slow_full_collection_refreezes(caplog) 
 
 
 def test_settle_collects_the_garbage_and_freezes_what_lives() -> None:
-    cycle: list = []
-    cycle.append(cycle)
-    garbage_id = id(cycle)
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle  # only the cyclic collector frees it
+    gone = weakref.ref(cycle)
     del cycle
     kept = {"state": [1, 2, 3]}
     out = settle("test")
     assert out["frozen_objects"] == gc.get_freeze_count() > 0
     frozen = gc.get_objects()  # the frozen generation is not among these
     assert not any(o is kept for o in frozen)
-    assert garbage_id not in {id(o) for o in gc.get_objects()}
+    assert gone() is None  # collected before the freeze, not frozen alive
     gc.unfreeze()
     assert any(o is kept for o in gc.get_objects())
 
