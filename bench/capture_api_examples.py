@@ -228,9 +228,10 @@ def marketing_calls(synth_job: str) -> list[Call]:
         Call(
             "POST",
             "/marketing/campaigns",
-            {"json": {"name": "spring win-back", "budget": 100}},
+            {"json": {"name": "spring win-back", "budget": 100, "recommend_k": 2}},
             save=lambda a: {"campaign_id": str(a["campaign_id"])},
         ),
+        Call("GET", "/marketing/campaigns/{campaign_id}/recipients"),
         Call("POST", "/marketing/campaigns/{campaign_id}/outcome"),
         Call("POST", "/marketing/abtest", {"json": arms}),
         Call("GET", "/marketing/charts/{name}", values={"name": "clv"}),

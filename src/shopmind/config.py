@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # Online measurement: impressions queued for the writer at most (beyond it an answer is still given,
     # with impression_id null, and counted as not logged).
     impression_queue: int = Field(default=50_000, ge=100)
+    # Search ranking learned from clicks (docs/online.md §5) for searches no experiment arm sets it for:
+    # off, or ipw (page one re-sorted by the position-corrected click estimates; 10 % explore).
+    search_click_learning: str = Field(default="off", pattern="^(off|ipw)$")
 
     # API: the largest request body accepted, in bytes (a larger one is answered 413 unread); a batch
     # write of MAX_BATCH records with long descriptions fits.

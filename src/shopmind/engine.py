@@ -335,8 +335,9 @@ class Engine:
 
         config = MarketingConfig(threads=self.settings.marketing_threads)
         return MarketingService(
-            self.store, self.artifacts, self.jobs, config, item_vectors=self._recommender_vectors
-        )
+            self.store, self.artifacts, self.jobs, config, item_vectors=self._recommender_vectors,
+            online=lambda: self.online, recommend=lambda c, k: self.recommendations.recommend(c, k),
+        )  # fmt: skip
 
     def _recommender_vectors(self):
         """The published recommender's product ids and item vectors (None without a model or vectors)."""
@@ -350,11 +351,13 @@ class Engine:
         return SynthService(self.store, self.artifacts, self.jobs)
 
     def _build_online(self) -> OnlineService:
+        from shopmind.online.learned_ranking import LearnedRankingConfig
         from shopmind.online.service import OnlineConfig, OnlineService
 
         s = self.settings
         config = OnlineConfig(window_hours=s.attribution_window_hours, queue=s.impression_queue,
-                              spill=self._var("online", "impressions.spill.jsonl"))  # fmt: skip
+                              spill=self._var("online", "impressions.spill.jsonl"),
+                              ranking=LearnedRankingConfig(default=s.search_click_learning))  # fmt: skip
         return OnlineService(self.store, self.artifacts, config)
 
     def _build_models(self) -> ModelService:

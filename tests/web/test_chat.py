@@ -142,3 +142,25 @@ def test_an_agent_replies_from_the_console_and_the_customer_sees_it(page, browse
     agent.click("#agent-close")
     agent.wait_for_selector("#conversation-head:has-text('closed')")
     console.close()
+
+
+def test_a_click_on_a_suggested_product_carries_the_replys_impression(page, shop: Shop, assistant) -> None:
+    open_shop(page, shop)
+    page.click("#chat-open")
+    page.wait_for_selector("#chat-log")
+    ask(page, "Can you recommend something for me?")
+    link = page.locator("#chat-log .msg.assistant .suggested").first
+    link.wait_for()
+    pid = link.get_attribute("data-id")
+    link.click()
+    page.wait_for_selector(f"article.product[data-id='{pid}']")
+    online = shop.app.state.engine.online
+    customer = page.evaluate("localStorage.getItem('shopmind.customer')")
+    for _ in range(50):
+        online.attribute()
+        rows = shop.store.frame("attributions", where={"product_id": pid, "type": "click"}).to_dict("records")
+        rows = [r for r in rows if r["unit"] == f"c:{customer}" and r["surface"] == "assistant"]
+        if rows:
+            break
+        page.wait_for_timeout(100)
+    assert rows and rows[0]["how"] == "id", f"no click on {pid} attributed to the assistant's impression"

@@ -7,6 +7,7 @@ given). The storefront sends the id back with the clicks and add-to-carts on wha
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from shopmind.online.impressions import unit_of
 from shopmind.online.service import OnlineService
 
+log = logging.getLogger(__name__)
 IMPRESSION = (
     "Send it back as impression_id with the clicks, add-to-carts and purchases of the products this "
     "answer showed (null: not logged)"
@@ -31,6 +33,19 @@ async def get_online(request: Request) -> OnlineService:
 
 
 OnlineDep = Annotated[OnlineService, Depends(get_online)]
+
+
+async def get_online_or_none(request: Request) -> OnlineService | None:
+    """The online service, or None when it cannot be built (an answer that only logs impressions on the
+    side, such as the assistant's, is still given)."""
+    try:
+        return await get_online(request)
+    except Exception:  # noqa: BLE001 - logged; the answer goes out without an impression
+        log.exception("online service unavailable: answering without an impression")
+        return None
+
+
+MaybeOnlineDep = Annotated[OnlineService | None, Depends(get_online_or_none)]
 
 
 def assigned(online: OnlineService, surface: str, customer_id: str | None, session_id: str | None = None):

@@ -287,6 +287,27 @@ def _answer(
     }
 
 
+PRODUCT_TOOLS = {"search_products": "search", "recommend_products": "rec"}  # tool -> model kind shown
+
+
+def suggested(actions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The products a reply shows (its successful product tools' results, in the order listed, each
+    product once) with the model kind and version that chose them; None when it shows none."""
+    ids: list[str] = []
+    kind, version = "", ""
+    for action in actions:
+        if action.get("tool") not in PRODUCT_TOOLS or not action.get("ok"):
+            continue
+        data = action.get("data") or {}
+        for p in data.get("products") or []:
+            if p.get("product_id") and p["product_id"] not in ids:
+                ids.append(str(p["product_id"]))
+        if not kind and data.get("products"):
+            kind = PRODUCT_TOOLS[action["tool"]]
+            version = str(data.get("mode") or data.get("version") or "")
+    return {"products": ids, "model_kind": kind, "model_version": version} if ids else None
+
+
 def _parse_meta(parse) -> dict[str, Any]:
     return {
         "intent": parse.intent,

@@ -307,7 +307,7 @@ class ShopTools:
             }
             for p in res["products"]
         ]
-        return {"query": query, "total": res["total"], "products": items}
+        return {"query": query, "total": res["total"], "products": items, "mode": res.get("mode", "")}
 
     def recommend_products(self, ctx: ToolContext, k: int = 3) -> dict[str, Any]:
         if self._recommender is None:
@@ -316,7 +316,7 @@ class ShopTools:
         items = [
             {"product_id": i["product_id"], "title": i["title"], "price": i["price"]} for i in res["items"]
         ]
-        return {"source": res["source"], "products": items}
+        return {"source": res["source"], "products": items, "version": res.get("version") or ""}
 
 
 def delivered_at(order: dict[str, Any]) -> datetime | None:

@@ -140,6 +140,39 @@ class OnlineQueries:
                     rows.update((r["impression_id"], plain(r)) for r in conn.execute(q).mappings())
         return sorted(rows.values(), key=lambda r: r["at"])
 
+    def search_click_log(
+        self, since: datetime, min_searches: int, max_rows: int, max_queries: int = 5_000
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """What learning search ranking from clicks reads: the search impressions since ``since`` of the
+        queries searched at least ``min_searches`` times (the ``max_queries`` most searched, found in the
+        per-day counters), newest first, at most ``max_rows``; and the clicks attributed to them (at most
+        ``max_rows``). Impressions: impression_id, query, unit, model_kind, products; clicks:
+        impression_id, unit, product_id, position."""
+        d, i, a = T.search_days, T.impressions, T.attributions
+        busy_q = (
+            sa.select(d.c.query)
+            .where(d.c.day >= _day(since))
+            .group_by(d.c.query)
+            .having(sa.func.sum(d.c.searches) >= min_searches)
+            .order_by(sa.func.sum(d.c.searches).desc())
+            .limit(max_queries)
+        )
+        busy = busy_q.subquery()
+        where = (i.c.surface == "search") & (i.c.at >= since) & i.c.query.in_(sa.select(busy.c.query))
+        with self.engine.connect() as conn:
+            cols = [i.c.impression_id, i.c.query, i.c.unit, i.c.model_kind, i.c.products]
+            q = sa.select(*cols).where(where).order_by(i.c.at.desc()).limit(max_rows)
+            shown = [dict(r) for r in conn.execute(q).mappings()]
+            clicks_q = (
+                sa.select(a.c.impression_id, a.c.unit, a.c.product_id, a.c.position)
+                .join(i, i.c.impression_id == a.c.impression_id)
+                .where(where & (a.c.type == "click") & (a.c.how != "mismatch"))
+                .order_by(a.c.at)
+                .limit(max_rows)
+            )
+            clicks = [dict(r) for r in conn.execute(clicks_q).mappings()]
+        return shown, clicks
+
     def first_impression_at(self) -> datetime | None:
         with self.engine.connect() as conn:
             at = conn.execute(sa.select(sa.func.min(T.impressions.c.at))).scalar()

@@ -12,9 +12,13 @@ g_i / c_i while the expected spend Σ c_i stays within the budget. With one cost
 greedy order is optimal up to the last customer (a fractional knapsack).
 
 Launch stores the campaign in the ``campaigns`` table with the target list and a seeded random
-hold-out (control) drawn from it; after ``window_days`` the outcome (who bought, revenue) is read
-from orders, analysed as an A/B test, and each contacted/held-out customer becomes a labelled row
-(features at launch, treatment, converted) for the next uplift model.
+hold-out (control) drawn from it. A message that shows products (the same list for everybody, or
+each recipient's top recommendations) logs one impression per contacted recipient on the surface
+``campaign`` (the hold-out is shown nothing); the recipient list (:func:`recipients`) carries each
+recipient's ``impression_id`` and products, for the message's links to send back. After
+``window_days`` the outcome (who bought, revenue) is read from orders, analysed as an A/B test, and
+each contacted/held-out customer becomes a labelled row (features at launch, treatment, converted)
+for the next uplift model.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import csv
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from shopmind.marketing.data import Purchases
 
 log = logging.getLogger(__name__)
+MAX_SHOWN = 10  # products one campaign message shows at most
 
 
 @dataclass(frozen=True)
@@ -207,8 +213,11 @@ def launch(
     window_days: int = 30,
     started_at: datetime | None = None,
     seed: int = 0,
+    show: Callable[[str], dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
-    """Record a running campaign: a seeded random ``holdout_share`` of ``targets`` is held out as control."""
+    """Record a running campaign: a seeded random ``holdout_share`` of ``targets`` is held out as control.
+    ``show(customer_id)``: what the message shows a contacted customer (``{"impression_id", "products"}``,
+    None: nothing); called for the contacted customers only."""
     if not targets:
         raise NoTargetsError(
             "a campaign needs at least one target customer, and the plan selected none: "
@@ -220,6 +229,8 @@ def launch(
     ids = np.array(sorted(set(targets)), dtype=object)
     held = rng.random(len(ids)) < holdout_share
     started = (started_at or datetime.now(UTC)).astimezone(UTC)
+    treatment = [str(c) for c in ids[~held]]
+    shown = {} if show is None else {c: s for c in treatment if (s := show(c)) is not None}
     row = {
         "campaign_id": f"cmp-{secrets.token_hex(6)}",
         "name": name,
@@ -231,14 +242,42 @@ def launch(
         "meta": {
             "started_at": started.isoformat(),
             "window_days": int(window_days),
-            "treatment": [str(c) for c in ids[~held]],
+            "treatment": treatment,
             "control": [str(c) for c in ids[held]],
+            "shown": shown,
             "plan": asdict(config),
             "seed": seed,
         },
     }
     store.upsert("campaigns", [row])
     return row
+
+
+RECIPIENT_COLUMNS = ("customer_id", "impression_id", "products")
+
+
+def recipients(campaign: dict[str, Any]) -> list[dict[str, Any]]:
+    """The contacted customers of a campaign, each with the ``impression_id`` and products its message
+    shows (null and empty when it shows none); the hold-out group is not contacted and not listed."""
+    meta = campaign["meta"]
+    shown = meta.get("shown") or {}
+    return [
+        {"customer_id": c, "impression_id": (shown.get(c) or {}).get("impression_id"),
+         "products": list((shown.get(c) or {}).get("products") or [])}
+        for c in meta["treatment"]
+    ]  # fmt: skip
+
+
+def recipients_csv(rows: list[dict[str, Any]]) -> str:
+    """The recipient list as CSV: customer_id, impression_id, products (space-separated ids)."""
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(RECIPIENT_COLUMNS)
+    for r in rows:
+        w.writerow([r["customer_id"], r["impression_id"] or "", " ".join(r["products"])])
+    return out.getvalue()
 
 
 def get_campaign(store: Store, campaign_id: str) -> dict[str, Any]:

@@ -337,11 +337,30 @@ def launch_cmd(
     holdout: Annotated[float, typer.Option(help="Share of the target list held out as control.")] = 0.1,
     window: Annotated[int, typer.Option(help="Days after launch that count.")] = 30,
     seed: int = 0,
+    product: Annotated[
+        list[str] | None, typer.Option(help="A product the message shows everybody (repeat; at most 10).")
+    ] = None,
+    recommend: Annotated[int, typer.Option(help="Or: each recipient's top K recommendations.")] = 0,
+    recipients: Annotated[
+        Path | None, typer.Option(help="Write the recipient list (customer, impression id, products) here.")
+    ] = None,
 ) -> None:
-    """Plan and record a campaign with a random hold-out group (the A/B test of the campaign)."""
+    """Plan and record a campaign with a random hold-out group (the A/B test of the campaign). A message
+    that shows products logs one impression per contacted recipient (docs/online.md)."""
+    from shopmind.marketing.campaigns import recipients_csv
+
     with _served() as service:
-        r = _call(service.launch, name, _plan_config(budget, cost, offer, "email"), holdout, window, seed)
+        config = _plan_config(budget, cost, offer, "email")
+        r = _call(service.launch, name, config, holdout, window, seed, products=product or (),
+                  recommend_k=recommend)  # fmt: skip
+        if recipients:
+            recipients.parent.mkdir(parents=True, exist_ok=True)
+            recipients.write_text(recipients_csv(service.recipients(r["campaign_id"])), encoding="utf-8")
     console.print(f"{r['campaign_id']}: {r['treatment']:,} contacted, {r['control']:,} held out")
+    if r.get("shown"):
+        console.print(f"{r['shown']:,} messages show products (one impression each)")
+    if recipients:
+        console.print(f"recipient list: {recipients}")
 
 
 @marketing_app.command("outcome")

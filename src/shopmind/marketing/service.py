@@ -52,7 +52,7 @@ from shopmind.marketing.serving import (
 from shopmind.marketing.threads import limited_threads
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import pandas as pd
 
@@ -78,10 +78,14 @@ class MarketingService:
         config: MarketingConfig | None = None,
         *,
         item_vectors: Callable[[], ItemVectors | None] | None = None,
+        online: Callable[[], Any] | None = None,
+        recommend: Callable[[str, int], dict[str, Any]] | None = None,
     ) -> None:
         self.store = store
         self.config = config or MarketingConfig()
         self.item_vectors = item_vectors
+        self.online = online  # the online service (impressions of what a campaign's messages show)
+        self.recommend = recommend  # (customer_id, k) -> the recommender's answer (``items``)
         self.models = ServedModels(store, artifacts, jobs, self.config, store.orders_fingerprint)
         self._lock = threading.Lock()  # the caches below
         self._bases: dict[tuple, CustomerBase] = {}  # (data, model version) -> customer table
@@ -270,8 +274,15 @@ class MarketingService:
         window_days: int = 30,
         seed: int = 0,
         started_at: datetime | None = None,
+        *,
+        products: Sequence[str] = (),
+        recommend_k: int = 0,
     ) -> dict:
-        """Plan and record a running campaign (started now, or at ``as_of`` for a service looking back)."""
+        """Plan and record a running campaign (started now, or at ``as_of`` for a service looking back).
+        A message that shows ``products`` (the same for everybody) or each recipient's top
+        ``recommend_k`` recommendations logs an impression per contacted recipient (surface
+        ``campaign``; :func:`~shopmind.marketing.campaigns.recipients` lists their ids)."""
+        show = self._shower(list(products), recommend_k)
         ranked, summary = self.plan(config, window_days)
         started_at = started_at or self.config.as_of
         targets = list(ranked.index[ranked["selected"]])
@@ -284,11 +295,49 @@ class MarketingService:
             window_days=window_days,
             seed=seed,
             started_at=started_at,
+            show=show,
         )
         meta = row["meta"]
         plan = {k: v for k, v in summary.items() if k != "forecast"}
         return {"campaign_id": row["campaign_id"], "treatment": len(meta["treatment"]),
-                "control": len(meta["control"]), "plan": plan}  # fmt: skip
+                "control": len(meta["control"]), "shown": len(meta["shown"]), "plan": plan}  # fmt: skip
+
+    def _shower(self, products: list[str], k: int) -> Callable[[str], dict[str, Any] | None] | None:
+        """What a campaign message shows a recipient, its impression logged (None: shows no products)."""
+        if products and k:
+            raise ValueError("a campaign shows either a fixed list of products or recommendations, not both")
+        if not 0 <= k <= C.MAX_SHOWN or len(products) > C.MAX_SHOWN:
+            raise ValueError(f"a campaign message shows at most {C.MAX_SHOWN} products")
+        products = list(dict.fromkeys(products))
+        known = {p["product_id"] for p in self.store.products_by_ids(products)} if products else set()
+        if missing := [p for p in products if p not in known]:
+            raise ValueError(f"unknown product ids: {', '.join(missing[:10])}")
+        if k and self.recommend is None:
+            raise ValueError("recommendations per recipient need the recommender, which is not available")
+        if not products and not k:
+            return None
+        online = self.online() if self.online is not None else None
+
+        def show(customer_id: str) -> dict[str, Any] | None:
+            kind, version, ids = "", "", products
+            if k:
+                answer = self.recommend(customer_id, k)
+                kind, version = "rec", answer.get("version") or ""
+                ids = [i["product_id"] for i in answer["items"]]
+            if not ids:
+                return None
+            iid = None
+            if online is not None:
+                iid = online.show(
+                    "campaign", ids, customer_id=customer_id, model_kind=kind, model_version=version
+                )
+            return {"impression_id": iid, "products": ids}
+
+        return show
+
+    def recipients(self, campaign_id: str) -> list[dict[str, Any]]:
+        """The contacted recipients of a campaign with the impression id of what their message shows."""
+        return C.recipients(C.get_campaign(self.store, campaign_id))
 
     def outcome(self, campaign_id: str) -> dict[str, Any]:
         """Analyse a campaign and record its outcome: new labelled data, so the models become stale."""

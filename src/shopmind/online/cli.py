@@ -88,7 +88,8 @@ def attribute_cmd(
 
 
 def _arm(text: str) -> dict[str, Any]:
-    """name=share:version, or name=share:mode=lexical for a search arm."""
+    """name=share:version, or for a search arm name=share:key=value[,key=value] (mode=lexical,
+    click_learning=ipw)."""
     name, _, rest = text.partition("=")
     share, _, what = rest.partition(":")
     try:
@@ -96,8 +97,8 @@ def _arm(text: str) -> dict[str, Any]:
     except ValueError as exc:
         msg = f"{text!r}: write an arm as name=share:version or name=share:mode=lexical"
         raise typer.BadParameter(msg) from exc
-    if what.startswith("mode="):
-        arm["settings"] = {"mode": what.removeprefix("mode=")}
+    if "=" in what:
+        arm["settings"] = dict(pair.partition("=")[::2] for pair in what.split(","))
     elif what:
         arm["version"] = what
     return arm
@@ -107,7 +108,7 @@ def _arm(text: str) -> dict[str, Any]:
 def create_cmd(
     name: str,
     surface: Annotated[str, typer.Option(help="recommendations, similar or search")],
-    arm: Annotated[list[str], typer.Option(help="name=share:version (search: name=share:mode=lexical)")],
+    arm: Annotated[list[str], typer.Option(help="name=share:version (search: name=share:key=value,…)")],
     baseline: float = 0.05,
     min_effect: float = 0.01,
 ) -> None:

@@ -3,8 +3,9 @@ up front.
 
 An experiment splits the shoppers of one surface between two or more *arms* by traffic share. On
 ``recommendations`` and ``similar`` an arm is a saved model version; on ``search`` an arm is a set of
-search settings (``{"mode": "lexical"}`` …). A shopper (customer, else session) is assigned by a hash
-of the experiment id and their id, so they see the same arm on every request and in every process.
+search settings (``{"mode": "lexical"}``, ``{"click_learning": "ipw"}`` …). A shopper (customer, else
+session) is assigned by a hash of the experiment id and their id, so they see the same arm on every
+request and in every process.
 The analysis lives in :mod:`shopmind.online.analysis`.
 """
 
@@ -19,7 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 SURFACES = {"recommendations": "version", "similar": "version", "search": "settings"}
-SEARCH_SETTINGS = {"mode": ("hybrid", "lexical", "dense")}  # the settings a search arm may set
+# the settings a search arm may set
+SEARCH_SETTINGS = {"mode": ("hybrid", "lexical", "dense"), "click_learning": ("off", "ipw")}
 SHARE_TOLERANCE = 1e-6
 
 
@@ -63,7 +65,9 @@ def _treatment(surface: str, arm: Mapping[str, Any], versions: Sequence[str] | N
     for key, value in settings.items():
         allowed = SEARCH_SETTINGS.get(key)
         if allowed is None:
-            raise ExperimentError(f"arm {name!r}: unknown search setting {key!r}; settings: mode")
+            raise ExperimentError(
+                f"arm {name!r}: unknown search setting {key!r}; settings: {', '.join(SEARCH_SETTINGS)}"
+            )
         if value not in allowed:
             raise ExperimentError(f"arm {name!r}: {key} must be one of {', '.join(allowed)}, not {value!r}")
     return "settings", settings

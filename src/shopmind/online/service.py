@@ -1,10 +1,11 @@
-"""The online service: impressions, attribution, metrics and experiments behind one object, built
-once per process by the engine (``engine.online``). The API and CLI only translate to its calls."""
+"""The online service: impressions, attribution, metrics, experiments and search ranking learned from
+clicks (:mod:`~shopmind.online.learned_ranking`) behind one object, built once per process by the
+engine (``engine.online``). The API and CLI only translate to its calls."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from shopmind.online import analysis, metrics
 from shopmind.online.attribution import Attributor
 from shopmind.online.experiments import Assignments, ExperimentError, define
 from shopmind.online.impressions import ImpressionLog, impression
+from shopmind.online.learned_ranking import LearnedRanking, LearnedRankingConfig
 from shopmind.search.query_log import QueryLogConfig
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ class OnlineConfig:
     batch: int = 2_000  # impressions written in one transaction at most
     spill: Path | None = None  # where impressions that cannot be written at shutdown are kept
     experiments_ttl: float = 5.0  # seconds the running experiments are cached between store reads
+    ranking: LearnedRankingConfig = field(default_factory=LearnedRankingConfig)  # search learned from clicks
 
 
 class OnlineService:
@@ -40,6 +43,7 @@ class OnlineService:
         self.attributor = Attributor(store, timedelta(hours=self.config.window_hours))
         self.follower = self.attributor.follower
         self.assignments = Assignments(store.experiments, ttl=self.config.experiments_ttl)
+        self.ranking = LearnedRanking(store.search_click_log, self.config.ranking)
 
     # ------------------------------------------------------------------ serving
     def arm(self, surface: str, unit: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -110,7 +114,8 @@ class OnlineService:
         return analysis.analyse_experiment(self.store, self.store.experiment(experiment_id))
 
     def close(self) -> None:
-        """Write what is queued and stop the writer."""
+        """Write what is queued and stop the writer and the learned ranking's refresh."""
+        self.ranking.close()
         self.impressions.close()
 
 

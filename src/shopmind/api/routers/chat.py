@@ -5,7 +5,9 @@
    bound to that customer and conversation. A ``guest-`` id with no e-mail opens a guest's
    conversation: policies, delivery and products; order questions get "please sign in".
 2. ``POST /chat`` (storefront key, token in ``X-Chat-Token``) with ``{"message": …}`` returns the
-   reply, actions, citations, dialogue state and handoff flag. The customer is the token's; the
+   reply, actions, citations, dialogue state and handoff flag; a reply that suggests products carries
+   the ``impression_id`` of those products (surface ``assistant``), which the widget sends back with a
+   click on one of them. The customer is the token's; the
    body has no customer field (extra fields are rejected) and message text never chooses one. A
    message holds at most ``MAX_MESSAGE_CHARS`` (2,000) characters: a longer one is answered 422
    with the limit and its length (a body over the server's byte bound, 413), never cut silently.
@@ -28,9 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shopmind.api import abuse, tokens
 from shopmind.api.deps import AssistantDep, SettingsDep, StoreDep, admin, storefront
+from shopmind.api.impressions import IMPRESSION, MaybeOnlineDep
 from shopmind.api.routers.common import TOKEN_PATTERN, IdPath
 from shopmind.api.schemas import BODY, INPUT, KEYED, Page, errors
-from shopmind.assistant.service import MAX_MESSAGE_CHARS
+from shopmind.assistant.service import MAX_MESSAGE_CHARS, suggested
 from shopmind.data.conversations import Conversations
 from shopmind.data.errors import NotFoundError
 from shopmind.data.schema import FILLED_TEXT_PATTERN, ID_PATTERN, MAX_LIMIT, MAX_OFFSET, Line
@@ -121,6 +124,11 @@ class ChatReply(BaseModel):
     agent: str | None = Field(None, description="The human agent who has the conversation")
     state: DialogueState
     took_ms: float
+    impression_id: str | None = Field(
+        None,
+        description="When the reply suggests products (its search_products / recommend_products actions): "
+        f"the impression of those products. {IMPRESSION}",
+    )
 
 
 class CustomerMessage(BaseModel):
@@ -277,12 +285,20 @@ def chat(
     body: ChatRequest,
     request: Request,
     assistant: AssistantDep,
+    online: MaybeOnlineDep,
     x_chat_token: str = Header(..., pattern=TOKEN_PATTERN, description="Token from POST /chat/sessions"),
 ) -> dict[str, Any]:
     """One customer message → the assistant's reply, actions, citations, state and handoff flag."""
     conversation_id, customer_id = read_token(tokens.secret(request), x_chat_token)
     abuse.limit(request, "chat", customer_id)
-    return assistant.reply(conversation_id, customer_id, body.message)
+    answer = assistant.reply(conversation_id, customer_id, body.message)
+    shown = suggested(answer["actions"])
+    answer["impression_id"] = None
+    if shown is not None and online is not None:
+        answer["impression_id"] = online.show(
+            "assistant", shown.pop("products"), customer_id=customer_id, **shown
+        )
+    return answer
 
 
 @customer_router.get("/chat/messages", response_model=CustomerMessages, responses=errors(404, 422))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
-from fastapi.responses import JSONResponse
-from pydantic import Field
+from fastapi.responses import JSONResponse, Response
+from pydantic import Field, StringConstraints
 
 from shopmind.api.deps import MarketingDep, admin
 from shopmind.api.errors import error_body
 from shopmind.api.routers import marketing_schemas as M
 from shopmind.api.routers.common import IdPath
 from shopmind.api.schemas import BODY, INPUT, KEYED, errors
-from shopmind.data.schema import MAX_AMOUNT, Input, Line, Money
-from shopmind.marketing.campaigns import NoTargetsError, PlanConfig
+from shopmind.data.schema import ID_PATTERN, MAX_AMOUNT, Input, Line, Money
+from shopmind.marketing.campaigns import MAX_SHOWN, NoTargetsError, PlanConfig, recipients_csv
 from shopmind.marketing.service import ModelNotReadyError
 
 # Every route that reads the fitted marketing models may answer 503 while their first fit runs.
@@ -34,6 +34,14 @@ class LaunchIn(PlanIn):
     name: str = Line(200, ..., min_length=1)
     holdout_share: float = Field(0.1, gt=0, lt=1, description="Share of the target list held out as control")
     seed: int = Field(0, ge=0, le=2**32 - 1)
+    products: list[Annotated[str, StringConstraints(max_length=128, pattern=ID_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=MAX_SHOWN,
+        description="Products the message shows every recipient (an impression is logged per recipient)",
+    )
+    recommend_k: int = Field(
+        0, ge=0, le=MAX_SHOWN, description="Or: show each recipient their top k recommendations (0: none)"
+    )
 
 
 class ArmIn(Input):
@@ -137,10 +145,34 @@ def plan(service: MarketingDep, body: PlanIn = Body(...), limit: int = Query(100
     responses=BODY | errors(409),
 )
 def launch(service: MarketingDep, body: LaunchIn = Body(...)) -> dict[str, Any]:
-    """Plan and launch: store the campaign with its target list and a random hold-out group."""
+    """Plan and launch: store the campaign with its target list and a random hold-out group. A message
+    that shows products (``products``, or ``recommend_k`` recommendations per recipient) logs one
+    impression per contacted recipient; ``GET …/recipients`` lists their impression ids."""
+    shows = {"products": body.products, "recommend_k": body.recommend_k}
     return _run(
-        service.launch, body.name, _plan_config(body), body.holdout_share, body.window_days, body.seed
+        lambda: service.launch(
+            body.name, _plan_config(body), body.holdout_share, body.window_days, body.seed, **shows
+        )
     )
+
+
+@router.get(
+    "/marketing/campaigns/{campaign_id}/recipients",
+    response_model=M.Recipients,
+    responses=errors(404, 422) | {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def recipients(
+    campaign_id: IdPath,
+    service: MarketingDep,
+    fmt: str = Query("json", alias="format", pattern="^(json|csv)$", description="json, or csv (a download)"),
+):
+    """The contacted recipients (never the hold-out group), each with the ``impression_id`` of the
+    products their message shows: put it in the message's links so that the clicks are attributed."""
+    rows = _run(service.recipients, campaign_id)
+    if isinstance(rows, JSONResponse) or fmt == "json":
+        return rows if isinstance(rows, JSONResponse) else {"campaign_id": campaign_id, "items": rows}
+    headers = {"Content-Disposition": f'attachment; filename="{campaign_id}-recipients.csv"'}
+    return Response(recipients_csv(rows), media_type="text/csv", headers=headers)
 
 
 @router.post(

@@ -248,7 +248,24 @@ class Launched(BaseModel):
     campaign_id: str
     treatment: int = Field(description="Customers to contact")
     control: int = Field(description="Customers held out")
+    shown: int = Field(
+        0, description="Contacted customers whose message shows products (one impression each)"
+    )
     plan: PlanSummary
+
+
+class Recipient(BaseModel):
+    customer_id: str
+    impression_id: str | None = Field(
+        description="Put it in the message's links (sent back as impression_id with the click); null: the "
+        "message shows no products, or the impression was not logged"
+    )
+    products: list[str] = Field(description="The products the message shows, in order")
+
+
+class Recipients(BaseModel):
+    campaign_id: str
+    items: list[Recipient]
 
 
 # ---------------------------------------------------------------------------- A/B tests

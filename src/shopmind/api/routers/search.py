@@ -202,9 +202,11 @@ def search(
         if not sep or not key.strip() or not value.strip():
             raise HTTPException(422, f"attr filter {item!r} must look like key:value (e.g. colour:Red)")
         filters.setdefault(f"attributes.{key.strip()}", []).append(value.strip())
-    # an experiment's arm sets the mode (a request that names its mode is not in the experiment)
+    # an experiment's arm sets the mode (a request that names its mode is not in the experiment) and
+    # whether page one is re-sorted by the ranking learned from clicks (docs/online.md §5)
     arm = None if mode else assigned(online, "search", customer_id, session_id)
-    mode = mode or (arm_value(arm, "settings") or {}).get("mode")
+    settings = arm_value(arm, "settings") or {}
+    mode = mode or settings.get("mode")
     try:
         answer = service.search(
             q,
@@ -220,9 +222,12 @@ def search(
         )
     except ValueError as exc:  # an unknown sort, mode or filter: the message says what is allowed
         raise HTTPException(422, str(exc)) from exc
+    kind = "search"
+    if page == 1 and answer["sort"] == "relevance":
+        answer["products"], kind = online.ranking.apply(settings.get("click_learning"), q, answer["products"])
     fields = {"customer_id": customer_id, "session_id": session_id, "query": q, "results": answer["total"]}
     return shown(
-        online, "search", answer, "products", arm, model_kind="search", model_version=answer["mode"], **fields
+        online, "search", answer, "products", arm, model_kind=kind, model_version=answer["mode"], **fields
     )
 
 

@@ -241,6 +241,25 @@
         a.rel = "noopener";
         m.append(el("br"), a);
       }
+      // the products it suggests: a click is a "click" event with the reply's impression_id
+      const seen = new Set();
+      for (const act of res.actions || []) {
+        if (!act.ok || !["search_products", "recommend_products"].includes(act.tool)) continue;
+        for (const p of (act.data && act.data.products) || []) {
+          if (seen.has(p.product_id)) continue;
+          seen.add(p.product_id);
+          const link = el("a", "suggested", p.title || p.product_id);
+          link.dataset.productId = p.product_id;
+          link.href = cfg.productUrl ? cfg.productUrl.replace("{id}", encodeURIComponent(p.product_id)) : "#";
+          link.addEventListener("click", async (e) => {
+            e.preventDefault();
+            const extra = res.impression_id ? { impression_id: res.impression_id } : {};
+            await track("click", p.product_id, extra).catch(() => null);
+            if (cfg.productUrl) location.href = link.href;
+          });
+          m.append(el("br"), link);
+        }
+      }
     };
     // While a human agent has the conversation: poll for the agent's messages.
     let poller = null;

@@ -3,7 +3,7 @@
 // demo customer in with the e-mail on file, and "Sign in for order help" opens the sign-in form. While a
 // human agent has the conversation, the widget polls GET /chat/messages for the agent's replies.
 import { fill, h } from "./dom.js";
-import { api, isGuest, newGuest, onChange, shop } from "./shop.js";
+import { api, clicked, isGuest, newGuest, onChange, shop } from "./shop.js";
 
 const TOKEN = "shopmind.chat";
 const MAX = 2000; // characters of one message (the API's MAX_MESSAGE_CHARS)
@@ -19,11 +19,27 @@ function save(value) {
 
 const zh = (lang) => (lang || document.documentElement.lang) === "zh";
 
+// The products a reply suggests (its search_products / recommend_products results), in the order listed.
+function suggestions(res) {
+  const seen = new Set();
+  const out = [];
+  for (const a of res.actions || []) {
+    if (!a.ok || !["search_products", "recommend_products"].includes(a.tool)) continue;
+    for (const p of (a.data && a.data.products) || []) if (!seen.has(p.product_id)) { seen.add(p.product_id); out.push(p); }
+  }
+  return out;
+}
+
 // A message bubble. A reply that cites a document ends with the citation line: shown once, as a link.
+// The products it suggests are links to their pages; a click sends the reply's impression_id.
 function bubble(m) {
   const cites = m.citations || [];
   const text = cites.length ? m.text.split("\n").slice(0, -1).join("\n") : m.text;
   const extra = cites.map((c) => h("a", { class: "cite", href: c.url || "#" }, `${zh(m.lang) ? "来源" : "Source"}: ${c.title}`));
+  for (const p of m.products || []) {
+    extra.push(h("a", { class: "suggested", href: `#/p/${encodeURIComponent(p.product_id)}`, dataset: { id: p.product_id },
+      onclick: () => clicked(p.product_id, m.impression) }, p.title || p.product_id));
+  }
   if (m.handoff) extra.push(h("div", { class: "handoff" }, zh(m.lang) ? "已为您转接人工客服" : "A human agent will take over this conversation."));
   if (m.role === "agent") extra.unshift(h("div", { class: "who" }, m.agent || "Agent"));
   return h("div", { class: `msg ${m.role}`, dataset: { role: m.role } }, h("div", { class: "text" }, text),
@@ -119,7 +135,8 @@ function render(panel) {
       const res = await send(text);
       session.log.push(mine);
       if (res.reply) {
-        const entry = { role: "assistant", text: res.reply, handoff: res.template === "handoff", lang: res.lang, citations: res.citations };
+        const entry = { role: "assistant", text: res.reply, handoff: res.template === "handoff", lang: res.lang, citations: res.citations,
+          products: suggestions(res).map(({ product_id, title }) => ({ product_id, title })), impression: res.impression_id };
         session.log.push(entry);
         typing.replaceWith(bubble(entry));
       } else typing.remove(); // a human has the conversation: the assistant stays silent
