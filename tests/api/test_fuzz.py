@@ -45,6 +45,7 @@ CROSS_FIELD = {  # rules JSON Schema cannot state (above)
     "/admin/imports/{upload_id}": [*ACCEPTED, "422"],  # the mapping must name the upload's own columns
     "/admin/online/experiments": [*ACCEPTED, "422"],  # shares add up to 1, arms differ, versions exist
     "/admin/online/sample-size": [*ACCEPTED, "422"],  # baseline + effect must stay between 0 and 1
+    "/marketing/campaigns": [*ACCEPTED, "422"],  # products or recommend_k, not both; products must exist
 }
 
 
