@@ -111,7 +111,8 @@ class Engine:
             self._gc_watch = PauseWatch()
             if self.settings.gc_freeze:
                 self.followers.every(10.0, self._gc_watch.refreeze, "freeze after a slow collection")
-        self._settle_after = "rest" if assistant else "warm"
+        # frozen once, after the last build a start() began (a later start without the assistant keeps it)
+        self._settle_after = "rest" if assistant or self._warming_rest is not None else "warm"
         self.followers.start()
         self.jobs.start()
         if wait:
