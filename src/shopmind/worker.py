@@ -296,8 +296,10 @@ class Worker:
 def lower_priority(steps: int) -> int:
     """Lower this process's CPU priority by ``steps`` (Unix nice; 0 leaves it), so that serving
     processes on the same machine get the cores first while a training runs. Returns the niceness now."""
-    if steps <= 0 or not hasattr(os, "nice"):
-        return os.nice(0) if hasattr(os, "nice") else 0
+    if not hasattr(os, "nice"):  # not a Unix system: nothing to lower
+        return 0
+    if steps <= 0:
+        return os.nice(0)
     now = os.nice(steps)
     log.info("worker: CPU priority lowered to nice %d (serving processes on this machine come first)", now)
     return now

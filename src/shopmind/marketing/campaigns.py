@@ -261,11 +261,14 @@ def recipients(campaign: dict[str, Any]) -> list[dict[str, Any]]:
     shows (null and empty when it shows none); the hold-out group is not contacted and not listed."""
     meta = campaign["meta"]
     shown = meta.get("shown") or {}
-    return [
-        {"customer_id": c, "impression_id": (shown.get(c) or {}).get("impression_id"),
-         "products": list((shown.get(c) or {}).get("products") or [])}
-        for c in meta["treatment"]
-    ]  # fmt: skip
+    rows = []
+    for c in meta["treatment"]:
+        message = shown.get(c) or {}
+        rows.append(
+            {"customer_id": c, "impression_id": message.get("impression_id"),
+             "products": list(message.get("products") or [])}
+        )  # fmt: skip
+    return rows
 
 
 def recipients_csv(rows: list[dict[str, Any]]) -> str:

@@ -169,8 +169,10 @@ def recipients(
     """The contacted recipients (never the hold-out group), each with the ``impression_id`` of the
     products their message shows: put it in the message's links so that the clicks are attributed."""
     rows = _run(service.recipients, campaign_id)
-    if isinstance(rows, JSONResponse) or fmt == "json":
-        return rows if isinstance(rows, JSONResponse) else {"campaign_id": campaign_id, "items": rows}
+    if isinstance(rows, JSONResponse):  # an unknown campaign: the error as _run shaped it
+        return rows
+    if fmt == "json":
+        return {"campaign_id": campaign_id, "items": rows}
     headers = {"Content-Disposition": f'attachment; filename="{campaign_id}-recipients.csv"'}
     return Response(recipients_csv(rows), media_type="text/csv", headers=headers)
 
