@@ -100,16 +100,21 @@ def prepare(url: str, args: argparse.Namespace, artifacts: Path) -> tuple[dict, 
     arts = ArtifactStore(artifacts, pointers=store)
     if arts.current("rec") is None and args.model != "none":
         train_and_publish(store, args.model, None, arts, force=True)
-    titles = [p["title"] for p in store.list_products(limit=20_000)[0]]
+    queries = title_queries(store)
     if args.products:  # the scale-up catalog's buyers are not in the customers table
         customers = sorted(store.event_counts("customer_id", "purchase"))[:5000]
     else:
         customers = [c["customer_id"] for c in store.list_customers(limit=100_000)[0]]
     store.dispose()
-    rng = random.Random(7)
-    words = [w for t in titles for w in t.split() if len(w) > 1]
-    queries = [" ".join(rng.sample(words, rng.choice((1, 1, 2)))) for _ in range(500)]
     return keys, queries, customers
+
+
+def title_queries(store, n: int = 500, seed: int = 7) -> list[str]:
+    """``n`` search queries of one or two words from the catalog's titles (English and Chinese)."""
+    titles = [p["title"] for p in store.list_products(limit=20_000)[0]]
+    rng = random.Random(seed)
+    words = [w for t in titles for w in t.split() if len(w) > 1]
+    return [" ".join(rng.sample(words, rng.choice((1, 1, 2)))) for _ in range(n)]
 
 
 def server_env(
