@@ -129,6 +129,9 @@ def test_search_product_page_add_to_cart_changes_recommendations(page, shop: Sho
     assert pid not in ids(page, "#similar")
     page.wait_for_selector("#for-you .card")  # trending, or already personalised by the card's click
     page.click("#add-to-cart")
+    # the handler disables the button until the cart is written and the rail re-rendered: the rail's
+    # first render may already be personalised by the card's click, so its source alone proves nothing
+    page.wait_for_selector("#add-to-cart:enabled")
     page.wait_for_selector("#for-you[data-source='itemknn (session)']")
     after = ids(page, "#for-you")
     assert after != trending and pid not in after and len(after) == 6
