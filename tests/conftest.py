@@ -24,6 +24,9 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("SHOPMIND_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("SHOPMIND_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
     monkeypatch.delenv("SHOPMIND_DATABASE_URL", raising=False)
+    # settle()'s full collection of this process's large heap pauses every thread for seconds, and other
+    # tests' servers run in it; tests/test_gcpause.py turns the freeze on where it is tested
+    monkeypatch.setenv("SHOPMIND_GC_FREEZE", "false")
     yield
     gc.unfreeze()  # what a started engine froze (gcpause.settle) is collectable again after its test
 
