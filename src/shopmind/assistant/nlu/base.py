@@ -32,6 +32,7 @@ CLASSIFIERS = Registry(
         "embed": "shopmind.assistant.nlu.embed:EmbeddingClassifier",
         "ensemble": "shopmind.assistant.nlu.ensemble:EnsembleClassifier",
         "finetune": "shopmind.assistant.nlu.finetune:FineTunedClassifier",
+        "lexical": "shopmind.assistant.nlu.lexical:LexicalClassifier",
     },
     error=UnknownClassifierError,
 )

@@ -1,8 +1,10 @@
 """Training data of the shop NLU: packaged bilingual examples plus public sets when available.
 
 Packaged (``nlu/corpus/``, written for this project): ``intents_en.txt`` / ``intents_zh.txt`` (30+
-examples per shop intent per language), ``out_of_scope.txt`` (chit-chat and unrelated requests,
-both languages) and ``sentiment_en.txt`` (English upset / not-upset messages).
+examples per shop intent per language, set 1), ``intents_{en,zh}_2.txt`` and ``_3.txt`` (sets 2 and
+3: 45 per intent plus 40 out-of-scope messages each, written independently of set 1 and of each
+other, so that one set can test a model trained on the others), ``out_of_scope.txt`` (chit-chat and
+unrelated requests, both languages) and ``sentiment_en.txt`` (English upset / not-upset messages).
 
 From ``SHOPMIND_DATASETS_DIR`` when it holds them (train splits only):
 
@@ -18,6 +20,8 @@ From ``SHOPMIND_DATASETS_DIR`` when it holds them (train splits only):
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -80,26 +84,57 @@ class Example:
     label: str
     lang: str
     source: str
+    part: int = 1  # packaged examples: the independently written set (1, 2, 3) they come from
+
+
+def _corpus():
+    return resources.files("shopmind.assistant.nlu").joinpath("corpus")
 
 
 def _lines(name: str) -> list[list[str]]:
-    text = resources.files("shopmind.assistant.nlu").joinpath("corpus", name).read_text(encoding="utf-8")
+    text = _corpus().joinpath(name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def packaged_intents() -> list[Example]:
-    """The packaged shop-intent examples, English then Chinese."""
+def _intent_files(lang: str) -> list[tuple[str, int]]:
+    """(file name, set number) of the packaged intent files of ``lang``: ``intents_<lang>.txt`` is set
+    1, ``intents_<lang>_<n>.txt`` set n."""
+    out = [(f"intents_{lang}.txt", 1)]
+    for f in _corpus().iterdir():
+        m = re.fullmatch(rf"intents_{lang}_(\d+)\.txt", f.name)
+        if m:
+            out.append((f.name, int(m.group(1))))
+    return sorted(out, key=lambda x: x[1])
+
+
+def _packaged(sets: Iterable[int] | None) -> list[Example]:
+    """Every packaged intent-file line (shop intents and, in sets 2+, out_of_scope), English then
+    Chinese, of the given sets (None = all)."""
+    allowed = {*SHOP_INTENTS, OUT_OF_SCOPE}
+    wanted = None if sets is None else set(sets)
     out = []
     for lang in ("en", "zh"):
-        for intent, text in _lines(f"intents_{lang}.txt"):
-            if intent not in SHOP_INTENTS:
-                raise ValueError(f"intents_{lang}.txt: unknown intent {intent!r}")
-            out.append(Example(text, intent, lang, "packaged"))
+        for name, part in _intent_files(lang):
+            if wanted is not None and part not in wanted:
+                continue
+            for k, fields in enumerate(_lines(name), 1):
+                if len(fields) != 2 or fields[0] not in allowed or not fields[1].strip():
+                    raise ValueError(f"{name}: line {k}: not 'intent<TAB>text' of a known intent: {fields!r}")
+                out.append(Example(fields[1].strip(), fields[0], lang, "packaged", part))
     return out
 
 
-def packaged_out_of_scope() -> list[Example]:
-    return [Example(text, OUT_OF_SCOPE, lang, "packaged") for lang, text in _lines("out_of_scope.txt")]
+def packaged_intents(sets: Iterable[int] | None = None) -> list[Example]:
+    """The packaged shop-intent examples, English then Chinese (``sets``: only those sets)."""
+    return [e for e in _packaged(sets) if e.label != OUT_OF_SCOPE]
+
+
+def packaged_out_of_scope(sets: Iterable[int] | None = None) -> list[Example]:
+    """The packaged out-of-scope messages: ``out_of_scope.txt`` (set 1) and those of sets 2+."""
+    wanted = None if sets is None else set(sets)
+    own = [Example(text, OUT_OF_SCOPE, lang, "packaged") for lang, text in _lines("out_of_scope.txt")]
+    own = own if wanted is None or 1 in wanted else []
+    return own + [e for e in _packaged(sets) if e.label == OUT_OF_SCOPE]
 
 
 def packaged_sentiment_en() -> list[Example]:
@@ -114,8 +149,9 @@ def packaged_fingerprint() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for name in ("intents_en.txt", "intents_zh.txt", "out_of_scope.txt", "sentiment_en.txt"):
-        h.update(resources.files("shopmind.assistant.nlu").joinpath("corpus", name).read_bytes())
+    for f in sorted(_corpus().iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".txt"):
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
 
 

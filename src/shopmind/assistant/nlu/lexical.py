@@ -5,7 +5,9 @@ word bigrams and character 3–4-grams inside English words (padded with spaces,
 typos still share terms); order numbers become ``#`` and other digit runs ``0``. A message's vector
 is tf-idf with sublinear term frequency (1 + ln tf) and smoothed idf (ln((1 + N)/(1 + df)) + 1),
 L2-normalised, so the dot product of two vectors is their cosine. A class's score for a message is
-the mean cosine of its ``top_k`` nearest examples of that class.
+the mean cosine of its ``top_k`` nearest examples of that class (:class:`LexicalIndex`, the fallback
+NLU's); :class:`LexicalClassifier` trains a logistic regression on the same vectors (the trained
+NLU's second member).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
     import numpy as np
@@ -95,3 +99,81 @@ class LexicalIndex:
             top = -np.partition(-S[:, rows], k - 1, axis=1)[:, :k]  # (M, k) largest cosines
             out[:, i] = top.mean(axis=1)
         return out
+
+
+@dataclass
+class LexicalConfig:
+    # Inverse L2 regularisation strength of the logistic regression (scikit-learn's C).
+    c: float = 10.0
+
+
+class LexicalClassifier:
+    """Multinomial logistic regression on the tf-idf vectors of :func:`terms` (words, word bigrams,
+    character n-grams, Chinese character 1–2-grams), registry name ``lexical``: a trained second
+    opinion beside a sentence encoder's head, which sees exact keywords ("取消", "refund", typos of
+    them) that a small quantised encoder blurs. Saved as ``meta.json`` (config, classes,
+    vocabulary) + ``model.safetensors`` (idf, weights)."""
+
+    name = "lexical"
+    Config = LexicalConfig
+
+    def __init__(self, config: LexicalConfig | None = None) -> None:
+        self.config = config or LexicalConfig()
+        self.classes_: list[str] = []
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> Self:
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+
+        counts = [terms(t) for t in texts]
+        index = LexicalIndex().fit(counts, labels)
+        lr = LogisticRegression(C=self.config.c, max_iter=2000).fit(index.X_, list(labels))
+        coef, intercept = lr.coef_, lr.intercept_
+        if coef.shape[0] == 1:  # two classes: one logit z, p = sigmoid(z) = softmax([0, z])
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        self._set(index.vocab_, index.idf_, [str(c) for c in lr.classes_], coef, intercept)
+        return self
+
+    def _set(self, vocab: dict[str, int], idf, classes: list[str], coef, intercept) -> None:
+        import numpy as np
+
+        self.index_ = LexicalIndex()
+        self.index_.vocab_, self.index_.idf_ = vocab, np.asarray(idf, dtype=float)
+        self.classes_ = classes
+        self.coef_ = np.asarray(coef, dtype=np.float32)  # (C, F)
+        self.intercept_ = np.asarray(intercept, dtype=np.float32)  # (C,)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(N, C) class probabilities, columns in :attr:`classes_` order."""
+        import numpy as np
+
+        X = self.index_.vectors([terms(t) for t in texts])  # (N, F) sparse
+        z = np.asarray(X @ self.coef_.T) + self.intercept_  # (N, C)
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        from shopmind.assistant.nlu.base import predict_labels
+
+        return predict_labels(self, texts)
+
+    def save(self, path: str | Path) -> Path:
+        from shopmind.assistant.nlu.base import write_meta
+
+        path = Path(path)
+        vocab = sorted(self.index_.vocab_, key=self.index_.vocab_.get)
+        arrays = {"idf": self.index_.idf_.astype("float32"), "coef": self.coef_, "intercept": self.intercept_}
+        write_meta(path, self.name, self.config, self.classes_, arrays=arrays, vocab=vocab)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        from shopmind.artifacts import read_arrays
+        from shopmind.assistant.nlu.base import restore
+
+        path = Path(path)
+        obj, meta = restore(cls, path)
+        arrays = read_arrays(path)
+        vocab = {t: j for j, t in enumerate(meta["vocab"])}
+        obj._set(vocab, arrays["idf"], list(meta["classes"]), arrays["coef"], arrays["intercept"])
+        return obj

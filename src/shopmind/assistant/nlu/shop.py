@@ -8,11 +8,16 @@ trained heads (:class:`~shopmind.assistant.nlu.embed.EmbeddingClassifier`):
   below a threshold tuned on held-out packaged examples (never on a benchmark's validation data);
 - sentiment: p(upset), combined with surface cues into ``frustration`` (:mod:`.frustration`).
 
+The intent probabilities mix the head's with a lexical member's (:class:`.lexical.LexicalClassifier`,
+logistic regression on tf-idf words and character n-grams), ``(1 - w) · head + w · lexical``: the
+4-bit encoder blurs keywords that decide an intent ("取消", "refund"), which the lexical member keeps.
+
 Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
-is a versioned artifact of kind ``nlu`` (``intent/`` and ``sentiment/`` heads as safetensors +
-JSON). :func:`train_and_publish_nlu` trains one (≈ 1–2 min on 2 cores) and saves it through the
-artifact store's one lifecycle; :func:`load_shop_nlu` loads the published one and never trains
-(None when nothing is published: the server then serves :mod:`.fallback`, see :mod:`.serving`).
+is a versioned artifact of kind ``nlu`` (``intent/``, ``sentiment/`` and ``lexical/`` as safetensors +
+JSON). :func:`train_and_publish_nlu` trains one (≈ 5 min cold on 2 cores, under 1 min with cached
+vectors) and saves it through the artifact store's one lifecycle; :func:`load_shop_nlu` loads the
+published one and never trains (None when nothing is published: the server then serves
+:mod:`.fallback`, see :mod:`.serving`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from shopmind.assistant.nlu.embed import EmbedConfig, EmbeddingClassifier
 from shopmind.assistant.nlu.entities import Catalog, Entity, extract_entities
 from shopmind.assistant.nlu.frustration import combine, cue_score
 from shopmind.assistant.nlu.lang import detect_lang
+from shopmind.assistant.nlu.lexical import LexicalClassifier
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,6 +74,11 @@ class ShopNLUConfig:
     # Noisy copies of each packaged message added to training (augment.py: typos, casing, short and
     # long forms, zh/en code-switching); 0 = none. Copies of held-out messages are never trained on.
     augment: int = 1
+    # Weight of the lexical member (lexical.LexicalClassifier: logistic regression on tf-idf terms)
+    # in the intent probabilities, (1 - w) · head + w · lexical; 0 = the head alone.
+    lexical_weight: float = 0.4
+    # Inverse regularisation strength of the lexical member.
+    lexical_c: float = 30.0
     # Fixed out-of-scope threshold on the best shop-intent probability (None = tuned on the holdout).
     threshold: float | None = None
     # Intent head (hidden 0 = softmax regression on the sentence vector).
@@ -111,17 +122,41 @@ class ShopNLU:
         threshold: float,
         meta: dict[str, Any] | None = None,
         catalog: Catalog | None = None,
+        *,
+        lexical: LexicalClassifier | None = None,
+        lexical_weight: float = 0.0,
     ) -> None:
         self.intents = intents
         self.sentiment = sentiment
         self.threshold = float(threshold)
         self.meta = meta or {}
         self.catalog = catalog
+        self.lexical = lexical if lexical_weight > 0 else None
+        self.lexical_weight = float(lexical_weight) if self.lexical is not None else 0.0
+        if self.lexical is not None and self.lexical.classes_ != intents.classes_:
+            raise ValueError("the lexical member's classes differ from the intent head's")
         self._shop_cols = [i for i, c in enumerate(intents.classes_) if c != OUT_OF_SCOPE]
 
     def with_catalog(self, catalog: Catalog | None) -> ShopNLU:
         """The same model, matching product mentions against ``catalog``."""
-        return ShopNLU(self.intents, self.sentiment, self.threshold, self.meta, catalog)
+        return ShopNLU(
+            self.intents,
+            self.sentiment,
+            self.threshold,
+            self.meta,
+            catalog,
+            lexical=self.lexical,
+            lexical_weight=self.lexical_weight,
+        )
+
+    def intent_probs(self, texts: Sequence[str], vecs: np.ndarray) -> np.ndarray:
+        """(N, C) intent probabilities of ``texts`` (their sentence vectors ``vecs``): the head's,
+        mixed with the lexical member's when there is one."""
+        P = self.intents.proba_vectors(vecs)
+        if self.lexical is None:
+            return P
+        w = self.lexical_weight
+        return (1.0 - w) * P + w * self.lexical.predict_proba(texts)
 
     def parse(self, text: str, *, history: Sequence[str] = (), top: int = 5) -> Parse:
         """Intent, entities, language and frustration of ``text``; ``history`` = the customer's
@@ -143,7 +178,7 @@ class ShopNLU:
         ]
 
     def _parse_vector(self, text, vec, lang, entities, history, top) -> Parse:
-        probs = self.intents.proba_vectors(vec)[0]  # (C,)
+        probs = self.intent_probs([text], vec)[0]  # (C,)
         intent, score, in_scope = self.decide(probs)
         order = probs.argsort()[::-1][:top]
         ranked = [(self.intents.classes_[i], float(probs[i])) for i in order]
@@ -168,7 +203,10 @@ class ShopNLU:
         path = Path(path)
         self.intents.save(path / "intent")
         self.sentiment.save(path / "sentiment")
-        return write_model(path, {**self.meta, "model": "shop-nlu", "threshold": self.threshold})
+        if self.lexical is not None:
+            self.lexical.save(path / "lexical")
+        meta = {**self.meta, "model": "shop-nlu", "threshold": self.threshold}
+        return write_model(path, {**meta, "lexical_weight": self.lexical_weight})
 
     @classmethod
     def load(cls, path: str | Path, catalog: Catalog | None = None) -> ShopNLU:
@@ -179,7 +217,10 @@ class ShopNLU:
         intents = EmbeddingClassifier.load(path / "intent")
         sentiment = EmbeddingClassifier.load(path / "sentiment")
         intents.config.cache = sentiment.config.cache = ""  # serving encodes, never writes a cache
-        return cls(intents, sentiment, meta["threshold"], meta, catalog)
+        weight = float(meta.get("lexical_weight", 0.0))
+        lexical = LexicalClassifier.load(path / "lexical") if weight > 0 else None
+        threshold = meta["threshold"]
+        return cls(intents, sentiment, threshold, meta, catalog, lexical=lexical, lexical_weight=weight)
 
 
 # ---------------------------------------------------------------------------- lifecycle

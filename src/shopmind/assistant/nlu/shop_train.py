@@ -27,6 +27,7 @@ from shopmind.assistant.nlu.augment import AugmentConfig, augment_rows
 from shopmind.assistant.nlu.base import stratified_split, tune_threshold
 from shopmind.assistant.nlu.embed import EmbeddingClassifier
 from shopmind.assistant.nlu.groups import group_split, paraphrase_groups
+from shopmind.assistant.nlu.lexical import LexicalClassifier, LexicalConfig
 
 if TYPE_CHECKING:
     from shopmind.assistant.nlu.shop import ShopNLU, ShopNLUConfig
@@ -88,13 +89,19 @@ def noisy_copies(rows: list[D.Example], cfg: ShopNLUConfig) -> list[tuple[int, s
 
 
 def fit_shop_nlu(
-    cfg: ShopNLUConfig, *, datasets_dir: Path | None = None, cache_path: str | Path | None = None
+    cfg: ShopNLUConfig,
+    *,
+    datasets_dir: Path | None = None,
+    cache_path: str | Path | None = None,
+    examples: ShopExamples | None = None,
 ) -> ShopNLU:
+    """Train the shop NLU (module doc). ``examples``: train on these instead of collecting them
+    (benchmarks: a training part, or some packaged sets only)."""
     start = time.perf_counter()
     cache = str(cache_path) if cache_path else ""
     intent_cfg = replace(cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
     sent_cfg = replace(cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
-    ex = collect_examples(cfg, datasets_dir)
+    ex = examples if examples is not None else collect_examples(cfg, datasets_dir)
     intent_rows = ex.intents
     all_rows = intent_rows + ex.reviews_train + ex.reviews_test + ex.sentiment_en
     copies = noisy_copies(intent_rows, cfg)
@@ -105,7 +112,10 @@ def fit_shop_nlu(
     Xc = X[len(all_rows) :]  # the noisy copies, in the order of ``copies``
     X = X[: len(all_rows)]
     source = [i for i, _ in copies]
-    threshold, metrics, final, n_hold = _fit_intents(cfg, intent_cfg, intent_rows, Xi, (source, Xc))
+    copy_texts = [t for _, t in copies]
+    threshold, metrics, final, lexical, n_hold = _fit_intents(
+        cfg, intent_cfg, intent_rows, Xi, (source, Xc, copy_texts)
+    )
     sentiment, sentiment_metrics, n_sentiment = _fit_sentiment(sent_cfg, ex, X, cfg.seed)
     metrics.update(sentiment_metrics)
     metrics.update(encode_seconds=round(encode_s, 1), train_seconds=round(time.perf_counter() - start, 1))
@@ -125,26 +135,35 @@ def fit_shop_nlu(
     log.info("nlu: trained in %.0f s; %s", time.perf_counter() - start, metrics)
     from shopmind.assistant.nlu.shop import ShopNLU
 
-    return ShopNLU(final, sentiment, threshold, meta)
+    return ShopNLU(final, sentiment, threshold, meta, lexical=lexical, lexical_weight=cfg.lexical_weight)
+
+
+def _fit_lexical(cfg, texts: list[str], labels: list[str]) -> LexicalClassifier | None:
+    if cfg.lexical_weight <= 0:
+        return None
+    return LexicalClassifier(LexicalConfig(c=cfg.lexical_c)).fit(texts, labels)
 
 
 def _fit_intents(cfg, intent_cfg, rows, Xi, copies):
     """Probe on the training part (with the noisy copies of its messages), threshold and metrics on
-    the hold-out, then the head on all rows and copies. ``copies`` = (source row of each copy, (K, D))."""
+    the hold-out, then the head (and the lexical member) on all rows and copies. ``copies`` =
+    (source row of each copy, their vectors (K, D), their texts)."""
     import numpy as np
 
     from shopmind.assistant.nlu.shop import ShopNLU
 
     labels = [e.label for e in rows]
-    source, Xc = copies
+    texts = [e.text for e in rows]
+    source, Xc, copy_texts = copies
     train_idx, hold_idx = intent_holdout(rows, cfg)
     held = set(hold_idx)
     kept = [k for k, i in enumerate(source) if i not in held]
     X_train = np.concatenate([Xi[train_idx], Xc[kept]]) if kept else Xi[train_idx]
     y_train = [labels[i] for i in train_idx] + [labels[source[k]] for k in kept]
     probe = EmbeddingClassifier(intent_cfg).fit_vectors(X_train, y_train)
-    P = probe.proba_vectors(Xi[hold_idx])  # (H, C)
-    nlu_probe = ShopNLU(probe, probe, 0.0)
+    lex_probe = _fit_lexical(cfg, [texts[i] for i in train_idx] + [copy_texts[k] for k in kept], y_train)
+    nlu_probe = ShopNLU(probe, probe, 0.0, lexical=lex_probe, lexical_weight=cfg.lexical_weight)
+    P = nlu_probe.intent_probs([texts[i] for i in hold_idx], Xi[hold_idx])  # (H, C)
     shop_cols = [i for i, c in enumerate(probe.classes_) if c != D.OUT_OF_SCOPE]
     is_oos = np.array([labels[i] == D.OUT_OF_SCOPE for i in hold_idx])
     best_shop = P[:, shop_cols].max(axis=1)
@@ -156,8 +175,10 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies):
     nlu_probe.threshold = threshold
     metrics = _intent_metrics(nlu_probe, P, [rows[i] for i in hold_idx])
     X_all = np.concatenate([Xi, Xc]) if len(source) else Xi
-    final = EmbeddingClassifier(intent_cfg).fit_vectors(X_all, labels + [labels[i] for i in source])
-    return threshold, metrics, final, len(hold_idx)
+    y_all = labels + [labels[i] for i in source]
+    final = EmbeddingClassifier(intent_cfg).fit_vectors(X_all, y_all)
+    lexical = _fit_lexical(cfg, texts + list(copy_texts), y_all)
+    return threshold, metrics, final, lexical, len(hold_idx)
 
 
 def _fit_sentiment(sent_cfg, ex: ShopExamples, X, seed: int):
