@@ -38,6 +38,26 @@ def test_pauses_are_counted_logged_and_a_slow_full_collection_refreezes(caplog) 
     assert watch._callback not in gc.callbacks
 
 
+def test_pauses_while_building_are_summed_up_in_one_line(caplog) -> None:
+    watch = PauseWatch(slow_ms=0.0, quiet=True)
+    try:
+        with caplog.at_level(logging.INFO, logger="shopmind.gcpause"):
+            gc.collect()
+            gc.collect()
+            assert "paused every thread" not in caplog.text  # no line per pause while building
+            assert watch.stats()["gen2"]["collections"] >= 2  # but counted
+            watch.settled("the test state")
+            assert "collections of 0 ms or more while the test state was built" in caplog.text
+            gc.collect()
+        assert "generation-2 collection paused every thread" in caplog.text  # built: one line each
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="shopmind.gcpause"):
+            watch.settled()
+        assert "while" not in caplog.text  # summed up once
+    finally:
+        watch.close()
+
+
 def test_settle_collects_the_garbage_and_freezes_what_lives() -> None:
     class Node:
         pass

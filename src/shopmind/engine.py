@@ -108,7 +108,7 @@ class Engine:
         Idempotent."""
         self.mark_interrupted_ingest_runs()
         if self._gc_watch is None:
-            self._gc_watch = PauseWatch()
+            self._gc_watch = PauseWatch(quiet=True)  # the builds below: one summary line, see _settle
             if self.settings.gc_freeze:
                 self.followers.every(10.0, self._gc_watch.refreeze, "freeze after a slow collection")
         # frozen once, after the last build a start() began (a later start without the assistant keeps it)
@@ -154,9 +154,12 @@ class Engine:
         self._settle("search, recommendations, the assistant and the online service built")
 
     def _settle(self, reason: str) -> None:
-        """Freeze the state built at start out of the garbage collector (gcpause.settle)."""
+        """Freeze the state built at start out of the garbage collector (gcpause.settle); from now on
+        each slow collector pause is a warning (those of the builds are summed up in one line)."""
         if self.settings.gc_freeze and not self._closed:
             settle(reason)
+        if self._gc_watch is not None:
+            self._gc_watch.settled("the serving state")
 
     def mark_interrupted_ingest_runs(self) -> None:
         """Ingestion runs whose process died are marked interrupted (data/ingest_runs.py)."""

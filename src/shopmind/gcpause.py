@@ -12,7 +12,9 @@ frees frozen objects that are dropped (an index replaced by a rebuild); only cyc
 alive at the freeze would stay, and the collect before it removes that.
 
 :class:`PauseWatch` times every collection through ``gc.callbacks`` and logs the slow ones, so a pause
-shows in the logs with its size instead of as an unexplained latency spike.
+shows in the logs with its size instead of as an unexplained latency spike. While a process builds
+its state (``quiet=True`` until :meth:`PauseWatch.settled`) the slow pauses of that build are only
+counted, and summed up in one line when it ends: a start-up prints no warning per collection.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ class PauseWatch:
     """Counts collections per generation with their total and longest pause (milliseconds); logs a
     warning for each pause of at least ``slow_ms``. Install once per process; :meth:`close` removes it."""
 
-    def __init__(self, slow_ms: float = 100.0) -> None:
+    def __init__(self, slow_ms: float = 100.0, *, quiet: bool = False) -> None:
         self.slow_ms = slow_ms
         self._lock = threading.Lock()
         self._started: float | None = None
         self._slow_full = False  # a slow full collection since the last refreeze()
+        self._quiet = quiet  # building: slow pauses are counted in _build, not logged one by one
+        self._build = {"slow": 0, "max_ms": 0.0}
         self._stats = {g: {"collections": 0, "total_ms": 0.0, "max_ms": 0.0} for g in range(3)}
         gc.callbacks.append(self._callback)
 
@@ -55,11 +59,31 @@ class PauseWatch:
             s["max_ms"] = max(s["max_ms"], ms)
         if ms >= self.slow_ms:
             self._slow_full = self._slow_full or generation == 2
+            if self._quiet:
+                with self._lock:
+                    self._build["slow"] += 1
+                    self._build["max_ms"] = max(self._build["max_ms"], ms)
+                return
             log.warning(
                 "gc: a generation-%d collection paused every thread for %.0f ms (%d collected)",
                 generation,
                 ms,
                 info.get("collected", 0),
+            )
+
+    def settled(self, what: str = "the serving state") -> None:
+        """The build is over: one line for the slow pauses counted during it, and a warning for
+        each slow pause from now on."""
+        with self._lock:
+            quiet, self._quiet = self._quiet, False
+            slow, longest = self._build["slow"], self._build["max_ms"]
+        if quiet and slow:
+            log.info(
+                "gc: %d collections of %.0f ms or more while %s was built (longest %.0f ms)",
+                slow,
+                self.slow_ms,
+                what,
+                longest,
             )
 
     def stats(self) -> dict[str, Any]:
