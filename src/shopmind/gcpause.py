@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 class PauseWatch:
     """Counts collections per generation with their total and longest pause (milliseconds); logs a
-    warning for each pause of at least ``slow_ms``. Install once per process; :meth:`close` removes it."""
+    warning for each pause of at least ``slow_ms`` (while ``quiet``: counts them for one summary line
+    at :meth:`settled`). Install once per process; :meth:`close` removes it."""
 
     def __init__(self, slow_ms: float = 100.0, *, quiet: bool = False) -> None:
         self.slow_ms = slow_ms
