@@ -9,7 +9,14 @@ import pytest
 
 from shopmind.assistant.nlu.augment import AugmentConfig, augment, augment_rows, code_switch, short_form
 from shopmind.assistant.nlu.base import stratified_split
-from shopmind.assistant.nlu.groups import group_split, leak_rate, nearest_similarity, paraphrase_groups
+from shopmind.assistant.nlu.groups import (
+    NEAR_DUPLICATE,
+    _unit_vectors,
+    group_split,
+    leak_rate,
+    nearest_similarity,
+    paraphrase_groups,
+)
 
 TEXTS = [
     "the payment failed, what should I do?",
@@ -109,13 +116,23 @@ def test_the_shop_hold_out_holds_out_paraphrase_groups() -> None:
     assert 0.15 < len(hold) / len(rows) < 0.25
     assert {rows[i].lang for i in hold} == {"en", "zh"}
     key = [f"{rows[i].label}|{rows[i].lang}" for i in range(len(rows))]
+    # the split's guarantee, in the grouping's own space (vocabulary and idf of all the rows): no
+    # held-out message has a same-label training message at cosine >= NEAR_DUPLICATE
+    X = _unit_vectors([e.text for e in rows])
+    for k in set(key):
+        tr = [i for i in train if key[i] == k]
+        ho = [i for i in hold if key[i] == k]
+        if tr and ho:
+            assert (X[ho] @ X[tr].T).toarray().max() < NEAR_DUPLICATE, k
+    # nearest_similarity uses the training texts' vocabulary, so a held-out word never trained on drops
+    # out ("不不不" meets a trained "不" at 1.0, as the lexical member sees it too): a few such rows only
     near = nearest_similarity(
         [rows[i].text for i in train],
         [key[i] for i in train],
         [rows[i].text for i in hold],
         [key[i] for i in hold],
     )
-    assert leak_rate(near) == 0.0
+    assert leak_rate(near) < 0.005
     copies = noisy_copies(rows, ShopNLUConfig(augment=1))
     assert len(copies) > 0.5 * len(rows) and all(rows[i].source == "packaged" for i, _ in copies)
     with pytest.raises(ValueError, match="holdout_split"):
