@@ -158,8 +158,8 @@ RULES: tuple[Rule, ...] = (
             "loyalty", "points", "membership", "coupons?", "vouchers?", "discount codes?", "vat", "invoice",
         ),
     ),
-    # which payment methods the shop accepts: a rule of the shop, asked in words a failed payment does
-    # not use, so a stronger vote than the names of the methods ("paypal" is also in "paypal error")
+    # which payment methods the shop accepts: a rule of the shop, asked in words a failed payment seldom
+    # uses, so a stronger vote than the names of the methods ("paypal" is also in "paypal error")
     _r(
         "policy_question",
         en(r"payment (?:methods?|options?)", "ways (?:can i|to) pay", "(?:do|does) you (?:accept|take)"),
