@@ -27,6 +27,12 @@ def test_six_independent_sets_in_both_languages() -> None:
     assert {e.part for e in D.packaged_out_of_scope(sets=[1])} == {1}
 
 
+def test_packaged_examples_reads_the_corpus_once_in_the_same_order() -> None:
+    for sets in (None, [1], [2, 4]):
+        both = D.packaged_intents(sets) + D.packaged_out_of_scope(sets)
+        assert D.packaged_examples(sets) == both
+
+
 def test_no_message_has_two_labels() -> None:
     labels: dict[str, set[str]] = {}
     for e in D.packaged_intents() + D.packaged_out_of_scope():

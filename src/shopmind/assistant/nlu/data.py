@@ -84,7 +84,7 @@ class Example:
     label: str
     lang: str
     source: str
-    part: int = 1  # packaged examples: the independently written set (1, 2, 3) they come from
+    part: int = 1  # packaged examples: the independently written set (1, 2, …) they come from
 
 
 def _corpus():
@@ -129,12 +129,23 @@ def packaged_intents(sets: Iterable[int] | None = None) -> list[Example]:
     return [e for e in _packaged(sets) if e.label != OUT_OF_SCOPE]
 
 
+def _out_of_scope(sets: Iterable[int] | None, rows: list[Example]) -> list[Example]:
+    """``out_of_scope.txt`` (set 1, when wanted) and the out-of-scope lines among ``rows``."""
+    own = []
+    if sets is None or 1 in set(sets):
+        own = [Example(text, OUT_OF_SCOPE, lang, "packaged") for lang, text in _lines("out_of_scope.txt")]
+    return own + [e for e in rows if e.label == OUT_OF_SCOPE]
+
+
 def packaged_out_of_scope(sets: Iterable[int] | None = None) -> list[Example]:
     """The packaged out-of-scope messages: ``out_of_scope.txt`` (set 1) and those of sets 2+."""
-    wanted = None if sets is None else set(sets)
-    own = [Example(text, OUT_OF_SCOPE, lang, "packaged") for lang, text in _lines("out_of_scope.txt")]
-    own = own if wanted is None or 1 in wanted else []
-    return own + [e for e in _packaged(sets) if e.label == OUT_OF_SCOPE]
+    return _out_of_scope(sets, _packaged(sets))
+
+
+def packaged_examples(sets: Iterable[int] | None = None) -> list[Example]:
+    """``packaged_intents(sets) + packaged_out_of_scope(sets)``, with the corpus files read once."""
+    rows = _packaged(sets)
+    return [e for e in rows if e.label != OUT_OF_SCOPE] + _out_of_scope(sets, rows)
 
 
 def packaged_sentiment_en() -> list[Example]:

@@ -234,6 +234,6 @@ def holdout_metrics(
 
 def build_fallback(config: FallbackConfig | None = None, catalog: Catalog | None = None) -> FallbackNLU:
     """The fallback NLU over all packaged examples (well under a second)."""
-    nlu = FallbackNLU.fit(D.packaged_intents() + D.packaged_out_of_scope(), config)
+    nlu = FallbackNLU.fit(D.packaged_examples(), config)
     log.info("nlu fallback built in %.2f s: %s", nlu.meta["build_seconds"], nlu.meta["metrics"])
     return nlu.with_catalog(catalog) if catalog is not None else nlu

@@ -14,7 +14,7 @@ logistic regression on tf-idf words and character n-grams), ``(1 - w) · head + 
 
 Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
 is a versioned artifact of kind ``nlu`` (``intent/``, ``sentiment/`` and ``lexical/`` as safetensors +
-JSON). :func:`train_and_publish_nlu` trains one (≈ 5 min cold on 2 cores, under 1 min with cached
+JSON). :func:`train_and_publish_nlu` trains one (≈ 6 min cold on one thread, under 1 min with cached
 vectors) and saves it through the artifact store's one lifecycle; :func:`load_shop_nlu` loads the
 published one and never trains (None when nothing is published: the server then serves
 :mod:`.fallback`, see :mod:`.serving`).

@@ -48,7 +48,7 @@ class ShopExamples:
 def collect_examples(cfg: ShopNLUConfig, datasets_dir: Path | None) -> ShopExamples:
     """The packaged examples, plus the public sets under ``datasets_dir`` when ``cfg.use_datasets``
     (``datasets_dir=None``: packaged examples only)."""
-    own = _capped(D.packaged_intents() + D.packaged_out_of_scope(), cfg.max_per_intent)
+    own = _capped(D.packaged_examples(), cfg.max_per_intent)
     senti_en = _capped(D.packaged_sentiment_en(), cfg.max_per_intent)
     if not cfg.use_datasets or datasets_dir is None:
         if cfg.use_datasets:
