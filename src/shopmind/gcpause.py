@@ -53,17 +53,19 @@ class PauseWatch:
         ms = (time.perf_counter() - self._started) * 1e3
         self._started = None
         generation = int(info.get("generation", 2))
+        slow = ms >= self.slow_ms
         with self._lock:
             s = self._stats[generation]
             s["collections"] += 1
             s["total_ms"] += ms
             s["max_ms"] = max(s["max_ms"], ms)
-        if ms >= self.slow_ms:
+            counted = slow and self._quiet  # decided with settled() excluded
+            if counted:
+                self._build["slow"] += 1
+                self._build["max_ms"] = max(self._build["max_ms"], ms)
+        if slow:
             self._slow_full = self._slow_full or generation == 2
-            if self._quiet:
-                with self._lock:
-                    self._build["slow"] += 1
-                    self._build["max_ms"] = max(self._build["max_ms"], ms)
+            if counted:
                 return
             log.warning(
                 "gc: a generation-%d collection paused every thread for %.0f ms (%d collected)",
