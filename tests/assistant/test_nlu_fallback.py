@@ -75,7 +75,7 @@ CASES = [  # (message, intent): none of them is a packaged example (asserted bel
     ("你好，在吗", "greeting"),
     ("您好呀", "greeting"),
     # goodbye
-    ("thanks, bye!", "goodbye"),
+    ("great, thanks a lot. bye for now!", "goodbye"),
     ("that's all, have a nice day", "goodbye"),
     ("好的谢谢，再见", "goodbye"),
     ("没事了，拜拜", "goodbye"),
