@@ -17,7 +17,7 @@ that decide an intent ("取消", "refund"), which the lexical member keeps.
 
 Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
 is a versioned artifact of kind ``nlu`` (``intent/``, ``second/``, ``sentiment/`` and ``lexical/`` as
-safetensors + JSON). :func:`train_and_publish_nlu` trains one (≈ 8 min cold on one idle core, 16
+safetensors + JSON). :func:`train_and_publish_nlu` trains one (≈ 10 min cold on one idle core, 16
 min on a busy one; ≈ 4 min with cached vectors) and saves it through the artifact store's one
 lifecycle; :func:`load_shop_nlu` loads the published one and never trains (None when nothing is
 published: the server then serves :mod:`.fallback`, see :mod:`.serving`).
