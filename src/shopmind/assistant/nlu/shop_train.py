@@ -153,7 +153,7 @@ def fit_shop_nlu(
         lexical=lexical,
         lexical_weight=cfg.lexical_weight,
         second=final2,
-        second_weight=cfg.second_weight if final2 is not None else 0.0,
+        second_weight=cfg.second_weight,
     )
 
 
@@ -200,7 +200,7 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies, second=None):
         lexical=lex_probe,
         lexical_weight=cfg.lexical_weight,
         second=probe2,
-        second_weight=cfg.second_weight if probe2 is not None else 0.0,
+        second_weight=cfg.second_weight,
     )
     P = nlu_probe.intent_probs([texts[i] for i in hold_idx], Xi[hold_idx], X2_hold)  # (H, C)
     shop_cols = [i for i, c in enumerate(probe.classes_) if c != D.OUT_OF_SCOPE]
