@@ -2,13 +2,16 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/capture_api_examples.py  # writes src/shopmind/api/examples.json
 
-Builds the demo shop (seed 7, scale 0.05) in a temporary SQLite file, publishes an item-kNN model,
-fits the marketing models and a tiny customers synthesizer, then calls every operation of the app
-once through ``TestClient`` with an admin key. Each 2xx JSON answer is stored, made small and safe
-to publish: lists cut to two items, long strings cut, keys and tokens replaced by placeholders.
+Builds the demo shop that ``make demo`` serves (seed 7, scale 1: the same customers, e-mails and
+orders, so an id or login copied from the examples works there) in a temporary SQLite file,
+publishes an item-kNN model, fits the marketing models and a tiny customers synthesizer, then calls
+every operation of the app once through ``TestClient`` with an admin key. Each 2xx JSON answer is
+stored, made small and safe to publish: lists cut to two items, long strings cut, keys and tokens
+replaced by placeholders.
 The app adds the stored answers to its document (:func:`shopmind.api.docs.add_examples`);
 ``tests/api/test_openapi.py`` checks that every JSON operation has one and that each still fits
-its response schema. Operations that answer no JSON are listed in :data:`NOT_JSON`.
+its response schema, and that the demo customers, e-mails and orders in it are those of the
+``make demo`` shop. Operations that answer no JSON are listed in :data:`NOT_JSON`.
 """
 
 from __future__ import annotations
@@ -163,8 +166,13 @@ def online_calls() -> list[Call]:
         Call("GET", "/admin/online/metrics", {"params": {"days": 7}}),
         Call("GET", "/admin/online/search", {"params": {"days": 7, "limit": 2}}),
         Call("GET", "/admin/online/sample-size", {"params": {"baseline": 0.05, "min_effect": 0.01}}),
-        Call("POST", "/admin/online/experiments", {"json": experiment},
-             save=lambda a: {"experiment_id": a["experiment_id"]}, status=201),  # fmt: skip
+        Call(
+            "POST",
+            "/admin/online/experiments",
+            {"json": experiment},
+            save=lambda a: {"experiment_id": a["experiment_id"]},
+            status=201,
+        ),
         Call("GET", "/admin/online/experiments"),
         Call("GET", "/admin/online/experiments/{experiment_id}"),
         Call("POST", "/admin/online/experiments/{experiment_id}/stop"),
@@ -281,7 +289,7 @@ def build(folder: Path):
 
     store = Store(f"sqlite:///{folder / 'shop.db'}")
     store.migrate()
-    load_demo_shop(store, seed=7, scale=0.05)
+    load_demo_shop(store, seed=7, scale=1.0)  # the `make demo` shop (`shopmind demo`'s defaults)
     admin_key = store.create_api_key("admin", "examples")
     settings = Settings(var_dir=folder / "var", artifacts_dir=folder / "artifacts")
     engine = Engine(settings, store)

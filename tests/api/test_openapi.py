@@ -1,9 +1,14 @@
 """The OpenAPI document describes every answer: each route's success response has a typed schema,
-and every schema reference in the document resolves."""
+and every schema reference in the document resolves; its examples (and the docs' demo logins) name the
+customers, e-mails and orders of the shop ``make demo`` serves."""
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -242,3 +247,135 @@ def test_an_example_that_breaks_its_schema_is_caught() -> None:
     doc = {"components": {"schemas": {"Row": {"type": "object", "required": ["id"]}}}}
     validator = jsonschema_rs.Draft202012Validator({"$ref": f"{PREFIX}Row", **doc})
     assert validator.is_valid({"id": "a"}) and not validator.is_valid({"name": "a"})
+
+
+# ---------------------------------------------------------------------------- demo ids in examples and docs
+ROOT = Path(__file__).resolve().parents[2]
+LOGIN = re.compile(r'"customer_id": "(C\d{5})", "email": "([^"]+)"')
+CHAT_LINE = re.compile(r"shopmind chat (?:--customer|-c) (C\d{5})(.*)")
+DEMO_IDS = re.compile(r"\b(C\d{5}|O\d{6}|P\d{5})\b")
+
+
+@dataclass
+class DemoFacts:
+    """Who is who in a demo shop: customer id → (name, e-mail), order id → (customer, product ids)."""
+
+    customers: dict[str, tuple[str, str]]
+    orders: dict[str, tuple[str, set[str]]]
+    products: set[str]
+
+    def exists(self, some_id: str) -> bool:
+        return some_id in self.customers or some_id in self.orders or some_id in self.products
+
+    def orders_of(self, customer_id: str) -> set[str]:
+        return {o for o, (c, _) in self.orders.items() if c == customer_id}
+
+
+@pytest.fixture(scope="module")
+def make_demo_shop() -> DemoFacts:
+    """The data ``make demo`` loads: ``shopmind demo`` calls ``load_demo_shop(store, seed=<its --seed
+    default>)``, which writes ``generate(DemoConfig(seed, scale=<its scale default>))`` (≈ 2 s)."""
+    from shopmind.cli import demo
+    from shopmind.data.demo import load_demo_shop
+    from shopmind.data.simulate import DemoConfig, generate
+
+    seed = inspect.signature(demo).parameters["seed"].default
+    scale = inspect.signature(load_demo_shop).parameters["scale"].default
+    shop = generate(DemoConfig(seed=seed, scale=scale))
+    c, o = shop.customers, shop.orders
+    items = shop.order_items.groupby("order_id")["product_id"].agg(set).to_dict()
+    return DemoFacts(
+        customers=dict(zip(c["customer_id"], zip(c["name"], c["email"], strict=True), strict=True)),
+        orders={
+            oid: (cid, items.get(oid, set()))
+            for oid, cid in zip(o["order_id"], o["customer_id"], strict=True)
+        },
+        products=set(shop.products["product_id"]),
+    )
+
+
+def doc_mismatches(text: str, shop: DemoFacts) -> list[str]:
+    """Demo logins and chat commands in a document that do not work on the demo shop."""
+    bad = [f"{i} is not in the demo shop" for i in sorted(set(DEMO_IDS.findall(text))) if not shop.exists(i)]
+    for customer, email in LOGIN.findall(text):
+        if shop.customers.get(customer, ("", ""))[1] != email:
+            bad.append(
+                f"login {customer} / {email}: the demo shop's {customer} has {shop.customers.get(customer)}"
+            )
+        elif not shop.orders_of(customer):
+            bad.append(f"login {customer}: the customer has no orders to ask the assistant about")
+    for customer, rest in CHAT_LINE.findall(text):
+        for order in re.findall(r"\bO\d{6}\b", rest):
+            owner = shop.orders.get(order, ("nobody",))[0]
+            if owner != customer:
+                bad.append(f"shopmind chat -c {customer} … {order}: the order is {owner}'s")
+    return bad
+
+
+def example_mismatches(node: Any, shop: DemoFacts, where: str = "") -> list[str]:
+    """Demo customers, e-mails, orders and products in captured answers that the demo shop does not
+    hold together (ids such as ``EX-1`` or ``syn-customers-…`` that the capture made are not checked)."""
+    bad: list[str] = []
+    if isinstance(node, list):
+        for item in node:
+            bad += example_mismatches(item, shop, where)
+        return bad
+    if not isinstance(node, dict):
+        return bad
+    customer, order = node.get("customer_id"), node.get("order_id")
+    if isinstance(customer, str) and re.fullmatch(r"C\d{5}", customer):
+        if customer not in shop.customers:
+            bad.append(f"{where}: customer {customer} is not in the demo shop")
+        else:
+            name, email = shop.customers[customer]
+            shown = (node.get("name", name), node.get("email", email))
+            if shown != (name, email):
+                bad.append(f"{where}: {customer} is {name} <{email}>, not {shown[0]} <{shown[1]}>")
+    if isinstance(order, str) and re.fullmatch(r"O\d{6}", order):
+        owner, products = shop.orders.get(order, (None, set()))
+        if owner is None:
+            bad.append(f"{where}: order {order} is not in the demo shop")
+        elif customer is not None and customer != owner:
+            bad.append(f"{where}: order {order} is {owner}'s, not {customer}'s")
+        elif {i["product_id"] for i in node.get("items", [])} - products:
+            bad.append(f"{where}: order {order}'s items are {sorted(products)}")
+    product = node.get("product_id")
+    if isinstance(product, str) and re.fullmatch(r"P\d{5}", product) and product not in shop.products:
+        bad.append(f"{where}: product {product} is not in the demo shop")
+    for key, value in node.items():
+        bad += example_mismatches(value, shop, where or key)
+    return bad
+
+
+def test_the_demo_ids_in_the_examples_and_docs_are_those_of_the_make_demo_shop(
+    make_demo_shop: DemoFacts,
+) -> None:
+    """A reader copies the assistant's demo login and chat commands (docs/assistant.md) and the ids of the
+    API examples (src/shopmind/api/examples.json, shown at /docs) into the shop ``make demo`` serves:
+    each customer, their e-mail and their orders must be there, and belong together."""
+    from shopmind.api.docs import examples
+
+    shop = make_demo_shop
+    bad = example_mismatches(examples(), shop)
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    bad += [f"{p.name}: {m}" for p in docs for m in doc_mismatches(p.read_text(encoding="utf-8"), shop)]
+    assert LOGIN.search((ROOT / "docs" / "assistant.md").read_text(encoding="utf-8")), (
+        "the login example moved"
+    )
+    assert not bad, "\n".join(bad)
+
+
+def test_the_demo_id_check_catches_a_customer_the_demo_shop_does_not_have(make_demo_shop: DemoFacts) -> None:
+    shop = make_demo_shop
+    customer, (name, email) = next((c, v) for c, v in shop.customers.items() if shop.orders_of(c))
+    order = min(shop.orders_of(customer))
+    other = next(o for o, (c, _) in shop.orders.items() if c != customer)
+    assert doc_mismatches(f'{{"customer_id": "{customer}", "email": "{email}"}}', shop) == []
+    assert doc_mismatches(f'{{"customer_id": "{customer}", "email": "x{email}"}}', shop)
+    assert doc_mismatches(f'shopmind chat -c {customer} -m "Where is it?" -m "{order}"', shop) == []
+    assert doc_mismatches(f'shopmind chat -c {customer} -m "Where is it?" -m "{other}"', shop)
+    assert doc_mismatches("customer C99999", shop)
+    row = {"customer_id": customer, "name": name, "email": email}
+    assert example_mismatches({"items": [row]}, shop) == []
+    assert example_mismatches({"items": [row | {"email": "bo.lin2@example.net"}]}, shop)
+    assert example_mismatches({"order_id": other, "customer_id": customer}, shop)
