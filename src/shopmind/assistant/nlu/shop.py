@@ -89,6 +89,10 @@ class ShopNLUConfig:
     second_weight: float = 0.3
     # Fixed out-of-scope threshold on the best shop-intent probability (None = tuned on the holdout).
     threshold: float | None = None
+    # How the tuned threshold weighs out-of-scope recall against in-scope accuracy: the share s of
+    # out-of-scope messages it assumes, maximising (1 - s) · in-scope accuracy + s · out-of-scope
+    # recall; None = the hold-out's own mix (the most right decisions on it); 0.5 = both equally.
+    oos_share: float | None = None
     # Intent head (hidden 0 = softmax regression on the sentence vector).
     intent_head: EmbedConfig = field(default_factory=lambda: EmbedConfig(hidden=256, epochs=60))
     # Sentiment head.

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from shopmind.assistant.nlu import data as D
 from shopmind.assistant.nlu.augment import AugmentConfig, augment_rows
-from shopmind.assistant.nlu.base import stratified_split, tune_threshold
+from shopmind.assistant.nlu.base import stratified_split
 from shopmind.assistant.nlu.embed import EmbeddingClassifier
 from shopmind.assistant.nlu.groups import group_split, paraphrase_groups
 from shopmind.assistant.nlu.lexical import LexicalClassifier, LexicalConfig
@@ -203,14 +203,10 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies, second=None):
         second_weight=cfg.second_weight,
     )
     P = nlu_probe.intent_probs([texts[i] for i in hold_idx], Xi[hold_idx], X2_hold)  # (H, C)
-    shop_cols = [i for i, c in enumerate(probe.classes_) if c != D.OUT_OF_SCOPE]
-    is_oos = np.array([labels[i] == D.OUT_OF_SCOPE for i in hold_idx])
-    best_shop = P[:, shop_cols].max(axis=1)
-    predicted_oos = np.array([probe.classes_[j] == D.OUT_OF_SCOPE for j in P.argmax(axis=1)])
-    score_for_threshold = np.where(predicted_oos, 0.0, best_shop)
     threshold = cfg.threshold
     if threshold is None:
-        threshold = min(0.5, tune_threshold(score_for_threshold[~is_oos], score_for_threshold[is_oos]))
+        truth = [labels[i] for i in hold_idx]
+        threshold = min(0.5, decision_threshold(P, probe.classes_, truth, cfg.oos_share))
     nlu_probe.threshold = threshold
     metrics = _intent_metrics(nlu_probe, P, [rows[i] for i in hold_idx])
     X_all = np.concatenate([Xi, Xc]) if len(source) else Xi
@@ -219,6 +215,36 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies, second=None):
     lexical = _fit_lexical(cfg, texts + list(copy_texts), y_all)
     final2 = EmbeddingClassifier(second[0]).fit_vectors(second[1], y_all) if second is not None else None
     return threshold, metrics, final, lexical, final2, len(hold_idx)
+
+
+def decision_threshold(P, classes: list[str], truth: list[str], oos_share: float | None = None) -> float:
+    """The out-of-scope threshold on the best shop intent's probability that makes the most held-out
+    decisions right: ``P`` (H, C) the hold-out's intent probabilities, ``truth`` its labels. A row is
+    out of scope when the ``out_of_scope`` class wins or the best shop intent is below the threshold
+    (``ShopNLU.decide``); an in-scope row is right only with its own intent. The score is
+    ``(1 - s) · in-scope accuracy + s · out-of-scope recall`` with ``s = oos_share``, or the plain
+    share of right decisions when it is None (the hold-out's own mix of the two). Ties: the lowest."""
+    import numpy as np
+
+    shop_cols = np.array([i for i, c in enumerate(classes) if c != D.OUT_OF_SCOPE])
+    best_col = shop_cols[P[:, shop_cols].argmax(axis=1)]
+    best_p = P[np.arange(len(P)), best_col]
+    predicted_oos = np.array([classes[j] == D.OUT_OF_SCOPE for j in P.argmax(axis=1)], dtype=bool)
+    is_oos = np.array([t == D.OUT_OF_SCOPE for t in truth], dtype=bool)
+    right_intent = np.array([classes[j] == t for j, t in zip(best_col, truth, strict=True)], dtype=bool)
+    best, best_score = 0.0, -1.0
+    for t in np.unique(np.concatenate([best_p, [0.0]])):
+        rejected = predicted_oos | (best_p < t)
+        right = np.where(is_oos, rejected, ~rejected & right_intent)
+        if oos_share is None:
+            score = float(right.mean())
+        else:
+            in_acc = float(right[~is_oos].mean()) if (~is_oos).any() else 1.0
+            oos_rec = float(right[is_oos].mean()) if is_oos.any() else 1.0
+            score = (1.0 - oos_share) * in_acc + oos_share * oos_rec
+        if score > best_score + 1e-12:
+            best, best_score = float(t), score
+    return best
 
 
 def _fit_sentiment(sent_cfg, ex: ShopExamples, X, seed: int):
