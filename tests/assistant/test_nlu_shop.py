@@ -217,3 +217,4 @@ def test_the_tuned_threshold_makes_the_most_held_out_decisions_right() -> None:
     assert decision_threshold(P, classes, truth, oos_share=0.5) == 0.45
     assert decision_threshold(P, classes, truth, oos_share=0.0) == 0.0
     assert decision_threshold(P, classes, truth, oos_share=1.0) == 0.45  # the lowest rejecting 0.42
+    assert decision_threshold(P[:0], classes, []) == 0.0  # nothing held out

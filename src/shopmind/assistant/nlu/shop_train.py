@@ -226,6 +226,8 @@ def decision_threshold(P, classes: list[str], truth: list[str], oos_share: float
     share of right decisions when it is None (the hold-out's own mix of the two). Ties: the lowest."""
     import numpy as np
 
+    if len(P) == 0:  # nothing held out: only the out_of_scope class rejects
+        return 0.0
     shop_cols = np.array([i for i, c in enumerate(classes) if c != D.OUT_OF_SCOPE])
     best_col = shop_cols[P[:, shop_cols].argmax(axis=1)]
     best_p = P[np.arange(len(P)), best_col]
