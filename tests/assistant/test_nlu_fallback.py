@@ -70,7 +70,7 @@ CASES = [  # (message, intent): none of them is a packaged example (asserted bel
     ("我要转人工客服", "human_agent"),
     ("找个真人来跟我说", "human_agent"),
     # greeting
-    ("hello there", "greeting"),
+    ("hello there, good evening", "greeting"),
     ("good morning!", "greeting"),
     ("你好，在吗", "greeting"),
     ("您好呀", "greeting"),
