@@ -72,7 +72,7 @@ CASES = [  # (message, intent): none of them is a packaged example (asserted bel
     # greeting
     ("hello there, good evening", "greeting"),
     ("good morning!", "greeting"),
-    ("你好，在吗", "greeting"),
+    ("你好呀，请问在吗", "greeting"),
     ("您好呀", "greeting"),
     # goodbye
     ("great, thanks a lot. bye for now!", "goodbye"),
