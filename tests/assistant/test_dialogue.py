@@ -136,3 +136,27 @@ def test_a_yes_with_nothing_pending_serves_the_request_ranked_next():
     assert _request_after_yes_no(parse(("affirm", 0.35), ("cancel_order", 0.29))) == "cancel_order"
     assert _request_after_yes_no(parse(("affirm", 0.8), ("cancel_order", 0.1))) is None
     assert _request_after_yes_no(parse(("deny", 0.5), ("out_of_scope", 0.4), ("greeting", 0.1))) is None
+
+
+def test_a_request_that_names_the_product_is_answered_from_the_catalog(
+    sqlite_store, shop_nlu, demo_knowledge, tmp_path
+):
+    from tests.assistant.test_tools import fill_mini_catalog, product_tools
+
+    fill_mini_shop(sqlite_store)
+    fill_mini_catalog(sqlite_store)
+    service = _service(sqlite_store, shop_nlu, demo_knowledge)
+    service.tools = service.dialogue.tools = product_tools(sqlite_store, tmp_path / "artifacts")
+    _, r = talk(
+        service,
+        "C1",
+        "Can you recommend a dress under 200?",
+        "Which earbuds would you suggest?",
+        "What would you recommend?",
+    )
+    assert [t["intent"] for t in r] == ["recommendation"] * 3
+    assert r[0]["template"] == "products" and "Blue Cotton Dress" in r[0]["reply"]
+    assert "Red Silk Dress" not in r[0]["reply"] and "Earbuds" not in r[0]["reply"]  # 399: over budget
+    assert r[1]["template"] == "products" and "Wireless Earbuds" in r[1]["reply"]
+    assert r[2]["template"] == "recommend"  # nothing named: the recommender's picks
+    assert [a["tool"] for a in r[2]["actions"]] == ["recommend_products"]

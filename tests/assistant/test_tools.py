@@ -104,16 +104,10 @@ def test_schemas_forbid_extra_fields():
         assert params["additionalProperties"] is False and "customer_id" not in params.get("properties", {})
 
 
-def test_product_search_and_recommendations(sqlite_store, tmp_path):
-    from shopmind.artifacts import ArtifactStore
-    from shopmind.recommend.service import RecommendationService
-    from shopmind.search.index import IndexConfig
-    from shopmind.search.service import SearchConfig, SearchService
-    from tests.assistant.conftest import fill_mini_shop
-
-    fill_mini_shop(sqlite_store)
+def fill_mini_catalog(store) -> None:
+    """Three products (two dresses, one pair of earbuds) and C2's views of them."""
     base = {"currency": "CNY", "stock": 3, "attributes": {}, "lang": "en", "description": ""}
-    sqlite_store.upsert(
+    store.upsert(
         "products",
         [
             base
@@ -139,25 +133,51 @@ def test_product_search_and_recommendations(sqlite_store, tmp_path):
             },
         ],
     )
-    sqlite_store.upsert(
+    store.upsert(
         "events",
         [
             {"event_id": f"E{i}", "customer_id": "C2", "type": "view", "product_id": p, "ts": NOW}
             for i, p in enumerate(["P2", "P2", "P2", "P3"], start=10)
         ],
     )
-    search = SearchService(sqlite_store, SearchConfig(index=IndexConfig(dense=False), log_events=False))
-    recommender = RecommendationService(sqlite_store, ArtifactStore(tmp_path / "artifacts"))
+
+
+def product_tools(store, artifacts_dir) -> ShopTools:
+    """Tools over the store with a lexical search and the recommendation service (no model)."""
+    from shopmind.artifacts import ArtifactStore
+    from shopmind.recommend.service import RecommendationService
+    from shopmind.search.index import IndexConfig
+    from shopmind.search.service import SearchConfig, SearchService
+
+    search = SearchService(store, SearchConfig(index=IndexConfig(dense=False), log_events=False))
+    recommender = RecommendationService(store, ArtifactStore(artifacts_dir))
     search.recommender = recommender
-    tools = ShopTools(
-        sqlite_store, ToolsConfig(search_mode="lexical"), search=search, recommender=recommender
-    )
+    return ShopTools(store, ToolsConfig(search_mode="lexical"), search=search, recommender=recommender)
+
+
+def test_product_search_and_recommendations(sqlite_store, tmp_path):
+    from tests.assistant.conftest import fill_mini_shop
+
+    fill_mini_shop(sqlite_store)
+    fill_mini_catalog(sqlite_store)
+    tools = product_tools(sqlite_store, tmp_path / "artifacts")
     assert ShopTools(sqlite_store).call("search_products", {"query": "dress"}, C1)["error"] == "unavailable"
     found = tools.call("search_products", {"query": "red dress"}, C1)
     assert found["ok"] and found["data"]["products"][0]["product_id"] == "P1"
     rec = tools.call("recommend_products", {"k": 2}, C1)
     assert rec["ok"] and rec["data"]["source"] == "trending"  # no model published: popular products
     assert [p["product_id"] for p in rec["data"]["products"]] == ["P2", "P3"]
+
+
+def test_a_described_need_keeps_what_the_catalog_knows(sqlite_store, tmp_path):
+    fill_mini_catalog(sqlite_store)
+    tools = product_tools(sqlite_store, tmp_path / "artifacts")
+    assert tools.described_need("hi, any red dresses under 200 you would suggest?") == "red dresses under 200"
+    assert tools.described_need("what should I buy my mum?") == ""  # no category or brand named
+    assert tools.described_need("anything under 200?") == ""  # a price alone is not a need
+    assert ShopTools(sqlite_store).described_need("any dresses?") == ""  # no search service
+    found = tools.call("search_products", {"query": tools.described_need("any dresses under 200?")}, C1)
+    assert [p["product_id"] for p in found["data"]["products"]] == ["P3"]
 
 
 def test_change_address_refused_when_the_order_shipped_after_the_check(mini_shop):

@@ -155,6 +155,9 @@ class Dialogue:
             query = (entity_values(parse, "product") or [text])[0]
             return self._products(state, intent, "search_products", {"query": query[:200]}, ctx)
         if intent == "recommendation":
+            turn = self._described_products(state, intent, text, ctx)
+            if turn is not None:
+                return turn
             return self._products(
                 state, intent, "recommend_products", {"k": self.tools.config.max_products}, ctx
             )
@@ -346,6 +349,17 @@ class Dialogue:
         lines = R.product_lines(products, state.lang)
         return self._say(state, key, intent, actions=[res], lines=lines, query=args.get("query", ""))
 
+    def _described_products(self, state: DialogueState, intent: str, text: str, ctx: ToolContext):
+        """A request that names what to suggest ("any running shoes under 100?", 推荐200元以下的蓝牙耳机)
+        is answered by a product search for that need (or says that nothing matches it, rather than
+        suggesting something else); None when it names no category or brand: the recommender answers."""
+        if _COMPLEMENT.search(text):  # "what goes with a black dress": not more black dresses
+            return None
+        query = self.tools.described_need(text)
+        if not query:
+            return None
+        return self._products(state, intent, "search_products", {"query": query}, ctx)
+
     def _out_of_scope(self, state: DialogueState, parse, text: str, ctx: ToolContext) -> Turn:
         if self.planner is not None:
             turn = self.planner.plan_turn(self, state, parse, text, ctx)
@@ -367,6 +381,9 @@ class Dialogue:
         text = R.render(key, state.lang, **facts)
         return Turn(text=text, intent=intent, template=key, facts=facts, actions=list(actions or []))
 
+
+# Asking what goes with something names the product it should go with, not the one wanted
+_COMPLEMENT = re.compile(r"goes? with|go well with|match(?:es)? with|pair with|搭配|配什么|搭什么", re.I)
 
 ORDINALS = {
     "first": 0,

@@ -148,6 +148,11 @@ def validate_call(name: str, arguments: str | dict[str, Any]) -> tuple[ToolSpec,
         raise ToolError("invalid_call", reason=str(exc)[:300]) from exc
 
 
+MAX_NEED_CHARS = 500  # of a chat message, for described_need
+# What a described need keeps of the query parser's chips (a "synonym" chip is not something said)
+NEED_CHIPS = ("price", "price_intent", "exclude", "brand", "category", "colour", "size", "attribute")
+
+
 class ShopTools:
     """Order look-ups and actions for one shop, plus product search and recommendations."""
 
@@ -308,6 +313,32 @@ class ShopTools:
             for p in res["products"]
         ]
         return {"query": query, "total": res["total"], "products": items, "mode": res.get("mode", "")}
+
+    def described_need(self, text: str) -> str:
+        """The product need a request describes, as a search query: what the search's query parser
+        finds in ``text`` — prices, brands, categories, colours, sizes, attributes — and the other
+        words of it that product titles use, in the order said ("hi, any red dresses under 200 you
+        would suggest?" -> "red dresses under 200"); "" when it names no category or brand ("what
+        should I buy my mum?") or there is no search service."""
+        if self._search is None:
+            return ""
+        parsed = self._search.parser.parse(text[:MAX_NEED_CHARS])
+        if not any(c.type in ("brand", "category") for c in parsed.chips):
+            return ""
+        index = self._search.index
+        said = [c.text for c in parsed.chips if c.type in NEED_CHIPS]
+        said += [
+            n.text
+            for n in parsed.needs
+            if not n.chips and (index.word_counts.get(n.text, 0) > 0 or index.han_counts.get(n.text, 0) > 0)
+        ]
+        lowered = text.lower()
+
+        def said_at(words: str) -> int:  # where the shopper said it (not found after normalising: last)
+            at = lowered.find(words.lower())
+            return at if at >= 0 else len(lowered)
+
+        return " ".join(sorted(dict.fromkeys(said), key=said_at))[:200]
 
     def recommend_products(self, ctx: ToolContext, k: int = 3) -> dict[str, Any]:
         if self._recommender is None:
