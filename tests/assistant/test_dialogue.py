@@ -160,3 +160,26 @@ def test_a_request_that_names_the_product_is_answered_from_the_catalog(
     assert r[1]["template"] == "products" and "Wireless Earbuds" in r[1]["reply"]
     assert r[2]["template"] == "recommend"  # nothing named: the recommender's picks
     assert [a["tool"] for a in r[2]["actions"]] == ["recommend_products"]
+
+
+def test_an_address_given_when_asked_for_is_taken_whatever_intent_it_got(sqlite_store):
+    from shopmind.assistant.dialogue import Dialogue
+    from shopmind.assistant.nlu.entities import extract_entities
+    from shopmind.assistant.nlu.shop import Parse
+    from shopmind.assistant.tools import ShopTools, ToolContext
+
+    fill_mini_shop(sqlite_store)
+    dialogue = Dialogue(ShopTools(sqlite_store), None)
+    ctx = ToolContext("C1", now=NOW)
+
+    def answer(text: str, intent: str):
+        state = DialogueState(lang="en", order_id="O000001")
+        state.pending = Pending("change_address", "address", "change_address", {"order_id": "O000001"})
+        parse = Parse(text, intent, 0.6, True, "en", extract_entities(text), 0.0, [(intent, 0.6)])
+        return dialogue.respond(state, parse, text, ctx), state
+
+    turn, state = answer("88 Queen Street, Manchester M1 1AA", "goodbye")  # an address taken for a goodbye
+    assert turn.template == "confirm_address" and "88 Queen Street" in turn.text
+    assert state.pending is not None and state.pending.need == "confirm"  # still waits for a yes
+    turn, state = answer("no, leave it", "deny")
+    assert turn.template == "declined_action" and state.pending is None

@@ -191,11 +191,12 @@ class Dialogue:
             if parse.intent in ("deny", "goodbye"):
                 return self._say(state, "declined_action", parse.intent)
             return self._serve(state, parse, text, ids, ctx)
-        # need == "address": the address entity, else the message itself
-        if parse.intent in ("deny", "goodbye"):
+        # need == "address": the address entity (whatever intent the message was taken for: the change
+        # still waits for a yes), else a "no", else the message itself
+        address = address_of(parse, text)
+        if address is None and parse.intent in ("deny", "goodbye"):
             state.pending = None
             return self._say(state, "declined_action", parse.intent)
-        address = address_of(parse, text)
         if address is None and re.search(r"\d", text) and len(text.strip()) >= 8:
             address = text.strip()  # an address the entity rules did not recognise
         if address is None:  # not an address: a new request
