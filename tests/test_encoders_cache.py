@@ -88,3 +88,32 @@ def test_the_file_cache_has_the_same_interface(tmp_path) -> None:
 def test_empty_and_single_calls(store: Store, texts: list[str]) -> None:
     out = StoreEmbeddingCache(store, Counting()).passages(texts)
     assert out.shape == (len(texts), 384) and out.dtype == np.float32
+
+
+def test_a_large_batch_is_encoded_in_worker_processes_with_the_same_vectors(tmp_path, monkeypatch, caplog):
+    import shopmind.text.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "PARALLEL_MIN", 10)  # a small batch counts as large here
+    texts = [f"{t} {i}" for i in range(6) for t in TEXTS] + ["退货 运费 谁出", "where is my parcel"]
+    serial = EmbeddingCache(":memory:", Counting()).queries(texts)
+    encoder = Counting()
+    encoder.parallel = True
+    cache = EmbeddingCache(tmp_path / "emb.sqlite", encoder, workers=2)
+    with caplog.at_level("INFO", logger="shopmind.text.cache"):
+        got = cache.queries(texts, batch_size=4)  # 5 chunks over 2 processes, in rounds
+    np.testing.assert_allclose(got, serial, atol=1e-6)
+    assert encoder.queries == [] and cache.encoded == len(texts)  # none encoded in this process
+    assert "in 2 processes" in caplog.text
+
+
+def test_workers_that_cannot_start_the_encoder_leave_the_batch_to_this_process(monkeypatch, caplog):
+    import shopmind.text.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "PARALLEL_MIN", 4)
+    encoder = Counting()
+    encoder.name, encoder.parallel = "no-such-encoder", True  # the worker processes cannot load it
+    with caplog.at_level("WARNING", logger="shopmind.text.cache"):
+        got = EmbeddingCache(":memory:", encoder, workers=2).passages(TEXTS * 2 + ["a", "b"], batch_size=2)
+    assert got.shape == (8, 384)
+    assert sorted(encoder.passages) == sorted(dict.fromkeys(TEXTS * 2 + ["a", "b"]))
+    assert "encoding processes failed" in caplog.text

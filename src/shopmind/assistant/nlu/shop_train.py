@@ -100,9 +100,14 @@ def fit_shop_nlu(
     (benchmarks: a training part, or some packaged sets only)."""
     start = time.perf_counter()
     cache = str(cache_path) if cache_path else ""
-    intent_cfg = replace(cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+    workers = cfg.encode_workers
+    intent_cfg = replace(
+        cfg.intent_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed, encode_workers=workers
+    )
     second_cfg = replace(intent_cfg, encoder=cfg.second_encoder) if _second_on(cfg) else None
-    sent_cfg = replace(cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed)
+    sent_cfg = replace(
+        cfg.sentiment_head, encoder=cfg.encoder, cache=cache, seed=cfg.seed, encode_workers=workers
+    )
     ex = examples if examples is not None else collect_examples(cfg, datasets_dir)
     intent_rows = ex.intents
     all_rows = intent_rows + ex.reviews_train + ex.reviews_test + ex.sentiment_en
