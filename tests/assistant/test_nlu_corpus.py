@@ -13,11 +13,11 @@ from shopmind.assistant.nlu.base import load_classifier
 from shopmind.assistant.nlu.lexical import LexicalClassifier, LexicalConfig
 
 
-def test_twelve_independent_sets_ten_in_both_languages() -> None:
+def test_fourteen_independent_sets_ten_in_both_languages() -> None:
     rows = D.packaged_intents() + D.packaged_out_of_scope()
-    assert {e.part for e in rows} == set(range(1, 13))
-    assert {e.lang for e in rows if e.part in (11, 12)} == {"zh"}  # sets 11 and 12: Chinese only
-    for part in range(2, 13):
+    assert {e.part for e in rows} == set(range(1, 15))
+    assert {e.lang for e in rows if e.part > 10} == {"zh"}  # sets 11 to 14: Chinese only
+    for part in range(2, 15):
         for lang in ("en", "zh") if part <= 10 else ("zh",):
             mine = [e for e in rows if e.part == part and e.lang == lang]
             per_label = Counter(e.label for e in mine)

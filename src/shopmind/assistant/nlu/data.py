@@ -2,7 +2,7 @@
 
 Packaged (``nlu/corpus/``, written for this project): ``intents_en.txt`` / ``intents_zh.txt`` (30+
 examples per shop intent per language, set 1), ``intents_{en,zh}_<n>.txt`` for n = 2 … 10 and
-``intents_zh_<n>.txt`` for n = 11, 12 (Chinese only) — 45 per intent plus 40 out-of-scope messages
+``intents_zh_<n>.txt`` for n = 11 … 14 (Chinese only) — 45 per intent plus 40 out-of-scope messages
 each, written independently of set 1 and of each other, so that one set can test a model trained on
 the others — ``out_of_scope.txt`` (chit-chat and
 unrelated requests, both languages) and ``sentiment_en.txt`` (English upset / not-upset messages).
