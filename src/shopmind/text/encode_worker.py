@@ -4,7 +4,9 @@ processes, each loading the encoder by name and running it on one native thread.
 Protocol over the worker's pipes: the parent writes one JSON list of texts per line to its stdin; the
 worker answers each with an 8-byte header (rows, dimension: two little-endian int32) and the
 rows × dimension little-endian float32 vectors on its stdout. A closed stdin ends the worker. Its
-stderr is the parent's, so its errors reach the same log.
+stderr is the parent's, so its errors reach the same log. A worker that ends early, answers wrongly
+or does not answer a batch within ``timeout`` seconds raises RuntimeError (the cache then encodes
+the rest in its own process).
 
 Plain subprocesses rather than :mod:`multiprocessing`: a spawned multiprocessing child re-imports
 the caller's main script, which runs an unguarded script twice and can loop forever.
@@ -14,22 +16,30 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import struct
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import numpy as np
 
 HEADER = struct.Struct("<ii")
+TIMEOUT = 600.0  # seconds a worker may take to answer one batch (about 10 s for 256 texts on a busy core)
+
+
+def _command(name: str, query: bool) -> list[str]:
+    return [sys.executable, "-m", "shopmind.text.encode_worker", name, "query" if query else "passage"]
 
 
 class WorkerPool:
     """``workers`` encoding processes for encoder ``name`` (query or passage encoding)."""
 
-    def __init__(self, name: str, query: bool, workers: int) -> None:
+    def __init__(self, name: str, query: bool, workers: int, timeout: float = TIMEOUT) -> None:
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        cmd = [sys.executable, "-m", "shopmind.text.encode_worker", name, "query" if query else "passage"]
+        cmd = _command(name, query)
+        self.timeout = timeout
         self._procs: list[subprocess.Popen] = []
         try:
             for _ in range(workers):
@@ -48,10 +58,11 @@ class WorkerPool:
                 proc.stdin.write(json.dumps(chunk, ensure_ascii=False).encode() + b"\n")
                 proc.stdin.flush()
             for proc, chunk in zip(self._procs, batch, strict=False):
-                rows, dim = HEADER.unpack(_read(proc, HEADER.size))
+                deadline = time.monotonic() + self.timeout
+                rows, dim = HEADER.unpack(_read(proc, HEADER.size, deadline))
                 if rows != len(chunk):
                     raise RuntimeError(f"an encoding process answered {rows} vectors for {len(chunk)} texts")
-                yield np.frombuffer(_read(proc, rows * dim * 4), dtype="<f4").reshape(rows, dim)
+                yield np.frombuffer(_read(proc, rows * dim * 4, deadline), dtype="<f4").reshape(rows, dim)
 
     def close(self) -> None:
         for proc in self._procs:
@@ -77,11 +88,22 @@ class WorkerPool:
         self.close()
 
 
-def _read(proc: subprocess.Popen, size: int) -> bytes:
-    data = proc.stdout.read(size)
-    if len(data) != size:
-        raise RuntimeError(f"an encoding process ended early (exit code {proc.poll()})")
-    return data
+def _read(proc: subprocess.Popen, size: int, deadline: float) -> bytes:
+    """``size`` bytes of the worker's answer (read from the pipe itself, never through a buffer, so
+    that waiting for more is a select on it); a worker that misses ``deadline`` is killed."""
+    fd = proc.stdout.fileno()
+    parts, got = [], 0
+    while got < size:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            proc.kill()
+            raise RuntimeError("an encoding process did not answer in time")
+        data = os.read(fd, min(size - got, 1 << 20))
+        if not data:
+            raise RuntimeError(f"an encoding process ended early (exit code {proc.poll()})")
+        parts.append(data)
+        got += len(data)
+    return b"".join(parts)
 
 
 def main(argv: list[str]) -> int:
