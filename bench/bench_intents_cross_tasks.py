@@ -199,6 +199,62 @@ def _shop_valid(cfg, seeds: int = 3) -> dict:
     }
 
 
+_SCRIPTS = {"as_written": None, "traditional": "", "taiwan": "tw", "hong_kong": "hk"}
+
+
+def _decided(nlu, texts: list[str], simplify: bool) -> list[str]:
+    """``nlu``'s decisions on ``texts``, read in Simplified characters (as ``parse`` does) or, with
+    ``simplify`` False, as written (a model that does not convert)."""
+    from shopmind.text.script import to_simplified
+
+    read = [to_simplified(t) for t in texts] if simplify else list(texts)
+    second = nlu.second.encode(read) if nlu.second is not None else None
+    P = nlu.intent_probs(read, nlu.intents.encode(read), second)
+    return [nlu.decide(p)[0] for p in P]
+
+
+def _shop_script_check(cfg, inner, errors_path: str | None = None) -> dict:
+    """The NLU trained on the inner training part of seed ``cfg.seed`` + 1 (its inner hold-out
+    removed), scored on that hold-out with its Chinese messages as written and converted to
+    Traditional characters (standard, Taiwan's words, Hong Kong's variants), read with and without
+    the conversion to Simplified. ``errors_path``: the hold-out messages it gets wrong as written
+    (JSON lines)."""
+    import json
+    from dataclasses import replace
+
+    from shopmind.assistant.nlu import data as ND
+    from shopmind.assistant.nlu.shop_train import intent_holdout
+    from shopmind.text.script import to_traditional
+
+    cfg1 = replace(cfg, seed=cfg.seed + 1)
+    train, hold = intent_holdout(inner.intents, cfg1)
+    nlu, secs = _train_nlu(cfg1, replace(inner, intents=[inner.intents[i] for i in train]))
+    rows = [inner.intents[i] for i in hold]
+    zh = [i for i, e in enumerate(rows) if e.lang == "zh" and e.label != ND.OUT_OF_SCOPE]
+    oos = [i for i, e in enumerate(rows) if e.label == ND.OUT_OF_SCOPE]
+    out: dict[str, object] = {"n_zh": len(zh), "n_oos": len(oos), "train_seconds": secs}
+    for name, region in _SCRIPTS.items():
+        texts = [e.text if region is None else to_traditional(e.text, region) for e in rows]
+        changed = sum(texts[i] != rows[i].text for i in zh)
+        for simplify in (True, False):
+            if region is None and not simplify:
+                continue
+            got = _decided(nlu, texts, simplify)
+            key = name if region is None else f"{name}_{'read_simplified' if simplify else 'read_as_is'}"
+            out[key] = {
+                "in_scope_zh": round(float(np.mean([got[i] == rows[i].label for i in zh])), 4),
+                "oos_recall": round(float(np.mean([got[i] == ND.OUT_OF_SCOPE for i in oos])), 4),
+                "zh_texts_changed": changed,
+            }
+            if errors_path and region is None:
+                with open(errors_path, "w", encoding="utf-8") as f:
+                    for e, g in zip(rows, got, strict=True):
+                        if g != e.label:
+                            rec = {"label": e.label, "got": g, "lang": e.lang, "part": e.part, "text": e.text}
+                            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return out
+
+
 def _shop_cross_sets(cfg, wanted: set[int] | None = None) -> dict:
     """For each packaged set k ≥ 2 (of ``wanted``, None = all): the NLU trained on every other set
     (and the public data), scored on set k — messages written independently of everything it
@@ -292,13 +348,21 @@ def _bitext_shop() -> tuple[list, list, list]:
 def run_shop(args, config: dict) -> dict:
     """The shop NLU's row-level and paraphrase-group hold-outs and its cross-set figures (or, with
     ``--valid``, the inner validation only), and Bitext ↔ shop messages."""
+    from dataclasses import replace
+
     cfg = _shop_config(args, config)
     out: dict[str, object] = {}
     if args.valid:
-        out["shop_nlu_valid"] = _shop_valid(cfg)
-        return out
-    from dataclasses import replace
+        if args.valid_runs:
+            out["shop_nlu_valid"] = _shop_valid(cfg, args.valid_runs)
+        if args.script_check:
+            from shopmind.assistant.nlu.shop_train import collect_examples, intent_holdout
 
+            ex = collect_examples(cfg, D.datasets_dir())
+            train, _ = intent_holdout(ex.intents, cfg)
+            inner = replace(ex, intents=[ex.intents[i] for i in train])
+            out["shop_nlu_script_check"] = _shop_script_check(cfg, inner, args.errors)
+        return out
     parts = set(args.shop_parts.split(","))
     if "splits" in parts:
         out["shop_nlu_splits"] = _shop_splits(cfg, args.splits_before)

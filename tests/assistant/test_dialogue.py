@@ -8,6 +8,7 @@ import pytest
 from shopmind.assistant.service import AssistantConfig, AssistantService
 from shopmind.assistant.state import DialogueState, Pending
 from shopmind.data.simulate import docs_frame
+from shopmind.text.script import script_of, to_traditional
 from tests.assistant.conftest import NOW, fill_mini_shop
 
 
@@ -72,6 +73,17 @@ def test_correction_to_the_other_order_in_chinese(assistant):
     assert "SF123456789012" in r[0]["reply"] and r[0]["lang"] == "zh"
     assert r[1]["template"] == "ask_order_other" and "O000002" not in r[1]["reply"]
     assert "ZTO111111111111" in r[2]["reply"] and "已签收" in r[2]["reply"]
+
+
+def test_a_customer_writing_traditional_characters_is_answered_in_them(assistant):
+    cid, r = talk(assistant, "C1", "訂單O000002到哪了？", "好的", "谢谢")
+    _, simplified = talk(assistant, "C1", "订单O000002到哪了？")
+    assert r[0]["template"] == simplified[0]["template"] and "SF123456789012" in r[0]["reply"]
+    assert r[0]["reply"] == to_traditional(simplified[0]["reply"]) != simplified[0]["reply"]
+    assert script_of(r[1]["reply"]) in ("traditional", "")  # 好的 has no script: the last one is kept
+    assert script_of(r[2]["reply"]) in ("simplified", "")  # the customer wrote Simplified again
+    said = [m["text"] for m in assistant.conversations.messages(cid, roles=("customer",))]
+    assert said == ["訂單O000002到哪了？", "好的", "谢谢"]  # stored as written
 
 
 def test_another_customers_order_gets_the_not_found_reply(assistant):

@@ -152,6 +152,16 @@ def test_parse_contract(fallback: FallbackNLU) -> None:
     assert [m.intent for m in many] == [fallback.parse(t).intent for t, _ in CASES[:6]]
 
 
+def test_traditional_characters_are_read_as_simplified(fallback: FallbackNLU) -> None:
+    from shopmind.text.script import to_traditional
+
+    zh = [(t, i) for t, i in CASES if t != to_traditional(t)]
+    assert len(zh) >= 10
+    for text, intent in zh:
+        p = fallback.parse(to_traditional(text))
+        assert p.text == text and p.intent == intent and p.lang == "zh", (text, p.ranked)
+
+
 def test_frustration_comes_from_surface_cues(fallback: FallbackNLU) -> None:
     calm, angry = "where is my order?", "WHERE IS MY ORDER??? THIS IS RIDICULOUS, worst shop ever!!!"
     assert fallback.parse(calm).frustration == 0.0

@@ -81,6 +81,20 @@ def test_parse_contract(shop_nlu: ShopNLU) -> None:
     assert empty.intent == "out_of_scope" and not empty.in_scope
 
 
+def test_traditional_characters_are_read_as_simplified(shop_nlu: ShopNLU) -> None:
+    from shopmind.text.script import to_traditional
+
+    zh = [text for text, _, _ in CASES if text != to_traditional(text)]
+    assert len(zh) >= 4
+    for text in zh:
+        trad, simp = shop_nlu.parse(to_traditional(text)), shop_nlu.parse(text)
+        assert trad.text == simp.text == text  # the Simplified form is what was read
+        assert (trad.intent, trad.ranked) == (simp.intent, simp.ranked)
+        assert [(e.kind, e.value) for e in trad.entities] == [(e.kind, e.value) for e in simp.entities]
+    batch = shop_nlu.parse_many([to_traditional(t) for t in zh])
+    assert [p.intent for p in batch] == [shop_nlu.parse(t).intent for t in zh]
+
+
 @pytest.mark.parametrize("text", UNRELATED)
 def test_rejects_unrelated_messages(shop_nlu: ShopNLU, text: str) -> None:
     p = shop_nlu.parse(text)

@@ -9,7 +9,7 @@ from shopmind.data import tables as T
 from shopmind.data.ingest import ingest_records
 from shopmind.search.index import IndexConfig
 from shopmind.search.service import SearchConfig, SearchService
-from tests.search.conftest import CATALOG
+from tests.search.conftest import CATALOG, item
 
 
 def make(store, tmp_path, **kw) -> SearchService:
@@ -53,6 +53,16 @@ def test_answer_shape_facets_highlights_and_stock_rule(sqlite_store, tmp_path) -
     assert r["facets"]["brand"] == [{"value": "Northline", "count": 2}]
     assert "<em>Northline</em>" in r["products"][0]["highlights"]["title"]
     assert r["parsed"]["chips"][0]["type"] == "brand" and r["relaxed"] == []
+
+
+def test_traditional_and_simplified_characters_find_the_same_products(sqlite_store, tmp_path) -> None:
+    taiwan = item("P9", "晨光 綠色 真絲 圍巾", brand="晨光", category="Accessories > Scarves", lang="zh")
+    ingest_records(sqlite_store, "products", [*CATALOG, taiwan])
+    svc = make(sqlite_store, tmp_path, log_events=False)
+    assert top(svc.search("藍色 純棉 連衣裙")) == top(svc.search("蓝色 纯棉 连衣裙")) != []
+    found = svc.search("绿色围巾")  # a Simplified query finds the Traditional title, shown as written
+    assert top(found) == ["P9"]
+    assert "<em>綠色</em>" in found["products"][0]["highlights"]["title"]
 
 
 def test_zero_results_relax_the_least_important_constraint(sqlite_store, tmp_path) -> None:

@@ -17,7 +17,10 @@ message to a closed conversation reopens it with the assistant. A message longer
 
 The reply follows the language of each message; the conversation's ``lang`` label follows the
 customer's latest messages (the most frequent language among the last ``LANG_WINDOW``; a tie keeps
-the label), so one Chinese line in an English conversation does not relabel it.
+the label), so one Chinese line in an English conversation does not relabel it. A message in
+Traditional Chinese characters (我的訂單到哪了) is read in its Simplified form (NLU, rules, tools); the
+customer's own text is stored as written, and the answers are in Traditional characters from then on
+until the customer writes Simplified ones (:mod:`shopmind.text.script`).
 
 The clock ("now" for return windows and cancellations): ``auto`` is the demo shop's reference time
 on a demo database (:func:`shopmind.data.demo.demo_now`, 2026-11-01) and real time anywhere else;
@@ -43,6 +46,7 @@ from shopmind.assistant.state import DialogueState, Turn
 from shopmind.assistant.tools import ShopTools, ToolContext, ToolsConfig
 from shopmind.data.conversations import CUSTOMER_ROLES, Conversations
 from shopmind.data.store import NotFoundError, Store
+from shopmind.text.script import script_of, to_simplified, to_traditional
 
 log = logging.getLogger(__name__)
 
@@ -150,16 +154,19 @@ class AssistantService:
         history = [
             m["text"] for m in self.conversations.messages(conversation_id, last=20, roles=("customer",))
         ]
-        parse = self.nlu.parse(text, history=history)  # earlier complaints raise the frustration score
+        read = to_simplified(text)  # Traditional characters are read in their Simplified form
+        state.script = script_of(text) or state.script  # the customer's script, kept when a message has none
+        parse = self.nlu.parse(read, history=history)  # earlier complaints raise the frustration score
         if conv["status"] == "handoff":
             return self._with_human(conv, state, parse, text, t0)
         guest = self.is_guest(customer_id)
         ctx = ToolContext(
             customer_id=customer_id, conversation_id=conversation_id, now=self.now(), guest=guest
         )
-        turn = self.dialogue.respond(state, parse, text, ctx)
+        turn = self.dialogue.respond(state, parse, read, ctx)
         if self.llm is not None and not turn.handoff:
             turn.text = self.llm.rewrite(turn, state.lang)
+        turn.text = _in_script(turn.text, state)
         self._customer_message(conversation_id, text, parse, state.lang)
         meta = {
             "intent": turn.intent,
@@ -198,7 +205,8 @@ class AssistantService:
         turn = Turn(text="", intent=parse.intent, template="with_agent")
         if conv.get("agent") is None and not state.told_waiting:
             state.told_waiting = True
-            turn = Turn(text=R.render("in_handoff", state.lang), intent=parse.intent, template="in_handoff")
+            said = _in_script(R.render("in_handoff", state.lang), state)
+            turn = Turn(text=said, intent=parse.intent, template="in_handoff")
             meta = {"intent": turn.intent, "template": turn.template, "actions": [], "citations": []}
             self.conversations.append(cid, "assistant", turn.text, meta | {"state": state.to_dict()})
         self._relabel(conv)
@@ -255,6 +263,11 @@ class AssistantService:
     def transcript(self, conversation_id: str) -> dict[str, Any]:
         """A conversation with all its messages and its handoff packet (admin view)."""
         return self.conversations.transcript(conversation_id)
+
+
+def _in_script(text: str, state: DialogueState) -> str:
+    """An answer in Traditional characters to a customer who writes them (Simplified otherwise)."""
+    return to_traditional(text) if state.script == "traditional" else text
 
 
 def _answer(

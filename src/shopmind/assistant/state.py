@@ -21,6 +21,7 @@ class DialogueState:
     """What the assistant remembers between turns of one conversation."""
 
     lang: str = "en"  # language of the latest customer message (replies follow it)
+    script: str = ""  # "traditional" or "simplified": the customer's Chinese characters (replies follow)
     order_id: str | None = None  # the order being talked about (remembered across turns)
     offered: list[str] = field(default_factory=list)  # orders listed in the last question
     pending: Pending | None = None  # slot or confirmation being waited for

@@ -1,6 +1,8 @@
 """Text analysis shared by the index and the query parser: one tokeniser for Chinese and English.
 
-- Text is NFKC-normalised (full-width letters and digits become ASCII) and lower-cased.
+- Text is NFKC-normalised (full-width letters and digits become ASCII), lower-cased and written in
+  Simplified Chinese characters (:func:`shopmind.text.script.to_simplified`), so a shopper who types
+  連衣裙 finds the 连衣裙 and a Traditional catalogue is found by Simplified queries.
 - Runs of Han characters are segmented by jieba in *search mode*, which emits the long word and its
   shorter parts (``连衣裙`` -> ``连衣 衣裙 连衣裙``), so a query matches either grain.
 - Latin runs are split into words (``10000mah``, ``t-shirt`` -> ``t shirt``), common stop words
@@ -15,6 +17,8 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+
+from shopmind.text.script import to_simplified
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
@@ -80,8 +84,9 @@ def _segment(run: str) -> tuple[str, ...]:
 
 
 def normalise(text: str) -> str:
-    """NFKC + lower case; the form every other function here works on."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case and Simplified Chinese characters (連衣裙 → 连衣裙); the form every other
+    function here works on."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
 def has_han(text: str) -> bool:

@@ -36,6 +36,7 @@ from shopmind.assistant.nlu.lang import detect_lang
 from shopmind.assistant.nlu.lexical import LexicalIndex, terms
 from shopmind.assistant.nlu.rules import rule_votes
 from shopmind.assistant.nlu.shop import Parse
+from shopmind.text.script import to_simplified
 
 if TYPE_CHECKING:
     import numpy as np
@@ -162,8 +163,10 @@ class FallbackNLU:
     # ------------------------------------------------------------------ parsing
     def parse(self, text: str, *, history: Sequence[str] = (), top: int = 5) -> Parse:
         """Intent, entities, language and frustration of ``text`` (``history``: the customer's earlier
-        messages in this conversation, which raise frustration when complaints repeat)."""
-        text = text or ""
+        messages in this conversation, which raise frustration when complaints repeat). Traditional
+        characters are read in their Simplified form, as by the trained NLU."""
+        text = to_simplified(text or "")
+        history = [to_simplified(h) for h in history]
         lang = detect_lang(text)
         entities = extract_entities(text, self.catalog)
         if not text.strip():

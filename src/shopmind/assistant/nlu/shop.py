@@ -15,7 +15,10 @@ errs on other messages than e5 does); and a lexical member (:class:`.lexical.Lex
 logistic regression on tf-idf words and character n-grams), since the 4-bit encoder blurs keywords
 that decide an intent ("取消", "refund"), which the lexical member keeps.
 
-Entities come from rules (:mod:`.entities`), the language from the script (:mod:`.lang`). The model
+Every message is read with Traditional Chinese characters in their Simplified form
+(:func:`shopmind.text.script.to_simplified`), in training and when parsing: a customer who writes
+我的訂單到哪了 is understood as 我的订单到哪了. Entities come from rules (:mod:`.entities`), the
+language from the script (:mod:`.lang`). The model
 is a versioned artifact of kind ``nlu`` (``intent/``, ``second/``, ``sentiment/`` and ``lexical/`` as
 safetensors + JSON). :func:`train_and_publish_nlu` trains one (≈ 10 min cold on one idle core, 16
 min on a busy one — the encoding spreads over the cores, ``encode_workers``; ≈ 4 min with cached
@@ -41,6 +44,7 @@ from shopmind.assistant.nlu.entities import Catalog, Entity, extract_entities
 from shopmind.assistant.nlu.frustration import combine, cue_score
 from shopmind.assistant.nlu.lang import detect_lang
 from shopmind.assistant.nlu.lexical import LexicalClassifier
+from shopmind.text.script import to_simplified
 
 if TYPE_CHECKING:
     import numpy as np
@@ -109,7 +113,7 @@ class ShopNLUConfig:
 class Parse:
     """What the assistant understood of one message."""
 
-    text: str
+    text: str  # as read: Traditional characters in their Simplified form
     intent: str  # one of SHOP_INTENTS or "out_of_scope"
     score: float  # confidence of ``intent``, 0..1
     in_scope: bool
@@ -192,7 +196,8 @@ class ShopNLU:
     def parse(self, text: str, *, history: Sequence[str] = (), top: int = 5) -> Parse:
         """Intent, entities, language and frustration of ``text``; ``history`` = the customer's
         earlier messages in this conversation (raises frustration when complaints repeat)."""
-        text = text or ""
+        text = to_simplified(text or "")
+        history = [to_simplified(h) for h in history]
         lang = detect_lang(text)
         entities = extract_entities(text, self.catalog)
         if not text.strip():
@@ -203,7 +208,7 @@ class ShopNLU:
 
     def parse_many(self, texts: Sequence[str], top: int = 5) -> list[Parse]:
         """Parse several messages with one batched encoding (evaluation, bulk tagging)."""
-        texts = list(texts)
+        texts = [to_simplified(t) for t in texts]
         if not texts:
             return []
         vecs = self.intents.encode(texts)

@@ -2,8 +2,8 @@
 
 1. Collect examples (:mod:`.data`): packaged bilingual intents and out-of-scope messages, and —
    when the caller passes a datasets folder holding them — Bitext (mapped), CLINC150/SMP2019
-   out-of-scope utterances and Chinese reviews. Encode every text once (through the vector cache
-   file the caller names, if any).
+   out-of-scope utterances and Chinese reviews. Encode every text once, Traditional characters in
+   their Simplified form as when parsing (through the vector cache file the caller names, if any).
 2. Hold out ``holdout`` of the packaged and external out-of-scope examples (seeded; whole
    paraphrase groups per label, language and source, :mod:`.groups`, or rows); fit the intent
    members (the head, the second encoder's head, the lexical member) on the rest plus noisy copies
@@ -29,6 +29,7 @@ from shopmind.assistant.nlu.base import stratified_split
 from shopmind.assistant.nlu.embed import EmbeddingClassifier
 from shopmind.assistant.nlu.groups import group_split, paraphrase_groups
 from shopmind.assistant.nlu.lexical import LexicalClassifier, LexicalConfig
+from shopmind.text.script import to_simplified
 
 if TYPE_CHECKING:
     from shopmind.assistant.nlu.shop import ShopNLU, ShopNLUConfig
@@ -112,13 +113,13 @@ def fit_shop_nlu(
     intent_rows = ex.intents
     all_rows = intent_rows + ex.reviews_train + ex.reviews_test + ex.sentiment_en
     copies = noisy_copies(intent_rows, cfg)
-    texts = [e.text for e in all_rows] + [t for _, t in copies]
+    texts = [to_simplified(e.text) for e in all_rows] + [to_simplified(t) for _, t in copies]
     X = EmbeddingClassifier(intent_cfg).encode(texts)  # (N, D), once for everything
     # the second head reads only the intent examples and their copies
     X2 = None
     if second_cfg is not None:
         t2 = time.perf_counter()
-        X2 = EmbeddingClassifier(second_cfg).encode([e.text for e in intent_rows] + [t for _, t in copies])
+        X2 = EmbeddingClassifier(second_cfg).encode(texts[: len(intent_rows)] + texts[len(all_rows) :])
         secs = time.perf_counter() - t2
         log.info("nlu: %d texts encoded by %s in %.0f s", len(X2), cfg.second_encoder, secs)
     encode_s = time.perf_counter() - start
@@ -126,7 +127,7 @@ def fit_shop_nlu(
     Xc = X[len(all_rows) :]  # the noisy copies, in the order of ``copies``
     X = X[: len(all_rows)]
     source = [i for i, _ in copies]
-    copy_texts = [t for _, t in copies]
+    copy_texts = texts[len(all_rows) :]
     second = (second_cfg, X2) if second_cfg is not None else None
     threshold, metrics, final, lexical, final2, n_hold = _fit_intents(
         cfg, intent_cfg, intent_rows, Xi, (source, Xc, copy_texts), second
@@ -182,7 +183,7 @@ def _fit_intents(cfg, intent_cfg, rows, Xi, copies, second=None):
     from shopmind.assistant.nlu.shop import ShopNLU
 
     labels = [e.label for e in rows]
-    texts = [e.text for e in rows]
+    texts = [to_simplified(e.text) for e in rows]
     source, Xc, copy_texts = copies
     train_idx, hold_idx = intent_holdout(rows, cfg)
     held = set(hold_idx)
