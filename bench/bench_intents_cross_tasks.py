@@ -199,6 +199,7 @@ def _shop_valid(cfg, seeds: int = 3) -> dict:
     }
 
 
+# Taiwan's conversion rewrites its words too (软件 → 軟體)
 _SCRIPTS = {"as_written": None, "traditional": "", "taiwan": "tw", "hong_kong": "hk"}
 
 
@@ -234,7 +235,7 @@ def _shop_script_check(cfg, inner, errors_path: str | None = None) -> dict:
     oos = [i for i, e in enumerate(rows) if e.label == ND.OUT_OF_SCOPE]
     out: dict[str, object] = {"n_zh": len(zh), "n_oos": len(oos), "train_seconds": secs}
     for name, region in _SCRIPTS.items():
-        texts = [e.text if region is None else to_traditional(e.text, region) for e in rows]
+        texts = [e.text if region is None else to_traditional(e.text, region, words=True) for e in rows]
         changed = sum(texts[i] != rows[i].text for i in zh)
         for simplify in (True, False):
             if region is None and not simplify:

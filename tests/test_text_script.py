@@ -25,7 +25,8 @@ def test_conversion_is_idempotent_and_keeps_cantonese_that():
 
 def test_simplified_to_traditional_standard_taiwan_and_hong_kong():
     assert to_traditional("我的订单到哪了") == "我的訂單到哪了"
-    assert to_traditional("这个软件怎么用", "tw") == "這個軟體怎麼用"  # Taiwan's word for software
+    assert to_traditional("为您转接", "tw") == "為您轉接" and to_traditional("为您转接") == "爲您轉接"
+    assert to_traditional("这个软件怎么用", "tw", words=True) == "這個軟體怎麼用"  # Taiwan's word
     assert to_simplified(to_traditional("退款什么时候到账", "hk")) == "退款什么时候到账"
     with pytest.raises(ValueError, match="region"):
         to_traditional("订单", "mo")

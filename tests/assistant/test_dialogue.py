@@ -79,7 +79,7 @@ def test_a_customer_writing_traditional_characters_is_answered_in_them(assistant
     cid, r = talk(assistant, "C1", "訂單O000002到哪了？", "好的", "谢谢")
     _, simplified = talk(assistant, "C1", "订单O000002到哪了？")
     assert r[0]["template"] == simplified[0]["template"] and "SF123456789012" in r[0]["reply"]
-    assert r[0]["reply"] == to_traditional(simplified[0]["reply"]) != simplified[0]["reply"]
+    assert r[0]["reply"] == to_traditional(simplified[0]["reply"], "tw") != simplified[0]["reply"]
     assert script_of(r[1]["reply"]) in ("traditional", "")  # 好的 has no script: the last one is kept
     assert script_of(r[2]["reply"]) in ("simplified", "")  # the customer wrote Simplified again
     said = [m["text"] for m in assistant.conversations.messages(cid, roles=("customer",))]

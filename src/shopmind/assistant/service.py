@@ -266,8 +266,9 @@ class AssistantService:
 
 
 def _in_script(text: str, state: DialogueState) -> str:
-    """An answer in Traditional characters to a customer who writes them (Simplified otherwise)."""
-    return to_traditional(text) if state.script == "traditional" else text
+    """An answer in Traditional characters (Taiwan's standard forms: 為, 裡) to a customer who writes
+    them (Simplified otherwise)."""
+    return to_traditional(text, "tw") if state.script == "traditional" else text
 
 
 def _answer(

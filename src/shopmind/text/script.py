@@ -4,7 +4,7 @@ Customers from Hong Kong, Taiwan and many overseas communities write Traditional
 (我的訂單到哪了); the shop NLU's messages, the rules and most catalogues are Simplified (我的订单到哪了).
 The assistant and the search read every Chinese text in its Simplified form (:func:`to_simplified`),
 and the assistant answers a customer who writes Traditional characters in Traditional characters
-(:func:`to_traditional`).
+(:func:`to_traditional`, Taiwan's standard forms, which Hong Kong readers read as their own).
 
 - :func:`to_simplified` converts with OpenCC's ``t2s`` (characters, and a few phrases such as 回覆 →
   回复) a text that holds at least one character that is Traditional on its own; any other text —
@@ -72,15 +72,15 @@ def to_simplified(text: str) -> str:
     return out
 
 
-def to_traditional(text: str, region: str = "") -> str:
-    """``text`` with Simplified characters replaced by Traditional ones; ``region`` "tw" or "hk"
-    also uses that region's character variants and (Taiwan) its words, "" the standard forms."""
+def to_traditional(text: str, region: str = "", words: bool = False) -> str:
+    """``text`` with Simplified characters replaced by Traditional ones: ``region`` "" the standard
+    forms (爲), "tw" Taiwan's (為, 裡; with ``words`` also its words: 软件 → 軟體), "hk" Hong Kong's."""
     if not text or not _has_cjk(text):
         return text
-    config = {"": "s2t", "tw": "s2twp", "hk": "s2hk"}.get(region)
-    if config is None:
+    configs = {"": "s2t", "tw": "s2twp" if words else "s2tw", "hk": "s2hk"}
+    if region not in configs:
         raise ValueError(f"region must be '', 'tw' or 'hk', got {region!r}")
-    return _converter(config).convert(text)
+    return _converter(configs[region]).convert(text)
 
 
 def script_of(text: str) -> str:
