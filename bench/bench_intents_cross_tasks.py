@@ -179,17 +179,25 @@ def _scored(nlu, rows) -> dict:
     return out
 
 
-def _shop_valid(cfg, seeds: int = 3) -> dict:
-    """Inner paraphrase-group validation for choosing settings: the seed-``cfg.seed`` hold-out is
-    removed, and the NLU is trained ``seeds`` times on the rest with inner hold-outs drawn with seeds
-    ``cfg.seed`` + 1 …; the mean of its hold-out figures (the outer hold-out is never read)."""
+def _inner_examples(cfg):
+    """Everything the shop NLU learns from, minus the seed-``cfg.seed`` paraphrase-group hold-out
+    (what ``--valid`` trains and draws its inner hold-outs on; the outer hold-out is never read)."""
     from dataclasses import replace
 
     from shopmind.assistant.nlu.shop_train import collect_examples, intent_holdout
 
     ex = collect_examples(cfg, D.datasets_dir())
     train, _ = intent_holdout(ex.intents, cfg)
-    inner = replace(ex, intents=[ex.intents[i] for i in train])
+    return replace(ex, intents=[ex.intents[i] for i in train])
+
+
+def _shop_valid(cfg, seeds: int = 3) -> dict:
+    """Inner paraphrase-group validation for choosing settings: the seed-``cfg.seed`` hold-out is
+    removed, and the NLU is trained ``seeds`` times on the rest with inner hold-outs drawn with seeds
+    ``cfg.seed`` + 1 …; the mean of its hold-out figures (the outer hold-out is never read)."""
+    from dataclasses import replace
+
+    inner = _inner_examples(cfg)
     runs = [_train_nlu(replace(cfg, seed=cfg.seed + k), inner) for k in range(1, seeds + 1)]
     figs = [_holdout_figures(nlu, secs) for nlu, secs in runs]
     keys = [k for k in figs[0] if k.startswith("holdout_") and k != "holdout_examples"]
@@ -357,12 +365,7 @@ def run_shop(args, config: dict) -> dict:
         if args.valid_runs:
             out["shop_nlu_valid"] = _shop_valid(cfg, args.valid_runs)
         if args.script_check:
-            from shopmind.assistant.nlu.shop_train import collect_examples, intent_holdout
-
-            ex = collect_examples(cfg, D.datasets_dir())
-            train, _ = intent_holdout(ex.intents, cfg)
-            inner = replace(ex, intents=[ex.intents[i] for i in train])
-            out["shop_nlu_script_check"] = _shop_script_check(cfg, inner, args.errors)
+            out["shop_nlu_script_check"] = _shop_script_check(cfg, _inner_examples(cfg), args.errors)
         return out
     parts = set(args.shop_parts.split(","))
     if "splits" in parts:

@@ -130,7 +130,7 @@ def fit_shop_nlu(
     copy_texts = texts[len(all_rows) :]
     second = (second_cfg, X2) if second_cfg is not None else None
     threshold, metrics, final, lexical, final2, n_hold = _fit_intents(
-        cfg, intent_cfg, intent_rows, Xi, (source, Xc, copy_texts), second
+        cfg, intent_cfg, intent_rows, texts[: len(intent_rows)], Xi, (source, Xc, copy_texts), second
     )
     sentiment, sentiment_metrics, n_sentiment = _fit_sentiment(sent_cfg, ex, X, cfg.seed)
     metrics.update(sentiment_metrics)
@@ -173,17 +173,17 @@ def _fit_lexical(cfg, texts: list[str], labels: list[str]) -> LexicalClassifier 
     return LexicalClassifier(LexicalConfig(c=cfg.lexical_c)).fit(texts, labels)
 
 
-def _fit_intents(cfg, intent_cfg, rows, Xi, copies, second=None):
+def _fit_intents(cfg, intent_cfg, rows, texts, Xi, copies, second=None):
     """Probe on the training part (with the noisy copies of its messages), threshold and metrics on
     the hold-out, then the head (and the second head and the lexical member) on all rows and copies.
-    ``copies`` = (source row of each copy, their vectors (K, D), their texts); ``second`` = (the
+    ``texts``: the rows' texts as read (Simplified form, as encoded in ``Xi``); ``copies`` = (source
+    row of each copy, their vectors (K, D), their texts); ``second`` = (the
     second head's config, its encoder's vectors of the rows then the copies) or None."""
     import numpy as np
 
     from shopmind.assistant.nlu.shop import ShopNLU
 
     labels = [e.label for e in rows]
-    texts = [to_simplified(e.text) for e in rows]
     source, Xc, copy_texts = copies
     train_idx, hold_idx = intent_holdout(rows, cfg)
     held = set(hold_idx)
