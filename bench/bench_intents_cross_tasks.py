@@ -342,12 +342,17 @@ def _shop_splits(cfg, before: int = 0) -> dict:
     return out
 
 
-def _bitext_shop() -> tuple[list, list, list]:
-    """(Bitext texts, their shop intents) for the mapped intents, and the packaged shop messages of
-    those intents."""
+def _bitext_shop(tagged: bool = False) -> tuple[list, list, list]:
+    """(Bitext texts, their shop intents) for the mapped intents — with ``tagged`` the tagged file's
+    rows too — and the packaged shop messages of those intents."""
+    import pandas as pd
+
     from shopmind.assistant.nlu import data as ND
 
-    df = D.load_bitext()
+    df = D.load_bitext()[["text", "intent"]]
+    if tagged:
+        extra = D.load_bitext("tagged").rename(columns={"instruction": "text"})[["text", "intent"]]
+        df = pd.concat([df, extra], ignore_index=True)
     df = df[df["intent"].isin(ND.BITEXT_TO_SHOP)].drop_duplicates("text")
     mapped = set(ND.BITEXT_TO_SHOP.values())
     shop = [e for e in ND.packaged_intents() if e.label in mapped]
@@ -379,7 +384,7 @@ def run_shop(args, config: dict) -> dict:
         out["shop_nlu_cross_set"] = _shop_cross_sets(cfg, wanted or None)
     if "bitext" not in parts:
         return out
-    b_texts, b_labels, shop = _bitext_shop()
+    b_texts, b_labels, shop = _bitext_shop(args.tagged_train)
     head = _SHOP_CROSS_HEAD
     clf, secs = fit("embed", head, b_texts, b_labels)
     cross: dict[str, object] = {"bitext_to_shop": {"n_train": len(b_texts), "train_seconds": round(secs, 1)}}
