@@ -126,16 +126,16 @@ def tagged_bitext(exclude: list[str]) -> tuple[list[str], list[str]]:
 
 
 def run_split_task(
-    task: str, texts: list[str], labels: list[str], args, config: dict, extra: bool = False
+    task: str, texts: list[str], labels: list[str], args, config: dict, tagged: bool = False
 ) -> dict:
-    """Stratified 20 % hold-out of ``texts`` (with ``args.valid``: 1/8 of the rest); with ``extra``
+    """Stratified 20 % hold-out of ``texts`` (with ``args.valid``: 1/8 of the rest); with ``tagged``
     (bitext) the tagged Bitext file trains too, minus its texts that are also in the scored part."""
     train, test = stratified_split(labels, 0.2, args.seed)
     if args.valid:  # tune here: a stratified 1/8 of the training part (10% of all); test is not read
         inner, valid = stratified_split([labels[i] for i in train], 0.125, args.seed + 1)
         train, test = [train[i] for i in inner], [train[i] for i in valid]
     train = _limit(train, labels, args.limit)
-    more_t, more_y = tagged_bitext([texts[i] for i in test]) if extra else ([], [])
+    more_t, more_y = tagged_bitext([texts[i] for i in test]) if tagged else ([], [])
     more_t, more_y = more_t * args.tagged_repeat, more_y * args.tagged_repeat
     clf, fit_s = _fit(
         args.model, config, [texts[i] for i in train] + more_t, [labels[i] for i in train] + more_y
@@ -167,8 +167,11 @@ def run_split_task(
         "accuracy": round(acc, 4),
         **extra,
         "n_train": len(train) + len(more_t),
-        "n_train_tagged_file": len(more_t) // max(1, args.tagged_repeat),
-        "tagged_repeat": args.tagged_repeat if extra else 0,
+        **(
+            {"n_train_tagged_file": len(more_t) // args.tagged_repeat, "tagged_repeat": args.tagged_repeat}
+            if more_t
+            else {}
+        ),
         "n_test": len(test),
         "classes": len(set(labels)),
         "train_seconds": round(fit_s, 1),
@@ -317,7 +320,7 @@ def main() -> None:
     elif args.task == "bitext":
         df = D.load_bitext()
         texts, labels = df["text"].tolist(), df["intent"].tolist()
-        result = run_split_task("bitext", texts, labels, args, config, extra=not args.no_tagged)
+        result = run_split_task("bitext", texts, labels, args, config, tagged=not args.no_tagged)
     elif args.task == "smp2019":
         df = D.load_smp2019()
         labels = (df["domain"] + "." + df["intent"]).tolist()
