@@ -65,3 +65,14 @@ def test_lexical_member_learns_keywords_and_round_trips(tmp_path) -> None:
     assert loaded.config.c == 30.0
     assert np.allclose(loaded.predict_proba(["cancel the order please", "我的物流呢"]), P[:2], atol=1e-5)
     assert not list((tmp_path / "lexical").rglob("*.pkl"))
+
+
+def test_lexical_index_scores_the_same_in_chunks() -> None:
+    from shopmind.assistant.nlu.lexical import LexicalIndex, terms
+
+    index = LexicalIndex(top_k=2).fit([terms(t) for t in TEXTS], LABELS)
+    queries = [terms(t) for t in [*TEXTS, "cancel", "物流", "zzz", "where is it"]]
+    whole = index.scores(queries, chunk=len(queries))
+    assert whole.shape == (10, 2) and whole[0, 0] > whole[0, 1] and whole[5, 1] > whole[5, 0]
+    for chunk in (1, 3, 4):
+        assert np.array_equal(index.scores(queries, chunk=chunk), whole)

@@ -88,16 +88,20 @@ class LexicalIndex:
         vals = vals / np.maximum(norms[row], 1e-12)
         return sparse.csr_matrix((vals, (row, col)), shape=(len(counts), len(self.vocab_)))
 
-    def scores(self, counts: Sequence[Counter[str]]) -> np.ndarray:
-        """(M, C): per class, the mean cosine of the ``top_k`` examples nearest to each message."""
+    def scores(self, counts: Sequence[Counter[str]], chunk: int = 256) -> np.ndarray:
+        """(M, C): per class, the mean cosine of the ``top_k`` examples nearest to each message;
+        ``chunk`` messages at a time, so the dense cosines held at once are (chunk, N)."""
         import numpy as np
 
-        S = (self.vectors(counts) @ self.X_.T).toarray()  # (M, F) @ (F, N) -> (M, N) cosines
+        V = self.vectors(counts)  # (M, F)
+        XT = self.X_.T.tocsc()  # (F, N)
         out = np.zeros((len(counts), len(self.classes_)))
-        for i, rows in enumerate(self.members_):
-            k = min(self.top_k, len(rows))
-            top = -np.partition(-S[:, rows], k - 1, axis=1)[:, :k]  # (M, k) largest cosines
-            out[:, i] = top.mean(axis=1)
+        for a in range(0, len(counts), chunk):
+            S = (V[a : a + chunk] @ XT).toarray()  # (m, N) cosines
+            for i, rows in enumerate(self.members_):
+                k = min(self.top_k, len(rows))
+                top = -np.partition(-S[:, rows], k - 1, axis=1)[:, :k]  # (m, k) largest cosines
+                out[a : a + chunk, i] = top.mean(axis=1)
         return out
 
 
