@@ -18,9 +18,8 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-from shopmind.text.script import to_simplified
+from shopmind.text.script import HAN, to_simplified
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
 

@@ -45,7 +45,9 @@ def _converter(config: str) -> opencc.OpenCC:
 _KEEP = frozenset("嗰")
 
 
-_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# Han ideographs as a character-class body: extension A, the unified block, compatibility ideographs
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{HAN}]")
 
 
 def _has_cjk(text: str) -> bool:

@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from shopmind.text.encoder import Encoder, get_encoder
+from shopmind.text.script import HAN
 
 if TYPE_CHECKING:
     from shopmind.text.cache import VectorCache
 
 log = logging.getLogger(__name__)
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
 STOP_EN = frozenset("a an and are as at be by for from in into is it its of on or the to with".split())
 STOP_ZH = frozenset("的 了 和 与 及 或 在 是".split())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from shopmind.text.script import HAN
+
+_CJK = re.compile(f"[{HAN}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
