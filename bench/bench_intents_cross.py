@@ -148,13 +148,18 @@ def splits(texts: list[str], labels: list[str], seed: int, valid: bool) -> dict[
 
 
 def run_split_pair(
-    texts: list[str], labels: list[str], args, config: dict, extra: tuple[list, list] = ([], [])
+    texts: list[str],
+    labels: list[str],
+    args,
+    config: dict,
+    extra: tuple[list, list] = ([], []),
+    parts: dict[str, tuple] | None = None,
 ) -> tuple[dict, object]:
-    """Own and group split with one recipe, ``extra`` (texts, labels) added to every training part;
-    returns (figures, the group split's classifier)."""
+    """Own and group split (``parts``, else :func:`splits`) with one recipe, ``extra`` (texts, labels)
+    added to every training part; returns (figures, the group split's classifier)."""
     out: dict[str, object] = {}
     clf_group = None
-    for name, (train, test) in splits(texts, labels, args.seed, args.valid).items():
+    for name, (train, test) in (parts or splits(texts, labels, args.seed, args.valid)).items():
         tr_t = [texts[i] for i in train] + list(extra[0])
         tr_y = [labels[i] for i in train] + list(extra[1])
         te_t, te_y = [texts[i] for i in test], [labels[i] for i in test]
@@ -204,7 +209,8 @@ def run_bitext(args, config: dict) -> dict:
         else:
             extra = (vt, vy)
         extra = (extra[0] * args.tagged_repeat, extra[1] * args.tagged_repeat)
-    out, clf = run_split_pair(texts, labels, args, config, extra)
+    parts = splits(texts, labels, args.seed, args.valid)
+    out, clf = run_split_pair(texts, labels, args, config, extra, parts)
     key = f"cross_source_tagged_{half}" + ("_part" if args.tagged_train and args.valid else "")
     out[key] = {
         "accuracy": accuracy(clf, tt, ty),
@@ -214,7 +220,7 @@ def run_bitext(args, config: dict) -> dict:
         "worst_labels": per_label(clf, tt, ty),
     }
     if args.tagged_train:
-        train = splits(texts, labels, args.seed, args.valid)["group_split"][0]
+        train = parts["group_split"][0]
         alone, _ = fit(args.model, config, [texts[i] for i in train], [labels[i] for i in train])
         out[key]["trained_on_21k_file_alone"] = {
             "accuracy": accuracy(alone, tt, ty),

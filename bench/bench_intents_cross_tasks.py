@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from bench_intents import tagged_bitext
 from bench_intents_cross import accuracy, fit, per_label
 
 from shopmind.assistant.nlu.base import stratified_split, tune_threshold
@@ -351,8 +352,8 @@ def _bitext_shop(tagged: bool = False) -> tuple[list, list, list]:
 
     df = D.load_bitext()[["text", "intent"]]
     if tagged:
-        extra = D.load_bitext("tagged").rename(columns={"instruction": "text"})[["text", "intent"]]
-        df = pd.concat([df, extra], ignore_index=True)
+        tt, ty = tagged_bitext([])
+        df = pd.concat([df, pd.DataFrame({"text": tt, "intent": ty})], ignore_index=True)
     df = df[df["intent"].isin(ND.BITEXT_TO_SHOP)].drop_duplicates("text")
     mapped = set(ND.BITEXT_TO_SHOP.values())
     shop = [e for e in ND.packaged_intents() if e.label in mapped]

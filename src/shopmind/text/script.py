@@ -45,8 +45,9 @@ def _converter(config: str) -> opencc.OpenCC:
 _KEEP = frozenset("嗰")
 
 
-# Han ideographs as a character-class body: extension A, the unified block, compatibility ideographs
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Han ideographs: extension A, the unified block, compatibility ideographs (first, last code point)
+_HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+HAN = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _HAN_BLOCKS)  # as a character-class body
 _CJK = re.compile(f"[{HAN}]")
 
 
@@ -56,9 +57,9 @@ def _has_cjk(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _traditional_only() -> re.Pattern[str]:
-    """The characters of the basic and extension-A blocks that OpenCC changes on their own (about
+    """The Han characters (:data:`HAN`) that OpenCC changes on their own (about
     4,200): a text holding none of them is left as it is, without a conversion."""
-    chars = [chr(c) for r in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(*r)]
+    chars = [chr(c) for a, b in _HAN_BLOCKS for c in range(a, b + 1)]
     out = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     found = "".join(a for a, b in zip(chars, out, strict=True) if a != b and a not in _KEEP)
     return re.compile(f"[{found}]")

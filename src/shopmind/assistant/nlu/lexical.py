@@ -93,8 +93,7 @@ class LexicalIndex:
         ``chunk`` messages at a time, so the dense cosines held at once are (chunk, N)."""
         import numpy as np
 
-        V = self.vectors(counts)  # (M, F)
-        XT = self.X_.T.tocsc()  # (F, N)
+        V, XT = self.vectors(counts), self.X_.T  # (M, F), (F, N)
         out = np.zeros((len(counts), len(self.classes_)))
         for a in range(0, len(counts), chunk):
             S = (V[a : a + chunk] @ XT).toarray()  # (m, N) cosines
