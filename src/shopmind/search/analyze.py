@@ -18,9 +18,8 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-from shopmind.text.script import HAN, to_simplified
+from shopmind.text.script import HAN, WORD_RUNS, to_simplified
 
-_RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
 
 STOP_EN = frozenset("a an and are as at be by for from in into is it its of on or the to with".split())
@@ -95,7 +94,7 @@ def has_han(text: str) -> bool:
 def words(text: str) -> list[tuple[str, int, int, bool]]:
     """``(surface, start, end, is_han)`` runs of ``normalise(text)``: Han runs whole, Latin as words."""
     out = []
-    for m in _RUNS.finditer(normalise(text)):
+    for m in WORD_RUNS.finditer(normalise(text)):
         out.append((m.group(0), m.start(), m.end(), m.group(1) is not None))
     return out
 

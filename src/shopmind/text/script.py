@@ -49,6 +49,10 @@ _KEEP = frozenset("嗰")
 _HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 HAN = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _HAN_BLOCKS)  # as a character-class body
 _CJK = re.compile(f"[{HAN}]")
+# Word runs of a lower-cased (NFKC) text: Han characters (group 1), or Latin letters and digits with
+# inner dots and apostrophes (group 2: "v2.0", "men's") — how the search analyser and the static
+# encoder cut a text before segmenting its Han runs
+WORD_RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
 
 
 def _has_cjk(text: str) -> bool:

