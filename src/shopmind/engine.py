@@ -383,6 +383,11 @@ class Engine:
             "marketing": self.marketing.status(),
         }
 
+    def gc_stats(self) -> dict[str, Any] | None:
+        """This process's garbage-collector pauses since :meth:`start` (per generation: collections,
+        total and longest pause in ms; objects frozen), or None before it."""
+        return None if self._gc_watch is None else self._gc_watch.stats()
+
     def _training(self, kind: str, status: dict[str, Any]) -> dict[str, Any]:
         """``status`` with the training of ``kind`` that is queued or running now, if one is."""
         try:

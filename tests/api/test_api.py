@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -61,6 +62,9 @@ def test_health_reports_the_backend_to_an_admin_key(api, store: Store) -> None:
     assert body["status"] == "ok" and body["schema_revision"] == store.schema_revision() is not None
     assert body["database"] == store.dialect and body["counts"]["products"] == 0
     assert body["models"]["recommendations"]["serving"] == "fallback"
+    process = body["process"]  # the answering worker; its collector pauses counted since start()
+    assert process["pid"] == os.getpid() and set(process["gc"]) == {"gen0", "gen1", "gen2"}
+    assert process["gc"]["gen0"]["collections"] > 0 and process["frozen_objects"] >= 0
 
 
 def test_keys_and_scopes(api) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -10,8 +11,25 @@ from pydantic import BaseModel, Field
 from shopmind import __version__
 from shopmind.api.deps import EngineDep, OptionalScopeDep
 from shopmind.api.schemas import CapabilityStatus, Counts
+from shopmind.engine import Engine
 
 router = APIRouter(tags=["health"])
+
+
+class CollectorGeneration(BaseModel):
+    collections: int = Field(description="Collections of this generation since the process started serving")
+    total_ms: float = Field(description="Their pauses added up, in milliseconds")
+    max_ms: float = Field(description="The longest one, in milliseconds")
+
+
+class ProcessReport(BaseModel):
+    """One worker's view: with several workers behind one port each answers for itself."""
+
+    pid: int = Field(description="Process id of the worker that answered")
+    gc: dict[str, CollectorGeneration] | None = Field(
+        None, description="Garbage-collector pauses by generation (gen0, gen1, gen2), every thread stopped"
+    )
+    frozen_objects: int | None = Field(None, description="Objects frozen out of full collections")
 
 
 class Health(BaseModel):
@@ -25,6 +43,7 @@ class Health(BaseModel):
     models: dict[str, CapabilityStatus] | None = Field(
         None, description="Per capability, what serves it now (admin key)"
     )
+    process: ProcessReport | None = Field(None, description="The worker process that answered (admin key)")
 
 
 @router.get("/health", response_model=Health, response_model_exclude_unset=True)
@@ -41,4 +60,13 @@ def health(engine: EngineDep, scope: OptionalScopeDep) -> dict[str, Any]:
         "schema_revision": store.schema_revision(),
         "counts": store.counts(),
         "models": engine.status(),
+        "process": _process(engine),
     }
+
+
+def _process(engine: Engine) -> dict[str, Any]:
+    stats = engine.gc_stats()
+    if stats is None:
+        return {"pid": os.getpid()}
+    frozen = stats.pop("frozen_objects")
+    return {"pid": os.getpid(), "gc": stats, "frozen_objects": frozen}
