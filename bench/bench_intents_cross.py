@@ -30,6 +30,11 @@ recall ≥ ``--min-oos``) are chosen on a hold-out of train — 10 % of in-scope
 group (``group``) or by row (``own``), and 30 % of ``oos_train`` — whose figures are printed beside
 val. Two thresholds: the one maximising in-scope kept + OOS rejected on the hold-out, and the lowest
 one reaching hold-out OOS recall ``--min-oos``. Val is never used to choose anything.
+``--probas FILE`` writes each member's hold-out and val probabilities (``FILE-group.npz``);
+``--combine A.npz B.npz …`` trains nothing and chooses weights and thresholds for the members of
+earlier runs together (e.g. a fine-tune with another seed beside a saved ensemble; ``--tie 0,1,3``
+averages those members into one first, so that runs of one recipe share a weight); with
+``--valid`` neither prints val.
 
 The shop task trains the shop NLU (as ``shopmind train nlu``) with the row-level and with the
 paraphrase-group hold-out; ``shop_nlu_cross_set``: for each independently written packaged set
@@ -283,8 +288,29 @@ def main() -> None:
     ap.add_argument(
         "--min-oos", type=float, default=0.8, help="clinc150: ensemble weights need this hold-out OOS recall"
     )
+    ap.add_argument(
+        "--probas",
+        default=None,
+        help="clinc150: write each member's hold-out and val probabilities to FILE-<hold-out>.npz "
+        "(val unscored with --valid)",
+    )
+    ap.add_argument(
+        "--combine",
+        nargs="+",
+        default=None,
+        help="clinc150: no training; the members of these --probas files (same hold-out) as one ensemble "
+        "(with --valid: val not scored)",
+    )
+    ap.add_argument(
+        "--tie",
+        default="",
+        help="clinc150 --combine: members (positions over all files, e.g. 0,1,3,4) averaged into one "
+        "before the weights are chosen",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
+    if args.tie and not args.combine:
+        ap.error("--tie goes with --combine")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args.model = args.model or DEFAULT_MODEL[args.task]
     recipe = DEFAULT_SET[args.task] if args.model == DEFAULT_MODEL[args.task] else {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from bench_intents import tagged_bitext
+from bench_intents import _simplex, tagged_bitext
 from bench_intents_cross import accuracy, fit, per_label
 
 from shopmind.assistant.nlu.base import stratified_split, tune_threshold
@@ -44,22 +44,15 @@ def _rates(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
     }
 
 
-def _simplex(m: int, steps: int = 10, left: int | None = None) -> list[tuple[float, ...]]:
-    """All weightings of ``m`` members in multiples of 1/``steps`` that sum to ``left``/``steps``
-    (1 by default)."""
-    left = steps if left is None else left
-    if m == 1:
-        return [(left / steps,)]
-    return [(i / steps, *rest) for i in range(left + 1) for rest in _simplex(m - 1, steps, left - i)]
-
-
-def _choose_weights(clf, probas: list[np.ndarray], y_ho: np.ndarray, min_oos: float) -> tuple[tuple, dict]:
+def _choose_weights(
+    classes: list[str], probas: list[np.ndarray], y_ho: np.ndarray, min_oos: float
+) -> tuple[tuple, dict]:
     """The ensemble weighting (0.1 grid) with the best hold-out in-scope accuracy among those whose
     hold-out OOS recall (argmax) is at least ``min_oos`` (the best OOS recall when none is)."""
     scored = []
-    for w in _simplex(len(probas)):
+    for w in _simplex(len(probas), 10):
         P = sum(x * p for x, p in zip(w, probas, strict=True))
-        scored.append((w, _rates(_decide(P, clf.classes_, 0.0), y_ho)))
+        scored.append((w, _rates(_decide(P, classes, 0.0), y_ho)))
     ok = [(w, r) for w, r in scored if r["oos_recall"] >= min_oos]
     pool = ok or sorted(scored, key=lambda wr: -wr[1]["oos_recall"])[:1]
     return max(pool, key=lambda wr: (wr[1]["in_scope_accuracy"], wr[1]["oos_recall"]))
@@ -75,44 +68,111 @@ def _threshold_for_recall(P: np.ndarray, classes: list[str], y: np.ndarray, min_
     return 1.0
 
 
+def _clinc_scores(probas: dict, min_oos: float) -> dict[str, object]:
+    """Weights (several members) and the two thresholds chosen on the hold-out part of ``probas``
+    (``classes``, ``y_holdout``, ``holdout``: one (N, C) array per member; ``y_val`` and ``val`` when
+    val is read), the hold-out's rates under each rule and, with val, val's."""
+    classes, y_ho, members = list(probas["classes"]), probas["y_holdout"], probas["holdout"]
+    res: dict[str, object] = {}
+    w: tuple = (1.0,)
+    if len(members) > 1:  # an ensemble: weights chosen on the hold-out
+        w, _ = _choose_weights(classes, members, y_ho, min_oos)
+        res["weights_chosen_on_holdout"] = list(w)
+    P_ho = sum(x * p for x, p in zip(w, members, strict=True))
+    cols = [j for j, c in enumerate(classes) if c != "oos"]
+    predicted_oos = np.array([classes[j] == "oos" for j in P_ho.argmax(axis=1)])
+    score = np.where(predicted_oos, 0.0, P_ho[:, cols].max(axis=1))
+    rules = {
+        "argmax": 0.0,
+        "threshold": tune_threshold(score[y_ho != "oos"], score[y_ho == "oos"]),
+        "min_oos_threshold": _threshold_for_recall(P_ho, classes, y_ho, min_oos),
+    }
+    res.update(threshold=round(rules["threshold"], 4), min_oos_threshold=round(rules["min_oos_threshold"], 4))
+    res |= {f"holdout_{k}": _rates(_decide(P_ho, classes, t), y_ho) for k, t in rules.items()}
+    if probas.get("val") is not None:  # the report: val, read once per hold-out kind
+        P_val = sum(x * p for x, p in zip(w, probas["val"], strict=True))
+        res |= {f"val_{k}": _rates(_decide(P_val, classes, t), probas["y_val"]) for k, t in rules.items()}
+    return res
+
+
+def _save_probas(path: str, probas: dict) -> None:
+    labels = ("classes", "y_holdout", "y_val")  # as fixed-width strings: readable without pickle
+    arrays = {k: np.asarray(probas[k]).astype(str) for k in labels if probas.get(k) is not None}
+    for part in ("holdout", "val"):
+        arrays |= {f"{part}_{k}": p for k, p in enumerate(probas.get(part) or [])}
+    np.savez_compressed(path, **arrays)
+
+
+def _load_probas(paths: list[str]) -> dict:
+    """The members of earlier ``--probas`` files side by side (the same classes and hold-out rows;
+    val only if every file holds it)."""
+    out: dict = {"holdout": [], "val": []}
+    for path in paths:
+        f = np.load(path)
+        for key in ("classes", "y_holdout"):
+            if key in out and not np.array_equal(out[key], f[key]):
+                raise SystemExit(f"{path}: its {key} differ from {paths[0]}'s")
+            out[key] = f[key]
+        n = sum(k.startswith("holdout_") for k in f.files)
+        out["holdout"] += [f[f"holdout_{k}"] for k in range(n)]
+        if "y_val" in f.files and out["val"] is not None:
+            out["y_val"] = f["y_val"]
+            out["val"] += [f[f"val_{k}"] for k in range(n)]
+        else:
+            out["val"] = None
+    return out
+
+
+def _member_probas(clf, texts: list[str]) -> list[np.ndarray]:
+    """Each member's (N, C) probabilities; one array for a single classifier."""
+    return clf.member_probas(texts) if hasattr(clf, "member_probas") else [clf.predict_proba(texts)]
+
+
+def _tie(probas: dict, tie: str) -> dict:
+    """``probas`` with the members listed in ``tie`` ("0,1,3": positions over all files, in order)
+    replaced by their plain mean, as the first member: runs of one recipe with other seeds share a
+    weight instead of each getting one chosen on the hold-out."""
+    if not tie:
+        return probas
+    idx = [int(k) for k in tie.split(",")]
+    n = len(probas["holdout"])
+    if len(set(idx)) < 2 or not all(0 <= k < n for k in idx):
+        raise SystemExit(f"--tie: two or more distinct member positions out of 0..{n - 1}, got {tie!r}")
+    out = dict(probas)
+    for part in ("holdout", "val"):
+        if probas.get(part):
+            rest = [p for k, p in enumerate(probas[part]) if k not in idx]
+            out[part] = [sum(probas[part][k] for k in idx) / len(idx), *rest]
+    return out
+
+
 def run_clinc(args, config: dict) -> dict:
+    if args.combine:  # members trained by earlier runs: only the choosing and scoring are done here
+        probas = _tie(_load_probas(args.combine), args.tie)
+        if args.valid:
+            probas["val"] = None
+        return {"combined": args.combine, **_clinc_scores(probas, args.min_oos)}
     df = D.load_clinc150()
     train, val = df[df["split"] == "train"], df[df["split"] == "val"]
     texts, labels = train["text"].tolist(), train["intent"].tolist()
-    y_val = val["intent"].to_numpy()
     out: dict[str, object] = {}
     for kind in args.holdouts.split(","):
         fit_idx, ho_idx = _clinc_holdout(texts, labels, kind, args.seed)
         clf, secs = fit(args.model, config, [texts[i] for i in fit_idx], [labels[i] for i in fit_idx])
-        y_ho = np.array([labels[i] for i in ho_idx])
         ho_texts = [texts[i] for i in ho_idx]
-        res: dict[str, object] = {"train_seconds": round(secs, 1)}
-        if hasattr(clf, "member_probas"):  # an ensemble: weights chosen on the hold-out
-            w, rates = _choose_weights(clf, clf.member_probas(ho_texts), y_ho, args.min_oos)
-            clf.config.weights = list(w)
-            res["weights_chosen_on_holdout"] = list(w)
-        P_ho = clf.predict_proba(ho_texts)
-        cols = [j for j, c in enumerate(clf.classes_) if c != "oos"]
-        predicted_oos = np.array([clf.classes_[j] == "oos" for j in P_ho.argmax(axis=1)])
-        score = np.where(predicted_oos, 0.0, P_ho[:, cols].max(axis=1))
-        threshold = tune_threshold(score[y_ho != "oos"], score[y_ho == "oos"])
-        t_recall = _threshold_for_recall(P_ho, clf.classes_, y_ho, args.min_oos)
+        probas = {"classes": np.array(clf.classes_), "y_holdout": np.array([labels[i] for i in ho_idx])}
+        probas["holdout"] = _member_probas(clf, ho_texts)
+        if not args.valid or args.probas:  # with --valid, val is only written to the file, not scored
+            probas |= {"val": _member_probas(clf, val["text"].tolist()), "y_val": val["intent"].to_numpy()}
         near = nearest_similarity(
-            [texts[i] for i in fit_idx], [labels[i] for i in fit_idx], ho_texts, list(y_ho)
+            [texts[i] for i in fit_idx], [labels[i] for i in fit_idx], ho_texts, list(probas["y_holdout"])
         )
-        res.update(
-            holdout_argmax=_rates(_decide(P_ho, clf.classes_, 0.0), y_ho),
-            holdout_threshold=_rates(_decide(P_ho, clf.classes_, threshold), y_ho),
-            holdout_min_oos_threshold=_rates(_decide(P_ho, clf.classes_, t_recall), y_ho),
-            min_oos_threshold=round(t_recall, 4),
-            holdout_leak_rate=round(leak_rate(near[y_ho != "oos"]), 4),
-            threshold=round(threshold, 4),
-        )
-        if not args.valid:  # the report: val, read once per hold-out kind
-            P_val = clf.predict_proba(val["text"].tolist())
-            res["val_argmax"] = _rates(_decide(P_val, clf.classes_, 0.0), y_val)
-            res["val_threshold"] = _rates(_decide(P_val, clf.classes_, threshold), y_val)
-            res["val_min_oos_threshold"] = _rates(_decide(P_val, clf.classes_, t_recall), y_val)
+        res: dict[str, object] = {"train_seconds": round(secs, 1)}
+        res |= _clinc_scores({**probas, "val": None} if args.valid else probas, args.min_oos)
+        res["holdout_leak_rate"] = round(leak_rate(near[probas["y_holdout"] != "oos"]), 4)
+        if args.probas:  # each member's probabilities, for combining with members trained later
+            res["probas_file"] = path = args.probas.removesuffix(".npz") + f"-{kind}.npz"
+            _save_probas(path, probas)
         out[f"{kind}_holdout"] = res
     return out
 
