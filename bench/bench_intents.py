@@ -181,12 +181,21 @@ def run_split_task(
     }
 
 
-def _scope_rates(pred: list[str], y: np.ndarray) -> dict[str, float]:
+def _decide(P: np.ndarray, classes: list[str], threshold: float) -> np.ndarray:
+    """Per row: the best in-scope intent, or "oos" when the oos class wins or it is below ``threshold``."""
+    cols = [j for j, c in enumerate(classes) if c != "oos"]
+    best = P[:, cols].max(axis=1)
+    arg = np.array([classes[cols[j]] for j in P[:, cols].argmax(axis=1)])
+    is_oos = np.array([classes[j] == "oos" for j in P.argmax(axis=1)])
+    return np.where(is_oos | (best < threshold), "oos", arg)
+
+
+def _rates(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """CLINC's two figures: in-scope accuracy (a rejected in-scope query is wrong) and OOS recall."""
-    pred_a, in_scope = np.array(pred), y != "oos"
+    ins = y != "oos"
     return {
-        "in_scope_accuracy": round(float((pred_a[in_scope] == y[in_scope]).mean()), 4),
-        "oos_recall": round(float((pred_a[~in_scope] == "oos").mean()), 4),
+        "in_scope_accuracy": round(float((pred[ins] == y[ins]).mean()), 4),
+        "oos_recall": round(float((pred[~ins] == "oos").mean()), 4),
     }
 
 
@@ -204,12 +213,6 @@ def run_clinc(args, config: dict) -> dict:
     clf, fit_s = _fit(args.model, config, [texts[i] for i in fit_idx], [labels[i] for i in fit_idx])
     cols = [j for j, c in enumerate(clf.classes_) if c != "oos"]
 
-    def decide(P: np.ndarray, threshold: float) -> list[str]:
-        best = P[:, cols].max(axis=1)
-        arg = [clf.classes_[cols[j]] for j in P[:, cols].argmax(axis=1)]
-        is_oos = [clf.classes_[j] == "oos" for j in P.argmax(axis=1)]
-        return ["oos" if o or b < threshold else a for a, b, o in zip(arg, best, is_oos, strict=True)]
-
     hold_texts = [texts[i] for i in hold_idx]
     members = clf.member_probas(hold_texts) if hasattr(clf, "member_probas") else None  # an ensemble
     P_ho = clf.combine(members) if members is not None else clf.predict_proba(hold_texts)
@@ -223,15 +226,15 @@ def run_clinc(args, config: dict) -> dict:
     pred_ms = 1000 * (time.perf_counter() - t0) / len(val)
     out: dict[str, object] = {"threshold_tuned_on_train_holdout": round(threshold, 4)}
     for name, t in (("argmax_oos_class", 0.0), ("oos_class_plus_threshold", threshold)):
-        out[name] = _scope_rates(decide(P_val, t), val["intent"].to_numpy())
+        out[name] = _rates(_decide(P_val, clf.classes_, t), val["intent"].to_numpy())
         # what settings are chosen on (the train hold-out), beside what is reported (val)
-        ho = _scope_rates(decide(P_ho, t), y_ho)
+        ho = _rates(_decide(P_ho, clf.classes_, t), y_ho)
         out[name]["train_holdout_oos_recall"] = ho["oos_recall"]
         out[name]["train_holdout_in_scope_accuracy"] = ho["in_scope_accuracy"]
     if members is not None and len(members) == 2:
         # for choosing an ensemble's weights: the train hold-out (never val) by the first member's weight
         out["train_holdout_by_first_weight"] = {
-            f"{w:.1f}": _scope_rates(decide(w * members[0] + (1 - w) * members[1], 0.0), y_ho)
+            f"{w:.1f}": _rates(_decide(w * members[0] + (1 - w) * members[1], clf.classes_, 0.0), y_ho)
             for w in np.linspace(0, 1, 11)
         }
         out["member_train_seconds"] = [round(s, 1) for s in clf.fit_seconds_]

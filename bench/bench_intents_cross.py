@@ -74,13 +74,12 @@ from shopmind.assistant.nlu.base import make_classifier, stratified_split
 from shopmind.assistant.nlu.groups import group_split, leak_rate, nearest_similarity, paraphrase_groups
 from shopmind.data import datasets as D
 
-# bench_intents.py's Bitext recipe (vectors cached to disk here); the same for the other sets
-_FROZEN = FROZEN_ENSEMBLE
 DEFAULT_MODEL = {"bitext": "ensemble", "banking77": "ensemble", "clinc150": "ensemble", "shop": "embed"}
 DEFAULT_SET: dict[str, dict] = {
-    "bitext": _FROZEN,
-    "banking77": _FROZEN,
-    "clinc150": _FROZEN,
+    # bench_intents.py's Bitext recipe (vectors cached to disk here); the same for the other sets
+    "bitext": FROZEN_ENSEMBLE,
+    "banking77": FROZEN_ENSEMBLE,
+    "clinc150": FROZEN_ENSEMBLE,
     "shop": {},  # --set: shop NLU settings (ShopNLUConfig fields and its intent head's)
 }
 

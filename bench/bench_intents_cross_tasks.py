@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from bench_intents import _simplex, tagged_bitext
+from bench_intents import _decide, _rates, _simplex, tagged_bitext
 from bench_intents_cross import accuracy, fit, per_label
 
 from shopmind.assistant.nlu.base import stratified_split, tune_threshold
@@ -25,23 +25,6 @@ def _clinc_holdout(texts: list[str], labels: list[str], kind: str, seed: int) ->
         tr, ho = stratified_split(sub_y, 0.1, seed)
     o_tr, o_ho = stratified_split(["oos"] * len(oos), 0.3, seed)
     return [ins[i] for i in tr] + [oos[i] for i in o_tr], [ins[i] for i in ho] + [oos[i] for i in o_ho]
-
-
-def _decide(P: np.ndarray, classes: list[str], threshold: float) -> np.ndarray:
-    """Per row: the best in-scope intent, or "oos" when the oos class wins or it is below ``threshold``."""
-    cols = [j for j, c in enumerate(classes) if c != "oos"]
-    best = P[:, cols].max(axis=1)
-    arg = np.array([classes[cols[j]] for j in P[:, cols].argmax(axis=1)])
-    is_oos = np.array([classes[j] == "oos" for j in P.argmax(axis=1)])
-    return np.where(is_oos | (best < threshold), "oos", arg)
-
-
-def _rates(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    ins = y != "oos"
-    return {
-        "in_scope_accuracy": round(float((pred[ins] == y[ins]).mean()), 4),
-        "oos_recall": round(float((pred[~ins] == "oos").mean()), 4),
-    }
 
 
 def _choose_weights(
