@@ -19,6 +19,7 @@ import unicodedata
 from functools import lru_cache
 
 from shopmind.text.script import HAN, WORD_RUNS, to_simplified
+from shopmind.text.script import has_han as has_han  # the search modules call it as analyze.has_han
 
 _HAN_ONLY = re.compile(rf"^[{HAN}]+$")
 
@@ -85,10 +86,6 @@ def normalise(text: str) -> str:
     """NFKC, lower case and Simplified Chinese characters (連衣裙 → 连衣裙); the form every other
     function here works on."""
     return to_simplified(unicodedata.normalize("NFKC", text).lower())
-
-
-def has_han(text: str) -> bool:
-    return re.search(f"[{HAN}]", text) is not None
 
 
 def words(text: str) -> list[tuple[str, int, int, bool]]:

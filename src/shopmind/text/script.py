@@ -55,7 +55,8 @@ _CJK = re.compile(f"[{HAN}]")
 WORD_RUNS = re.compile(rf"([{HAN}]+)|([a-z0-9]+(?:[.'][a-z0-9]+)*)")
 
 
-def _has_cjk(text: str) -> bool:
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds a Han character (:data:`HAN`)."""
     return _CJK.search(text) is not None
 
 
@@ -82,7 +83,7 @@ def to_simplified(text: str) -> str:
 def to_traditional(text: str, region: str = "", words: bool = False) -> str:
     """``text`` with Simplified characters replaced by Traditional ones: ``region`` "" the standard
     forms (爲), "tw" Taiwan's (為, 裡; with ``words`` also its words: 软件 → 軟體), "hk" Hong Kong's."""
-    if not text or not _has_cjk(text):
+    if not text or not has_han(text):
         return text
     configs = {"": "s2t", "tw": "s2twp" if words else "s2tw", "hk": "s2hk"}
     if region not in configs:
@@ -95,7 +96,7 @@ def script_of(text: str) -> str:
     Simplified form that differs from its Traditional one, "simplified" when fewer, "" when the text
     has neither (Latin text, 好的, 你好). A Simplified message with one Cantonese 係 among several
     Simplified-only characters stays "simplified"."""
-    if not text or not _has_cjk(text):
+    if not text or not has_han(text):
         return ""
     simp = to_simplified(text)
     if len(simp) != len(text):  # a phrase conversion changed the length: only Traditional input does
